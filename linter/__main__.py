@@ -1,0 +1,3 @@
+from flylint.cli import main
+
+main()

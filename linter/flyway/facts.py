@@ -1,0 +1,114 @@
+"""Facts about a Flyway project that Flyway itself would refuse, skip or trip over.
+
+Discovery records them; the rules in `flylint.rules.flyway` turn them into findings. Each fact
+carries the file it is about and, where it is about a place inside that file, a Span.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flylint.model import Span, Version
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedName:
+    """A file with a migration suffix whose name Flyway cannot parse: Flyway skips it silently."""
+
+    path: Path
+    reason: str  # Flyway's own wording where it has one, e.g. "could not recognise version number"
+    suggestion: str | None  # a corrected name, e.g. "V2__add.sql" for "V2_add.sql"
+
+
+@dataclass(frozen=True, slots=True)
+class ReservedVersion:
+    """A versioned name whose version is one of Flyway's special words (latest, current, next)."""
+
+    path: Path
+    word: str
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateVersion:
+    """Two or more versioned (or baseline) migrations with numerically equal versions."""
+
+    version: Version
+    kind: str  # 'V', 'B' or 'U'
+    paths: tuple[Path, ...]  # in the order Flyway would list them
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateRepeatable:
+    """Two or more repeatable migrations with the same description."""
+
+    description: str
+    paths: tuple[Path, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownScriptConfigKey:
+    """A key in a `.sql.conf` script configuration file that Flyway rejects."""
+
+    path: Path  # the .conf file
+    key: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidScriptConfigValue:
+    """A known key in a `.sql.conf` file with a value Flyway rejects (e.g. a non-boolean)."""
+
+    path: Path
+    key: str
+    value: str
+    reason: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class UndecodableFile:
+    """Bytes that the configured encoding cannot decode: Flyway fails to checksum the file."""
+
+    path: Path
+    encoding: str
+    span: Span  # where the first bad byte is
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class EmptyMigration:
+    """A migration with no statement at all (only whitespace or comments)."""
+
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class UndefinedPlaceholder:
+    """`${name}` with no value configured: Flyway fails with "No value provided for placeholder"."""
+
+    path: Path
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class MissingLocation:
+    """A configured location that does not exist (Flyway logs an error and skips it)."""
+
+    location: str
+    path: Path
+
+
+ProjectFact = (
+    SkippedName
+    | ReservedVersion
+    | DuplicateVersion
+    | DuplicateRepeatable
+    | UnknownScriptConfigKey
+    | InvalidScriptConfigValue
+    | UndecodableFile
+    | EmptyMigration
+    | UndefinedPlaceholder
+    | MissingLocation
+)
