@@ -1,3 +1,3 @@
-from flylint.cli import main
+from flylint.cli import run_main
 
-main()
+run_main()

@@ -141,3 +141,26 @@ class Finding:
             "fix": self.fix,
             "docs": self.docs,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement of a migration, as Flyway would send it, located in the user's file."""
+
+    index: int  # 0-based position in the file
+    text: str  # the statement as executed (placeholders replaced), without its delimiter
+    span: Span  # where it is in the original file
+    transactional: bool  # whether Flyway runs it inside a transaction
+    parsed: Any  # flylint.sql.parser.ParseResult
+    split_error: str | None = None  # the splitter could not find the statement's end (e.g. open quote)
+    split_note: str | None = None  # a Flyway splitting pitfall seen on this statement
+    error_span: Span | None = None  # where the parser or splitter first lost track, when known
+
+
+@dataclass(frozen=True, slots=True)
+class FileAnalysis:
+    """A migration and its statements (empty when the file could not be decoded)."""
+
+    migration: MigrationFile
+    statements: tuple[Statement, ...]
+    source: str | None  # the original decoded text (BOM dropped), for reporters to quote

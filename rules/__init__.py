@@ -1,0 +1,107 @@
+"""flylint's rules.
+
+A rule is small: metadata (id, title, default severity, class, rationale, the safe alternative and
+examples) and a `check` function from the lint context to findings. Rules never read files: the
+engine gives them the discovered migrations, their parsed statements and the facts about the
+Flyway project. The examples are small Flyway projects; they become the rule's documentation
+(docs/rules.md) and its test cases (tests/test_rule_examples.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flylint.model import FileAnalysis, Finding, Span
+
+DOCS_PAGE = "docs/rules.md"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A tiny Flyway project (file name -> content) and whether the rule must fire on it."""
+
+    files: Mapping[str, str]
+    flagged: bool
+    dialect: str = "postgres"
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class LintContext:
+    """Everything a rule may look at."""
+
+    dialect: str
+    db_version: str | None
+    files: tuple[FileAnalysis, ...]
+    facts: tuple[object, ...]  # flylint.flyway.facts.ProjectFact
+    display: Callable[[Path], str]  # how to show a path to the user
+    settings: Mapping[str, object] = field(default_factory=dict)  # Flyway settings rules may need
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: str  # default severity: error | warning | info
+    klass: str  # finding class (see flylint.model.CLASSES)
+    rationale: str  # why it matters, for the docs
+    fix: str  # the safe alternative, in general terms (each finding says it with the user's names)
+    check: Callable[[LintContext], Iterable[Finding]]
+    examples: tuple[Example, ...] = ()
+
+    @property
+    def docs(self) -> str:
+        return f"{DOCS_PAGE}#{self.id}"
+
+    def finding(
+        self,
+        path: str,
+        span: Span,
+        message: str,
+        *,
+        fix: str | None = None,
+        object: str | None = None,
+        change: str = "none",
+        severity: str | None = None,
+    ) -> Finding:
+        return Finding(
+            rule=self.id,
+            severity=severity or self.severity,
+            change=change,
+            klass=self.klass,
+            path=path,
+            span=span,
+            object=object,
+            message=message,
+            fix=fix,
+            docs=self.docs,
+        )
+
+
+def rule(**meta: object) -> Callable[[Callable[[Rule, LintContext], Iterable[Finding]]], Rule]:
+    """Decorator: turn `def check(rule, ctx)` into a registered Rule with the given metadata."""
+
+    def wrap(fn: Callable[[Rule, LintContext], Iterable[Finding]]) -> Rule:
+        holder: list[Rule] = []
+        r = Rule(check=lambda ctx: fn(holder[0], ctx), **meta)  # type: ignore[arg-type]
+        holder.append(r)
+        _REGISTRY.append(r)
+        return r
+
+    return wrap
+
+
+_REGISTRY: list[Rule] = []
+
+
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule, in documentation order."""
+    from flylint.rules import analysis, flyway  # noqa: F401  (importing registers them)
+
+    return tuple(_REGISTRY)
+
+
+def rules_by_id() -> dict[str, Rule]:
+    return {r.id: r for r in all_rules()}

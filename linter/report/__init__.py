@@ -1,0 +1,60 @@
+"""Reporters: one module per output format, each a function `render(result, out, options)`.
+
+Reporters see findings and migrations, never SQL: what they quote is the user's own source line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+from flylint.model import FileAnalysis
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    color: bool = False
+    fail_on: str = "error"
+
+
+def is_unanalysed(statement) -> bool:
+    return statement.split_error is not None or statement.parsed is None or statement.parsed.unanalysed is not None
+
+
+def migration_entry(fa: FileAnalysis) -> dict:
+    m = fa.migration
+    return {
+        "path": m.display,
+        "version": m.version.text if m.version is not None else None,
+        "description": m.description,
+        "kind": m.kind,
+        "checksum": m.checksum,
+        "statements": len(fa.statements),
+        "unanalysed": sum(1 for s in fa.statements if is_unanalysed(s)) + (1 if fa.source is None else 0),
+    }
+
+
+def summary(result) -> dict:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in result.findings:
+        counts[f.severity] += 1
+    return {
+        "files": len(result.files),
+        "statements": sum(len(fa.statements) for fa in result.files),
+        "unanalysed": sum(migration_entry(fa)["unanalysed"] for fa in result.files),
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "infos": counts["info"],
+    }
+
+
+def reporters() -> dict[str, Callable[..., None]]:
+    from flylint.report import json as json_report
+    from flylint.report import text as text_report
+
+    return {"text": text_report.render, "json": json_report.render}
+
+
+def render(fmt: str, result, out: TextIO, options: ReportOptions) -> None:
+    reporters()[fmt](result, out, options)

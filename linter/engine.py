@@ -1,0 +1,235 @@
+"""The pipeline: Flyway project on disk -> located, parsed statements -> findings.
+
+discovery (flylint.flyway) -> placeholders -> splitter -> parser -> rules. Each step is a module
+of its own; this one only wires them together, maps positions back to the user's file and keeps
+the per-file parse cache.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flylint.cache import ParseCache
+from flylint.flyway import facts as F
+from flylint.flyway.config import FlywayConfig, FlywayConfigError, dialect_from_url, load_flyway_config
+from flylint.flyway.discovery import discover
+from flylint.flyway.placeholders import replace_placeholders, undefined_facts
+from flylint.model import SEVERITY_RANK, FileAnalysis, Finding, Statement
+from flylint.rules import LintContext, Rule, all_rules
+from flylint.settings import DIALECTS
+from flylint.sql.parser import parse_statement
+from flylint.sql.splitter import split
+from flylint.text import LineIndex, display_path
+
+
+class UsageError(Exception):
+    """Bad options, configuration or paths: reported in one line, exit code 2."""
+
+
+@dataclass(frozen=True)
+class Options:
+    cwd: Path
+    paths: tuple[Path, ...] = ()
+    dialect: str | None = None
+    db_version: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    flyway_config: Path | None = None
+    cache: bool = True
+
+
+@dataclass(frozen=True)
+class Result:
+    dialect: str
+    db_version: str | None
+    files: tuple[FileAnalysis, ...]
+    findings: tuple[Finding, ...]
+    cache_hits: int = 0
+    stats: dict = field(default_factory=dict)
+
+
+_DB_VERSION = re.compile(r"\d+(\.\d+){0,2}")
+
+
+def run(opts: Options) -> Result:
+    try:
+        cfg = load_flyway_config(opts.cwd, opts.flyway_config, os.environ)
+    except FlywayConfigError as e:
+        raise UsageError(str(e)) from None
+    dialect = opts.dialect or dialect_from_url(cfg.url or "")
+    if dialect is None:
+        hint = f" (flyway url '{cfg.url}' names no supported database)" if cfg.url else ""
+        raise UsageError(
+            "cannot tell which database the migrations are for" + hint
+            + ": pass --dialect postgres|mysql|mariadb, or set dialect in [tool.flylint]"
+        )
+    if dialect not in DIALECTS:
+        raise UsageError(f"unknown dialect '{dialect}' (choose from {', '.join(DIALECTS)})")
+    if opts.db_version is not None and not _DB_VERSION.fullmatch(opts.db_version):
+        raise UsageError(f"--db-version must look like 15, 8.0.35 or 10.11, not '{opts.db_version}'")
+    rules = select_rules(all_rules(), opts.select, opts.ignore)
+    for p in opts.paths:
+        if not p.exists():
+            raise UsageError(f"path does not exist: {p}")
+    try:
+        found = discover(cfg, list(opts.paths), opts.cwd)
+    except FlywayConfigError as e:
+        raise UsageError(str(e)) from None
+
+    cache = ParseCache(opts.cwd if opts.cache else None)
+    facts: list[object] = list(found.facts)
+    files: list[FileAnalysis] = []
+    builtins = cfg.builtin_placeholders(opts.cwd)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # parsing allocates many small objects: the collector only slows it down here
+    try:
+        for source in found.sources:
+            fa, more = analyse_file(source.migration, source.text, cfg, dialect, opts.db_version, cache, builtins)
+            files.append(fa)
+            facts.extend(more)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+    def display(p: Path) -> str:
+        return display_path(p, opts.cwd)
+
+    ctx = LintContext(
+        dialect=dialect,
+        db_version=opts.db_version,
+        files=tuple(files),
+        facts=tuple(_dedupe_empty(facts)),
+        display=display,
+        settings={
+            "mixed": cfg.mixed,
+            "execute_in_transaction": cfg.execute_in_transaction,
+            "fail_on_missing_locations": cfg.fail_on_missing_locations,
+            "out_of_order": cfg.out_of_order,
+        },
+    )
+    findings: list[Finding] = []
+    for r in rules:
+        findings.extend(r.check(ctx))
+    findings.sort(key=lambda f: (_natural(f.path), f.span.line, f.span.column, f.rule))
+    return Result(dialect, opts.db_version, tuple(files), tuple(findings), cache.hits)
+
+
+def analyse_file(migration, text, cfg: FlywayConfig, dialect, db_version, cache: ParseCache, builtins):
+    """Split and parse one migration; return its FileAnalysis and the facts found on the way."""
+    facts: list[object] = []
+    if text is None:
+        return FileAnalysis(migration, (), None), facts
+    replace = cfg.placeholder_replacement
+    if migration.config.placeholder_replacement is not None:
+        replace = migration.config.placeholder_replacement
+    rep = replace_placeholders(
+        text,
+        cfg.placeholders,
+        prefix=cfg.placeholder_prefix,
+        suffix=cfg.placeholder_suffix,
+        separator=cfg.placeholder_separator,
+        enabled=replace,
+        filename=migration.path.name,
+        builtins=builtins,
+    )
+    lines = LineIndex(text)
+    facts.extend(undefined_facts(migration.path, text, rep))
+
+    key = cache.key(rep.text, dialect, db_version)
+    pieces = cache.get(key)
+    if pieces is None:
+        pg_version = _major(db_version) if dialect == "postgres" else None
+        result = split(rep.text, dialect, pg_version=pg_version)
+        pieces = []
+        for raw in result.statements:
+            stmt_text = rep.text[raw.start : raw.end]
+            if raw.error is not None:
+                parsed = None
+            else:
+                parsed = parse_statement(stmt_text, dialect, max_depth=_MAX_DEPTH)
+            pieces.append((raw, parsed))
+        cache.put(key, pieces)
+
+    statements = []
+    for i, (raw, parsed) in enumerate(pieces):
+        start, end = rep.to_original(raw.start), rep.to_original(raw.end)
+        if end <= start:
+            end = start + 1
+        error_span = None
+        if raw.error is not None and raw.error_offset is not None:
+            o = rep.to_original(raw.error_offset)
+            error_span = lines.span(o, o + 1)
+        elif parsed is not None and parsed.error_offset is not None:
+            o = rep.to_original(raw.start + parsed.error_offset)
+            error_span = lines.span(o, o + 1)
+        statements.append(
+            Statement(
+                index=i,
+                text=rep.text[raw.start : raw.end],
+                span=lines.span(start, end),
+                transactional=raw.transactional,
+                parsed=parsed,
+                split_error=raw.error,
+                split_note=raw.note,
+                error_span=error_span,
+            )
+        )
+    if not statements:
+        facts.append(F.EmptyMigration(migration.path))
+    return FileAnalysis(migration, tuple(statements), text), facts
+
+
+# Deeper nesting than this is refused before it reaches sqlglot (whose compiled parser can crash
+# on very deep nesting); real migrations stay far below it.
+_MAX_DEPTH = 100
+
+
+def _natural(path: str) -> tuple:
+    """Sort key that puts V2 before V10: digit runs compare as numbers."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", path))
+
+
+def _major(db_version: str | None) -> int | None:
+    if not db_version:
+        return None
+    return int(db_version.split(".")[0])
+
+
+def _dedupe_empty(facts: Iterable[object]) -> list[object]:
+    """Discovery and the engine may both notice an empty migration: keep one fact per file."""
+    seen: set = set()
+    out = []
+    for f in facts:
+        if isinstance(f, F.EmptyMigration):
+            if f.path in seen:
+                continue
+            seen.add(f.path)
+        out.append(f)
+    return out
+
+
+def select_rules(rules: Iterable[Rule], select: Iterable[str], ignore: Iterable[str]) -> list[Rule]:
+    """Rules chosen by --select/--ignore: exact ids or prefixes such as 'flyway'."""
+    rules = list(rules)
+    ids = [r.id for r in rules]
+
+    def matches(pattern: str, rid: str) -> bool:
+        return rid == pattern or rid.startswith(pattern.rstrip("-") + "-")
+
+    for pattern in (*select, *ignore):
+        if not any(matches(pattern, rid) for rid in ids):
+            raise UsageError(f"unknown rule '{pattern}' in --select/--ignore (see 'flylint rules')")
+    chosen = [r for r in rules if not select or any(matches(p, r.id) for p in select)]
+    return [r for r in chosen if not any(matches(p, r.id) for p in ignore)]
+
+
+def exit_code(findings: Iterable[Finding], fail_on: str) -> int:
+    if fail_on == "never":
+        return 0
+    threshold = SEVERITY_RANK[fail_on]
+    return 1 if any(SEVERITY_RANK[f.severity] >= threshold for f in findings) else 0

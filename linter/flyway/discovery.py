@@ -1,0 +1,418 @@
+"""Finding the migrations of a project the way Flyway's resolvers find them.
+
+`discover(cfg, paths, cwd)` scans either the paths given on the command line (directories are
+scanned like filesystem locations, files are taken as they are) or the configured locations, and
+returns every migration Flyway would run, decoded, in Flyway's order, together with the facts
+about the project Flyway would refuse, skip or trip over (`flylint.flyway.facts`).
+
+Locations (`api/locations/LocationParser`, `internal/util/Locations`, `FileSystemScanner`):
+
+* `filesystem:<path>`: relative to `cwd`. `classpath:<path>` and prefix-less locations are mapped
+  to `src/main/resources/<path>` (where a Maven/Gradle project keeps them; flylint does not read
+  jars or build output). `s3:` and `gcs:` raise FlywayConfigError (not supported), any other
+  prefix raises Flyway's "Unknown prefix for location".
+* Wildcards: the leading folders without `*`/`?` form the scan root; the rest becomes Flyway's
+  regex: `**` -> `([^/]+/)*?`, `*` -> `[^/]+?` (one or more characters), `?` -> `[^/]`. When the
+  last segment contains a `.` it is a file pattern, otherwise everything below the matched folder
+  belongs to the location and `script` is relative to the matched folder. Flyway escapes only `.`
+  in the pattern; flylint escapes every other character too. As in Flyway, a location ending in
+  `/**` matches nothing (its regex needs a `//`).
+* Locations are sorted; exact duplicates and (non-wildcard) sub-folders of another location are
+  discarded. flylint compares the resolved folders, so `classpath:db/migration` and
+  `filesystem:src/main/resources/db/migration` count as the same location.
+* Scanning is recursive; hidden (dot) directories are skipped, hidden files are not. Only files
+  ending with a configured suffix (case-insensitive) are looked at.
+
+Order of `sources`: versioned, baseline and undo migrations by version (baseline before versioned
+before undo for equal versions), then repeatables by description. Flyway compares descriptions in
+UTF-16 code-unit order and Python in code-point order; they differ only for characters outside the
+Basic Multilingual Plane compared with U+E000..U+FFFF, which is good enough.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from flylint.flyway import facts
+from flylint.flyway.checksum import flyway_checksum
+from flylint.flyway.config import FlywayConfig, FlywayConfigError, python_codec
+from flylint.flyway.naming import InvalidName, ParsedName, is_sql_resource, parse_name
+from flylint.flyway.placeholders import replace_placeholders
+from flylint.flyway.scriptconfig import load_script_config, script_config_path
+from flylint.model import MigrationFile, ScriptConfig, Span
+from flylint.text import LineIndex, display_path
+
+ProjectFact = facts.ProjectFact
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A migration and its decoded text (BOM dropped; None when it could not be decoded)."""
+
+    migration: MigrationFile
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    sources: tuple[SourceFile, ...]
+    facts: tuple[ProjectFact, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place to scan: a folder (optionally with a wildcard pattern) or a single file."""
+
+    descriptor: str  # as configured / given
+    root: Path  # absolute folder to scan (the file itself for a single file)
+    pattern: re.Pattern[str] | None = None  # matched against the '/'-path relative to root
+    single_file: bool = False
+
+    @property
+    def is_wildcard(self) -> bool:
+        return self.pattern is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# Locations.
+
+_DRIVE_PATH = re.compile(r"^[A-Za-z]:[\\/]")
+_FILE_URL = re.compile(r"^file:[\\/]{3}")
+_CLOUD_PREFIXES = ("s3:", "gcs:")
+
+
+def _absolute(path: Path, cwd: Path) -> Path:
+    return Path(os.path.normpath(path if path.is_absolute() else cwd / path))
+
+
+def parse_location(descriptor: str, cwd: Path) -> Location:
+    """Parse a configured location (see the module docstring). Raises FlywayConfigError."""
+    text = descriptor.strip()
+    if ":" in text and not _DRIVE_PATH.match(text) and not _FILE_URL.match(text):
+        prefix, raw = text[: text.index(":") + 1], text[text.index(":") + 1:]
+    else:
+        prefix, raw = "classpath:", text
+    lowered = prefix.lower()
+    if lowered == "filesystem:":
+        base = cwd
+    elif lowered == "classpath:":
+        raw = raw.strip("/")
+        base = cwd / "src" / "main" / "resources"
+    elif lowered in _CLOUD_PREFIXES:
+        raise FlywayConfigError(f"Location {descriptor!r}: {prefix} locations are not supported by flylint")
+    else:
+        raise FlywayConfigError(
+            f"Unknown prefix for location (should be one of classpath:, filesystem:, s3:, gcs:): {text}"
+        )
+    if "*" in raw or "?" in raw:
+        root_text, pattern = _wildcard(raw)
+        root = _absolute(Path(root_text), base) if root_text else Path(os.path.normpath(base))
+        return Location(descriptor, root, pattern)
+    return Location(descriptor, _absolute(Path(raw) if raw else Path("."), base))
+
+
+def _wildcard(raw: str) -> tuple[str, re.Pattern[str]]:
+    """Split a wildcard path into its root folder and the regex for paths below it."""
+    root_parts: list[str] = []
+    pattern = ""
+    in_pattern = skip_separator = ends_in_file = False
+    for part in re.split(r"[\\/]", raw):
+        ends_in_file = False
+        if "*" in part or "?" in part:
+            in_pattern = True
+        if not in_pattern:
+            root_parts.append(part)
+            continue
+        if skip_separator:
+            skip_separator = False
+        else:
+            pattern += "/"
+        if part == "**":
+            pattern += "([^/]+/)*?"
+            skip_separator = True
+        else:
+            ends_in_file = "." in part
+            pattern += "".join(
+                "[^/]+?" if ch == "*" else "[^/]" if ch == "?" else re.escape(ch) for ch in part
+            )
+    pattern = pattern[1:]
+    if not ends_in_file:
+        pattern += "/(?P<relpath>.*)"
+    root = "/".join(root_parts)
+    if root == "" and root_parts:
+        root = "/"  # an absolute pattern such as /**/migrations
+    return root, re.compile(pattern, re.DOTALL)
+
+
+def _dedupe(locations: list[Location]) -> list[Location]:
+    """Flyway's `Locations`: sort, drop exact duplicates and sub-locations of non-wildcard ones."""
+    ordered = sorted(locations, key=lambda loc: (loc.root.as_posix(), loc.pattern.pattern if loc.pattern else ""))
+    kept: list[Location] = []
+    for loc in ordered:
+        if any(k.root == loc.root and _pattern(k) == _pattern(loc) and k.single_file == loc.single_file for k in kept):
+            continue
+        if not loc.is_wildcard and any(
+            not k.is_wildcard and not k.single_file and k.root != loc.root and _inside(loc.root, k.root) for k in kept
+        ):
+            continue
+        kept.append(loc)
+    return kept
+
+
+def _pattern(loc: Location) -> str | None:
+    return loc.pattern.pattern if loc.pattern else None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return (path.as_posix().rstrip("/") + "/").startswith(folder.as_posix().rstrip("/") + "/")
+
+
+# ---------------------------------------------------------------------------------------------
+# Scanning.
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    path: Path  # absolute
+    script: str  # relative to the location root, '/'-separated
+    order: int  # index of the location (after sorting), for stable ordering
+
+
+def _scan(loc: Location, index: int, cfg: FlywayConfig) -> list[_Found]:
+    if loc.single_file:
+        return [_Found(loc.root, loc.root.name, index)]
+    out: list[_Found] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(loc.root, followlinks=True):
+        try:
+            st = os.stat(dirpath)
+            key = (st.st_dev, st.st_ino)
+        except OSError:
+            dirnames[:] = []
+            continue
+        if key in seen_dirs:  # a symlink cycle
+            dirnames[:] = []
+            continue
+        seen_dirs.add(key)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel_dir = os.path.relpath(dirpath, loc.root)
+        for name in sorted(filenames):
+            if not is_sql_resource(name, cfg.naming):
+                continue
+            full = Path(dirpath) / name
+            if not full.is_file():
+                continue
+            rel = name if rel_dir == "." else Path(rel_dir, name).as_posix()
+            script = rel
+            if loc.pattern is not None:
+                m = loc.pattern.fullmatch(rel)
+                if not m:
+                    continue
+                relpath = m.groupdict().get("relpath")
+                if relpath:
+                    script = relpath
+            out.append(_Found(Path(os.path.normpath(full)), script, index))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoding.
+
+
+def decode_text(data: bytes, encoding: str) -> str:
+    """Decode like Java's strict decoder for `encoding`; drop a leading BOM.
+
+    Java's `UTF-16`/`UTF-32` read big-endian when there is no byte-order mark (Python would read
+    the machine's order). Raises UnicodeDecodeError or LookupError.
+    """
+    codec = python_codec(encoding)
+    if codec in ("utf-16", "utf-32"):
+        width = 2 if codec == "utf-16" else 4
+        boms = (b"\xff\xfe", b"\xfe\xff") if width == 2 else (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+        if not data.startswith(boms):
+            codec += "-be"
+    text = data.decode(codec)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _undecodable(path: Path, data: bytes, encoding: str, exc: UnicodeDecodeError) -> facts.UndecodableFile:
+    try:
+        before = decode_text(data[: exc.start], encoding)
+    except (UnicodeDecodeError, LookupError):
+        before = data[: exc.start].decode("latin-1")
+    line, column = LineIndex(before).position(len(before))
+    bad = data[exc.start: exc.end] or data[exc.start: exc.start + 1]
+    detail = f"{exc.reason}: byte{'s' if len(bad) > 1 else ''} {bad.hex(' ')} at offset {exc.start} is not valid {encoding}"
+    return facts.UndecodableFile(path, encoding, Span(line, column, line, column), detail)
+
+
+_COMMENTS = re.compile(r"--[^\r\n]*|/\*.*?(?:\*/|\Z)", re.DOTALL)
+_COMMENTS_MYSQL = re.compile(r"--[^\r\n]*|#[^\r\n]*|/\*.*?(?:\*/|\Z)", re.DOTALL)
+
+
+def looks_empty(text: str, dialect: str | None = None) -> bool:
+    """Light check: nothing but whitespace and comments (the engine re-checks after splitting)."""
+    pattern = _COMMENTS_MYSQL if dialect in ("mysql", "mariadb") else _COMMENTS
+    return not pattern.sub(" ", text).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Discovery.
+
+_KIND_RANK = {"B": 0, "V": 1, "U": 2}
+
+
+def discover(
+    cfg: FlywayConfig,
+    paths: Sequence[Path],
+    cwd: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> Discovery:
+    """Find and read the migrations (see the module docstring).
+
+    `paths`: when non-empty, the directories (scanned as filesystem locations) and single files to
+    lint instead of the configured locations. `env` is used to expand `${NAME}` in script
+    configuration files (default: `os.environ`). Raises FlywayConfigError for a location flylint
+    cannot scan (unknown or cloud prefixes).
+    """
+    cwd = Path(os.path.abspath(cwd))
+    env = os.environ if env is None else env
+    found_facts: list[ProjectFact] = []
+
+    locations: list[Location] = []
+    if paths:
+        for given in paths:
+            p = _absolute(Path(given), cwd)
+            if p.is_file():
+                locations.append(Location(str(given), p, single_file=True))
+            elif p.is_dir():
+                locations.append(Location(str(given), p))
+            else:
+                found_facts.append(facts.MissingLocation(str(given), p))
+    else:
+        for descriptor in cfg.locations:
+            locations.append(parse_location(descriptor, cwd))
+
+    files: list[_Found] = []
+    for index, loc in enumerate(_dedupe(locations)):
+        if not loc.single_file and not loc.root.is_dir():
+            found_facts.append(facts.MissingLocation(loc.descriptor, loc.root))
+            continue
+        files.extend(_scan(loc, index, cfg))
+
+    builtins = cfg.builtin_placeholders(cwd)
+    entries: list[tuple[tuple, SourceFile]] = []
+    for f in files:
+        parsed = parse_name(f.path.name, cfg.naming)
+        if parsed is None:
+            continue
+        if isinstance(parsed, InvalidName):
+            found_facts.append(facts.SkippedName(f.path, parsed.reason, parsed.suggestion))
+            continue
+        assert isinstance(parsed, ParsedName)
+        if parsed.kind == "callback":
+            continue  # valid, but not a migration
+        if parsed.reserved_word is not None:
+            found_facts.append(facts.ReservedVersion(f.path, parsed.reserved_word))
+            continue
+
+        script_config = ScriptConfig()
+        conf = script_config_path(f.path)
+        if conf.is_file():
+            script_config, conf_facts = load_script_config(
+                conf,
+                encoding=cfg.encoding,
+                env=env,
+                placeholders=cfg.placeholders if cfg.placeholder_replacement else None,
+                placeholder_prefix=cfg.placeholder_prefix,
+                placeholder_suffix=cfg.placeholder_suffix,
+                placeholder_separator=cfg.placeholder_separator,
+                builtins=builtins,
+                migration_filename=f.path.name,
+            )
+            found_facts.extend(conf_facts)
+        encoding = script_config.encoding or cfg.encoding
+
+        text: str | None
+        checksum: int | None
+        try:
+            data = f.path.read_bytes()
+        except OSError as exc:
+            found_facts.append(facts.UndecodableFile(f.path, encoding, Span.file_level(), f"cannot read: {exc.strerror or exc}"))
+            text = checksum = None
+        else:
+            try:
+                text = decode_text(data, encoding)
+            except UnicodeDecodeError as exc:
+                found_facts.append(_undecodable(f.path, data, encoding, exc))
+                text = None
+            except LookupError:
+                found_facts.append(facts.UndecodableFile(f.path, encoding, Span.file_level(), f"unknown encoding {encoding}"))
+                text = None
+            checksum = None if text is None else _checksum(parsed, text, cfg, script_config, builtins)
+
+        if text is not None and looks_empty(text, cfg.dialect):
+            found_facts.append(facts.EmptyMigration(f.path))
+
+        migration = MigrationFile(
+            path=f.path,
+            display=display_path(f.path, cwd),
+            script=f.script,
+            kind=parsed.kind,
+            version=parsed.version,
+            description=parsed.description,
+            checksum=checksum,
+            config=script_config,
+            encoding=encoding,
+        )
+        if parsed.kind == "R":
+            key: tuple = (1, (), 0, parsed.description, f.order, f.script)
+        else:
+            assert parsed.version is not None
+            key = (0, parsed.version.parts, _KIND_RANK[parsed.kind], "", f.order, f.script)
+        entries.append((key, SourceFile(migration, text)))
+
+    entries.sort(key=lambda e: e[0])
+    sources = tuple(source for _, source in entries)
+    found_facts.extend(_duplicates(sources))
+    return Discovery(sources, tuple(found_facts))
+
+
+def _checksum(parsed: ParsedName, text: str, cfg: FlywayConfig, sc: ScriptConfig, builtins: Mapping[str, str]) -> int:
+    """Flyway checksums repeatables after placeholder replacement (when enabled), others raw."""
+    if parsed.kind == "R" and cfg.placeholder_replacement and sc.placeholder_replacement is not False:
+        replaced = replace_placeholders(
+            text,
+            cfg.placeholders,
+            prefix=cfg.placeholder_prefix,
+            suffix=cfg.placeholder_suffix,
+            separator=cfg.placeholder_separator,
+            filename=parsed.filename,
+            builtins=builtins,
+        )
+        return flyway_checksum(replaced.text)
+    return flyway_checksum(text)
+
+
+def _duplicates(sources: Sequence[SourceFile]) -> list[ProjectFact]:
+    out: list[ProjectFact] = []
+    versions: dict[tuple[str, tuple[int, ...]], list[MigrationFile]] = {}
+    descriptions: dict[str, list[MigrationFile]] = {}
+    for source in sources:
+        m = source.migration
+        if m.kind == "R":
+            descriptions.setdefault(m.description, []).append(m)
+        elif m.version is not None:
+            versions.setdefault((m.kind, m.version.parts), []).append(m)
+    for (kind, _), group in versions.items():
+        if len(group) > 1:
+            out.append(facts.DuplicateVersion(group[0].version, kind, tuple(m.path for m in group)))
+    for description, group in descriptions.items():
+        if len(group) > 1:
+            out.append(facts.DuplicateRepeatable(description, tuple(m.path for m in group)))
+    return out

@@ -1,0 +1,28 @@
+"""The JSON output contract (docs/output.md). Version 1: fields are only ever added."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from flylint import __version__
+from flylint.report import ReportOptions, migration_entry, summary
+
+CONTRACT_VERSION = 1
+
+
+def document(result) -> dict:
+    return {
+        "version": CONTRACT_VERSION,
+        "tool": {"name": "flylint", "version": __version__},
+        "dialect": result.dialect,
+        "db_version": result.db_version,
+        "findings": [f.to_json() for f in result.findings],
+        "migrations": [migration_entry(fa) for fa in result.files],
+        "summary": summary(result),
+    }
+
+
+def render(result, out: TextIO, options: ReportOptions) -> None:
+    json.dump(document(result), out, indent=2, ensure_ascii=False)
+    out.write("\n")

@@ -1,0 +1,673 @@
+"""Everything between flylint and the stock (compiled) sqlglot parser.
+
+* `Unanalysed`: the one exception flylint's recognisers raise; `parse_statement` turns it into an
+  unanalysed `ParseResult` with the reason and the offset.
+* `Ctx`: one statement being parsed: its text, its stock tokens, the stock dialect, and
+  `Ctx.stock()`, the only place that calls the stock parser (on a list of stock tokens, so error
+  positions always refer to the user's text), turning its errors into `Unanalysed`.
+* `Cursor`: a small reader over stock tokens for flylint's recognisers (keywords are matched on
+  the token text, case-insensitively, never on quoted identifiers or strings).
+* Guards: the nesting-depth cap that runs before any stock parsing (deep nesting can exhaust the
+  recursion limit or crash the compiled parser with SIGSEGV), the placeholder check, the check
+  for `exp.Command` anywhere in a result, the statement-class check, and the repair of MySQL
+  prefix key parts in `CREATE INDEX`.
+* `capture_sqlglot_warnings()`: a context manager that collects the WARNING records sqlglot logs
+  (its only sign that it fell back to `exp.Command`) instead of letting them reach stderr.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, NoReturn, Sequence
+
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import ErrorLevel, ParseError
+from sqlglot.tokens import Token, TokenType
+
+from . import nodes
+
+
+class Unanalysed(Exception):
+    """flylint did not fully understand the statement: `reason` says why, in plain words."""
+
+    def __init__(self, reason: str, offset: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.offset = offset
+
+
+# --------------------------------------------------------------------------------------------
+# sqlglot's log records
+# --------------------------------------------------------------------------------------------
+
+_SQLGLOT_LOGGER = logging.getLogger("sqlglot")
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:  # pragma: no cover - trivial
+        try:
+            self.messages.append(record.getMessage())
+        except Exception:
+            self.messages.append(str(record.msg))
+
+
+_capture_lock = threading.RLock()
+
+
+@contextmanager
+def capture_sqlglot_warnings() -> Iterator[list[str]]:
+    """Collect sqlglot's WARNING (and higher) log records while the block runs.
+
+    The records do not propagate to the root logger (so nothing is printed), and the logger is
+    made to emit WARNING even when someone raised its level.
+    """
+    collector = _Collector()
+    with _capture_lock:
+        logger = _SQLGLOT_LOGGER
+        old_propagate = logger.propagate
+        old_level = logger.level
+        logger.addHandler(collector)
+        logger.propagate = False
+        if logger.getEffectiveLevel() > logging.WARNING:
+            logger.setLevel(logging.WARNING)
+        try:
+            yield collector.messages
+        finally:
+            logger.removeHandler(collector)
+            logger.propagate = old_propagate
+            if logger.level != old_level:
+                logger.setLevel(old_level)
+
+
+# --------------------------------------------------------------------------------------------
+# Tokens
+# --------------------------------------------------------------------------------------------
+
+#: Token types whose text is a quoted value, never a keyword.
+QUOTED_TYPES = frozenset(
+    getattr(TokenType, name)
+    for name in (
+        "IDENTIFIER",
+        "STRING",
+        "NATIONAL_STRING",
+        "BYTE_STRING",
+        "BIT_STRING",
+        "HEX_STRING",
+        "RAW_STRING",
+        "NATIONAL_RAW_STRING",
+        "HEREDOC_STRING",
+        "UNICODE_STRING",
+    )
+    if hasattr(TokenType, name)
+)
+STRING_TYPES = QUOTED_TYPES - {TokenType.IDENTIFIER}
+
+_OPEN = {TokenType.L_PAREN: TokenType.R_PAREN, TokenType.L_BRACKET: TokenType.R_BRACKET,
+         TokenType.L_BRACE: TokenType.R_BRACE}
+_CLOSE = {v: k for k, v in _OPEN.items()}
+# Prefix operators the stock parser handles by recursion (one level each).
+_PREFIX = frozenset(
+    getattr(TokenType, name)
+    for name in ("NOT", "DASH", "PLUS", "TILDA", "EXCLAMATION", "INTERVAL", "ARRAY", "DAMP")
+    if hasattr(TokenType, name)
+)
+_QUICK_WORDS = ("case", "not", "interval", "array")
+
+_NAME_RE = re.compile(r"(?!\d+$)[\w$]+\Z")
+
+
+def quick_depth_bound(text: str) -> int:
+    """An upper bound of `nesting_depth`, from character counts alone (cheap, C speed)."""
+    bound = text.count("(") + text.count("[") + text.count("{")
+    bound += text.count("-") + text.count("+") + text.count("~") + text.count("!")
+    low = text.lower()
+    for word in _QUICK_WORDS:
+        bound += low.count(word)
+    return bound
+
+
+def nesting_depth(tokens: Sequence[Token]) -> int:
+    """The deepest nesting of brackets and CASE ... END, plus runs of prefix operators.
+
+    This is what drives the stock parser's recursion: each level is a few Python (or compiled)
+    frames. Iterative and linear.
+    """
+    stack: list = []
+    deepest = 0
+    run = 0
+    case = TokenType.CASE
+    end = TokenType.END
+    for tok in tokens:
+        tt = tok.token_type
+        if tt in _OPEN or tt is case:
+            stack.append(tt)
+            run = 0
+            if len(stack) > deepest:
+                deepest = len(stack)
+        elif tt in _CLOSE:
+            opener = _CLOSE[tt]
+            # pop up to the matching opener (tolerates unbalanced junk)
+            for k in range(len(stack) - 1, -1, -1):
+                if stack[k] is opener:
+                    del stack[k:]
+                    break
+            run = 0
+        elif tt is end:
+            if stack and stack[-1] is case:
+                stack.pop()
+            run = 0
+        elif tt in _PREFIX:
+            run += 1
+            if len(stack) + run > deepest:
+                deepest = len(stack) + run
+        else:
+            run = 0
+    return deepest
+
+
+def placeholder_offset(tokens: Sequence[Token]) -> int | None:
+    """Offset of an unreplaced Flyway placeholder `${...}`, if any."""
+    prev = None
+    for tok in tokens:
+        if (
+            prev is not None
+            and tok.token_type is TokenType.L_BRACE
+            and prev.text == "$"
+            and prev.end + 1 == tok.start
+        ):
+            return prev.start
+        prev = tok
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# The statement being parsed
+# --------------------------------------------------------------------------------------------
+
+_local = threading.local()
+
+
+def _stock_parser(dialect: Dialect):
+    parsers = getattr(_local, "parsers", None)
+    if parsers is None:
+        parsers = _local.parsers = {}
+    key = type(dialect).__name__
+    parser = parsers.get(key)
+    if parser is None:
+        parser = parsers[key] = dialect.parser(error_level=ErrorLevel.IMMEDIATE)
+    return parser
+
+
+class Ctx:
+    """One statement being parsed."""
+
+    __slots__ = ("text", "dialect", "mariadb", "sqlglot", "tokens", "max_depth", "_line_starts")
+
+    def __init__(
+        self, text: str, dialect: str, sqlglot_dialect: Dialect, tokens: list[Token], max_depth: int
+    ) -> None:
+        self.text = text
+        self.dialect = dialect  # "postgres", "mysql" or "mariadb"
+        self.mariadb = dialect == "mariadb"
+        self.sqlglot = sqlglot_dialect
+        self.tokens = tokens
+        self.max_depth = max_depth
+        self._line_starts: list[int] | None = None
+
+    def check_depth(self, tokens: Sequence[Token]) -> None:
+        if nesting_depth(tokens) > self.max_depth:
+            raise Unanalysed(depth_reason(self.max_depth))
+
+    def retokenize(self) -> "Cursor":
+        """Undo the stock tokenizer's command shortcut.
+
+        For statements it does not know (`REFRESH`, `VACUUM`, `REINDEX`, `DO`, `LOCK`, `RENAME`,
+        `OPTIMIZE`, `REPLACE`, ...) the stock tokenizer returns the first word and the rest of the
+        statement as one STRING token. Tokenise the rest properly (the first word blanked out so
+        every offset stays the user's) and return a cursor after the first word.
+        """
+        toks = self.tokens
+        if len(toks) == 2 and toks[1].token_type is TokenType.STRING and toks[0].token_type in _command_types(self.sqlglot):
+            first = toks[0]
+            cut = first.end + 1
+            blanked = "".join(ch if ch == "\n" else " " for ch in self.text[:cut]) + self.text[cut:]
+            rest = self.sqlglot.tokenize(blanked)
+            self.check_depth(rest)
+            self.tokens = [first, *rest]
+        return Cursor(self, None, 1)
+
+    @property
+    def postgres(self) -> bool:
+        return self.dialect == "postgres"
+
+    # positions -------------------------------------------------------------------------
+
+    def offset_of(self, line: int | None, col: int | None) -> int | None:
+        """Offset of the character at 1-based (line, col); sqlglot's col is a token's last character."""
+        if not isinstance(line, int) or not isinstance(col, int) or line < 1 or col < 1:
+            return None
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            pos = find("\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
+            self._line_starts = starts
+        if line > len(self._line_starts):
+            return None
+        pos = self._line_starts[line - 1] + col - 1
+        if pos >= len(self.text):
+            return None
+        for tok in self.tokens:  # the token whose last character this is: report its start
+            if tok.end == pos:
+                return tok.start
+            if tok.start > pos:
+                break
+        return pos
+
+    def source(self, tokens: Sequence[Token], i: int, j: int) -> str:
+        """The user's text from token i to token j-1 (inclusive of quotes), or "" if empty."""
+        if j <= i:
+            return ""
+        return self.text[tokens[i].start : tokens[j - 1].end + 1]
+
+    # the stock parser --------------------------------------------------------------------
+
+    def stock(self, tokens: Sequence[Token]) -> exp.Expression:
+        """Parse stock tokens with the stock dialect parser: exactly one tree, or Unanalysed."""
+        parser = _stock_parser(self.sqlglot)
+        try:
+            trees = parser.parse(list(tokens), self.text)
+        except ParseError as error:
+            info = error.errors[0] if getattr(error, "errors", None) else {}
+            desc = info.get("description") or str(error).split("\n")[0] or "syntax error"
+            raise Unanalysed(
+                f"syntax error: {desc}", self.offset_of(info.get("line"), info.get("col"))
+            ) from None
+        except RecursionError:
+            raise Unanalysed("the statement is nested too deeply for the parser") from None
+        trees = [t for t in trees if t is not None and not isinstance(t, exp.Semicolon)]
+        if not trees:
+            raise Unanalysed("empty statement (only comments or whitespace)")
+        if len(trees) > 1:
+            raise Unanalysed(
+                "the text holds more than one statement (a ';' inside it?); flylint analyses one at a time"
+            )
+        return trees[0]
+
+
+# --------------------------------------------------------------------------------------------
+# A reader over tokens for flylint's recognisers
+# --------------------------------------------------------------------------------------------
+
+
+class Cursor:
+    """Reads tokens[i:end] of a statement. Keywords match token text, case-insensitively."""
+
+    __slots__ = ("ctx", "toks", "i", "end")
+
+    def __init__(self, ctx: Ctx, toks: Sequence[Token] | None = None, i: int = 0, end: int | None = None):
+        self.ctx = ctx
+        self.toks = ctx.tokens if toks is None else toks
+        self.i = i
+        self.end = len(self.toks) if end is None else end
+
+    # looking -----------------------------------------------------------------------------
+
+    def done(self) -> bool:
+        return self.i >= self.end
+
+    def peek(self, k: int = 0) -> Token | None:
+        j = self.i + k
+        return self.toks[j] if 0 <= j < self.end else None
+
+    def word(self, k: int = 0) -> str | None:
+        """Upper-cased text of the token k ahead, or None for quoted tokens / past the end.
+
+        A few stock tokens span two words ("PRIMARY KEY", "FOREIGN KEY", "PARTITION BY", MySQL
+        "LOCK TABLES"); their word is the two words joined by one space.
+        """
+        tok = self.peek(k)
+        if tok is None or tok.token_type in QUOTED_TYPES:
+            return None
+        text = tok.text
+        if " " in text or "\n" in text or "\t" in text or "\r" in text:
+            return " ".join(text.upper().split())
+        return text.upper()
+
+    def match(self, words: Sequence[str], i: int | None = None) -> int:
+        """Number of tokens at i (default: here) that spell `words`, or -1."""
+        j = self.i if i is None else i
+        w = 0
+        n = len(words)
+        toks = self.toks
+        while w < n:
+            if j >= self.end:
+                return -1
+            tok = toks[j]
+            if tok.token_type in QUOTED_TYPES:
+                return -1
+            text = tok.text.upper()
+            if " " in text or "\n" in text or "\t" in text or "\r" in text:
+                parts = text.split()
+                if list(words[w : w + len(parts)]) != parts:
+                    return -1
+                w += len(parts)
+            else:
+                if text != words[w]:
+                    return -1
+                w += 1
+            j += 1
+        return j - (self.i if i is None else i)
+
+    def at(self, *words: str) -> bool:
+        return self.match(words) >= 0
+
+    def at_any(self, *words: str) -> bool:
+        return self.word() in words
+
+    def accept(self, *words: str) -> bool:
+        used = self.match(words)
+        if used >= 0:
+            self.i += used
+            return True
+        return False
+
+    def expect(self, *words: str) -> None:
+        if not self.accept(*words):
+            self.fail(f"expected {' '.join(words)}")
+
+    def offset(self) -> int | None:
+        tok = self.peek()
+        if tok is not None:
+            return tok.start
+        if self.end > 0 and self.end <= len(self.toks):
+            return self.toks[self.end - 1].end
+        return None
+
+    def fail(self, what: str) -> NoReturn:
+        tok = self.peek()
+        found = f"'{tok.text[:40]}'" if tok is not None else "the end of the statement"
+        raise Unanalysed(f"syntax error: {what}, found {found}", self.offset())
+
+    def expect_end(self) -> None:
+        if not self.done():
+            self.fail("expected the end of the statement")
+
+    # reading -----------------------------------------------------------------------------
+
+    def next(self) -> Token:
+        tok = self.peek()
+        if tok is None:
+            self.fail("unexpected end of the statement")
+        self.i += 1
+        return tok  # type: ignore[return-value]
+
+    def is_name(self, k: int = 0) -> bool:
+        tok = self.peek(k)
+        if tok is None:
+            return False
+        if tok.token_type is TokenType.IDENTIFIER:
+            return True
+        return tok.token_type not in QUOTED_TYPES and _NAME_RE.match(tok.text) is not None
+
+    def ident(self, what: str = "a name") -> exp.Identifier:
+        if not self.is_name():
+            self.fail(f"expected {what}")
+        tok = self.toks[self.i]
+        self.i += 1
+        node = exp.Identifier(this=tok.text, quoted=tok.token_type is TokenType.IDENTIFIER)
+        node.update_positions(tok)
+        return node
+
+    def table(self, what: str = "a table name") -> exp.Table:
+        parts = [self.ident(what)]
+        while self.word() == "." and self.is_name(1):
+            self.i += 1
+            parts.append(self.ident(what))
+        if len(parts) > 3:
+            self.fail(f"expected {what} with at most three parts")
+        parts.reverse()
+        return exp.Table(
+            this=parts[0],
+            db=parts[1] if len(parts) > 1 else None,
+            catalog=parts[2] if len(parts) > 2 else None,
+        )
+
+    def string(self, what: str = "a string literal") -> str:
+        tok = self.peek()
+        if tok is None or tok.token_type not in STRING_TYPES:
+            self.fail(f"expected {what}")
+        self.i += 1
+        return tok.text  # type: ignore[union-attr]
+
+    def integer(self, what: str = "a number") -> int:
+        tok = self.peek()
+        if tok is None or tok.token_type is not TokenType.NUMBER or not tok.text.isdigit():
+            self.fail(f"expected {what}")
+        self.i += 1
+        return int(tok.text)  # type: ignore[union-attr]
+
+    def matching_paren(self, i: int | None = None) -> int:
+        """Index just after the bracket group opening at i (default: here)."""
+        j = self.i if i is None else i
+        tok = self.toks[j] if j < self.end else None
+        if tok is None or tok.token_type not in _OPEN:
+            self.i = j
+            self.fail("expected (")
+        depth = 0
+        while j < self.end:
+            tt = self.toks[j].token_type
+            if tt in _OPEN:
+                depth += 1
+            elif tt in _CLOSE:
+                depth -= 1
+                if depth == 0:
+                    return j + 1
+            j += 1
+        self.i = self.end
+        self.fail("unbalanced parentheses")
+
+    def skip_group(self) -> tuple[int, int]:
+        """Skip a bracket group here; return the token range inside it."""
+        start = self.i
+        after = self.matching_paren()
+        self.i = after
+        return start + 1, after - 1
+
+    def source(self, i: int, j: int) -> str:
+        return self.ctx.source(self.toks, i, j)
+
+    def rest_source(self) -> str:
+        return self.source(self.i, self.end)
+
+    def split_commas(self, i: int | None = None, end: int | None = None) -> list[tuple[int, int]]:
+        """Ranges of tokens between commas at bracket depth 0 in [i, end)."""
+        i = self.i if i is None else i
+        end = self.end if end is None else end
+        parts = []
+        depth = 0
+        start = i
+        toks = self.toks
+        comma = TokenType.COMMA
+        for j in range(i, end):
+            tt = toks[j].token_type
+            if tt in _OPEN:
+                depth += 1
+            elif tt in _CLOSE:
+                depth -= 1
+            elif tt is comma and depth == 0:
+                parts.append((start, j))
+                start = j + 1
+        parts.append((start, end))
+        return parts
+
+    def find_word(self, *words: str, i: int | None = None, end: int | None = None) -> int | None:
+        """Index of the first bracket-depth-0 occurrence of the word sequence in [i, end)."""
+        i = self.i if i is None else i
+        end = self.end if end is None else end
+        depth = 0
+        first = words[0]
+        toks = self.toks
+        saved = self.end
+        self.end = end
+        try:
+            for j in range(i, end):
+                tok = toks[j]
+                tt = tok.token_type
+                if tt in _OPEN:
+                    depth += 1
+                elif tt in _CLOSE:
+                    depth -= 1
+                elif depth == 0 and tt not in QUOTED_TYPES and tok.text[:len(first)].upper() == first:
+                    if self.match(words, j) >= 0:
+                        return j
+        finally:
+            self.end = saved
+        return None
+
+    def sub(self, i: int, end: int) -> "Cursor":
+        return Cursor(self.ctx, self.toks, i, end)
+
+
+def depth_reason(max_depth: int) -> str:
+    return (
+        f"nesting deeper than {max_depth} levels; flylint does not parse it "
+        "(the compiled parser can crash on deep nesting)"
+    )
+
+
+_COMMAND_TYPES: dict[str, frozenset] = {}
+
+
+def _command_types(dialect: Dialect) -> frozenset:
+    key = type(dialect).__name__
+    found = _COMMAND_TYPES.get(key)
+    if found is None:
+        found = _COMMAND_TYPES[key] = frozenset(getattr(dialect.tokenizer_class, "COMMANDS", ()) or ())
+    return found
+
+
+@dataclass
+class AlterHeader:
+    """What precedes the actions of an ALTER TABLE statement."""
+
+    table: exp.Table
+    stock_tokens: list  # the header tokens the stock parser understands (ALTER TABLE [IF EXISTS] [ONLY] t)
+    body: int  # index of the first action token
+    if_exists: bool = False
+    only: bool = False
+    extras: dict[str, Any] = field(default_factory=dict)  # args flylint sets on the exp.Alter (online, wait, ...)
+    trimmed: bool = False  # True when stock_tokens is not simply tokens[:body]
+
+
+@dataclass
+class StockAction:
+    """An ALTER TABLE action for the stock parser: its tokens (maybe edited) and a fix-up."""
+
+    tokens: list
+    fixup: Callable[[list], None] | None = None
+    edited: bool = False
+
+
+class RestOfStatement(list):
+    """Actions that consumed the rest of the ALTER TABLE statement (MySQL partition options,
+    whose partition-name lists contain commas)."""
+
+
+@dataclass
+class WholeStatement:
+    """An ALTER TABLE 'action' that is really a statement of its own (PG `SET SCHEMA`)."""
+
+    tree: object
+    kind: str
+
+
+def synthetic(tt: TokenType, text: str, like: Token) -> Token:
+    """A token the user did not write, placed at `like`'s position (for error messages)."""
+    return Token(tt, text, like.line, like.col, like.start, like.end, [])
+
+
+# --------------------------------------------------------------------------------------------
+# Checks on results
+# --------------------------------------------------------------------------------------------
+
+#: Stock classes that are whole statements. Anything else at the top (exp.Alias for `CLUSTER t`,
+#: exp.Column for `CHECKPOINT`, ...) means sqlglot read an unknown statement as an expression.
+STATEMENT_CLASSES: tuple[type, ...] = tuple(
+    getattr(exp, name)
+    for name in (
+        "Query", "Insert", "Update", "Delete", "Merge", "Create", "Drop", "Alter", "TruncateTable",
+        "Set", "Transaction", "Commit", "Rollback", "Copy", "Comment", "Grant", "Revoke", "Analyze",
+        "Use", "Describe", "Show", "LoadData", "Pragma", "Kill", "Cache", "Uncache",
+    )
+    if hasattr(exp, name)
+)
+
+
+def find_command(tree: object) -> exp.Command | None:
+    """The first `exp.Command` anywhere in a result (stock parts and flylint nodes alike)."""
+    if isinstance(tree, exp.Expression):
+        found = tree.find(exp.Command)
+        if found is not None:
+            return found
+        if isinstance(tree, exp.Alter):
+            for action in tree.args.get("actions") or ():
+                if isinstance(action, nodes.Node):
+                    found = find_command(action)
+                    if found is not None:
+                        return found
+        return None
+    if isinstance(tree, nodes.Node):
+        for child in nodes.children(tree):
+            found = find_command(child)
+            if found is not None:
+                return found
+    return None
+
+
+def command_reason(command: exp.Command) -> str:
+    head = str(command.this or "").upper()
+    return (
+        f"sqlglot could not parse part of this statement and kept it as raw text"
+        f"{' starting at ' + head if head else ''}"
+    )
+
+
+def repair_prefix_key_parts(create: exp.Create) -> None:
+    """MySQL `CREATE INDEX i ON t (email(20))`: sqlglot reads `email(20)` as a function call.
+
+    MySQL only accepts a function call as a key part inside its own parentheses (`((f(x)))`), so a
+    bare call with one integer argument is always a prefix length. Rewrite it into the
+    `exp.ColumnPrefix` sqlglot itself uses for `ALTER TABLE ... ADD INDEX (email(20))`.
+    """
+    index = create.this
+    if not isinstance(index, exp.Index):
+        return
+    params = index.args.get("params")
+    if params is None:
+        return
+    for ordered in params.args.get("columns") or ():
+        part = ordered.this if isinstance(ordered, exp.Ordered) else ordered
+        if not isinstance(part, exp.Anonymous):
+            continue
+        args = part.expressions
+        if len(args) != 1 or not isinstance(args[0], exp.Literal) or args[0].is_string:
+            continue
+        name = part.this
+        ident = name.copy() if isinstance(name, exp.Identifier) else exp.Identifier(this=str(name), quoted=False)
+        prefix = exp.ColumnPrefix(this=ident, expression=args[0].copy())
+        if isinstance(ordered, exp.Ordered):
+            ordered.set("this", prefix)
+        else:
+            part.replace(prefix)

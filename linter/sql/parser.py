@@ -1,0 +1,343 @@
+"""Parse one SQL statement into a tree flylint can reason about, or say honestly why not.
+
+How flylint extends sqlglot
+===========================
+
+sqlglot is meant to be extended by subclassing a dialect's Parser and Tokenizer. flylint cannot do
+that: it runs the mypyc-compiled build (`sqlglotc`), in which `Parser`, `Tokenizer`, the dialect
+parsers (`PostgresParser`, `MySQLParser`) and even `exp.Expression` are compiled classes. A Python
+class may name them as bases, but instantiating it raises `TypeError: interpreted classes cannot
+inherit from compiled` (sqlglot PR #7265 removed `allow_interpreted_subclasses`; issue #7923 says
+it stays so). The "dialect subclasses" of the design are therefore built by composition:
+
+    flylint dialect = the stock compiled dialect, unchanged (the fast path)
+                    + flylint's own recognisers (`pg_ext`, `mysql_ext`), which read the stock
+                      tokenizer's tokens (type, text, offsets) for the statements the stock parser
+                      leaves as `exp.Command`, raises on, or silently mis-reads
+                    + guards (`guards`) for the known silent mis-parses and for what must never
+                      reach the compiled parser (deep nesting).
+
+A recogniser either builds the whole answer itself or edits the token list (drops a clause the
+stock parser does not know, e.g. `NOT VALID` or MySQL `ALGORITHM=INPLACE`, or inserts a synthetic
+token) and hands it to the stock parser, then records the dropped fact on the stock node with
+`node.set("not_valid", True)` (extra args survive copying and pickling). Because sub-parses run on
+the user's own tokens, every error position is an offset into the user's text.
+
+Results are stock sqlglot nodes wherever one expresses the meaning exactly (`exp.Alter` with
+`exp.RenameColumn`, `exp.Create`, `exp.Drop`, `exp.Insert`, `exp.Transaction`, ...) and flylint's
+frozen dataclasses from `flylint.sql.nodes` where none fits (`ValidateConstraint`, `Reindex`,
+`RenameTable`, `CreateFunction(opaque_body=True)`, ...). One `ALTER TABLE` statement is always one
+`exp.Alter(kind="TABLE")` whose `actions` may mix stock actions and flylint action nodes. Names
+inside flylint nodes are stock `exp.Table` / `exp.Identifier`. See `nodes` for the full list and
+for the extra args flylint sets on stock nodes.
+
+What comes back unanalysed (never silently "safe"): any `exp.Command` anywhere in the result, a
+top-level node that is not a statement (`exp.Alias` for an unknown leading word), a syntax error,
+a WARNING logged by sqlglot, an unreplaced `${placeholder}`, nesting deeper than `max_depth`, and
+anything the recognisers reject.
+
+`parse_statement` never raises, never prints, never raises the recursion limit, and never lets
+input nested deeper than `max_depth` reach the compiled parser (8000 nested sub-queries crash it
+with SIGSEGV instead of raising RecursionError).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import TokenError
+
+from . import mysql_ext, nodes, pg_ext
+from .guards import (
+    STATEMENT_CLASSES,
+    AlterHeader,
+    Ctx,
+    Cursor,
+    RestOfStatement,
+    StockAction,
+    Unanalysed,
+    WholeStatement,
+    capture_sqlglot_warnings,
+    command_reason,
+    depth_reason,
+    find_command,
+    nesting_depth,
+    placeholder_offset,
+    quick_depth_bound,
+)
+
+DIALECTS = {"postgres": "postgres", "mysql": "mysql", "mariadb": "mysql"}
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    tree: "exp.Expression | nodes.Node | None"  # None when unanalysed
+    unanalysed: str | None  # the reason, in plain words, when flylint did not fully understand the statement
+    error_offset: int | None = None  # offset into the statement text of the first problem, when known
+    kind: str = ""  # short statement kind for humans/debugging, e.g. "ALTER TABLE", "CREATE INDEX"
+
+
+def parse_statement(text: str, dialect: str, *, max_depth: int = 100) -> ParseResult:
+    """Parse ONE statement (already split, no trailing delimiter) of `dialect`.
+
+    `dialect` is "postgres", "mysql" or "mariadb". Never raises.
+    """
+    kind = ""
+    try:
+        with capture_sqlglot_warnings() as warnings:
+            result = _parse(text, dialect, max_depth)
+        if warnings and result.unanalysed is None:
+            return ParseResult(None, f"sqlglot did not fully understand it: {warnings[0]}", None, result.kind)
+        return result
+    except Exception as error:  # noqa: BLE001 - the contract is: never raise
+        reason = f"internal error while parsing ({type(error).__name__}: {str(error)[:200]})"
+        if isinstance(error, RecursionError):
+            reason = "the statement is nested too deeply for the parser"
+        return ParseResult(None, reason, None, kind)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _parse(text: str, dialect: str, max_depth: int) -> ParseResult:
+    if not isinstance(text, str):
+        return ParseResult(None, "the statement is not text")
+    base = DIALECTS.get(dialect)
+    if base is None:
+        return ParseResult(None, f"unknown dialect {dialect!r} (expected postgres, mysql or mariadb)")
+    work = text
+    if work.startswith("\ufeff"):
+        work = " " + work[1:]
+    if base == "mysql" and "/*" in work:
+        work = unwrap_executable_comments(work, mariadb=dialect == "mariadb")
+    sqlglot_dialect = Dialect.get_or_raise(base)
+    try:
+        tokens = sqlglot_dialect.tokenize(work)
+    except TokenError as error:
+        return ParseResult(
+            None,
+            "could not split the statement into tokens (an unterminated string, quoted name or "
+            f"$$ body?): {str(error)[:120]}",
+        )
+    if not tokens:
+        return ParseResult(None, "empty statement (only comments or whitespace)")
+    kind = _guess_kind(tokens)
+    if quick_depth_bound(work) > max_depth and nesting_depth(tokens) > max_depth:
+        return ParseResult(None, depth_reason(max_depth), None, kind)
+    if "${" in work:
+        at = placeholder_offset(tokens)
+        if at is not None:
+            return ParseResult(
+                None, "unreplaced Flyway placeholder ${...}; flylint parses statements after placeholder replacement",
+                at, kind,
+            )
+    ctx = Ctx(work, dialect, sqlglot_dialect, tokens, max_depth)
+    try:
+        tree, kind = _dispatch(ctx, kind)
+    except Unanalysed as problem:
+        return ParseResult(None, problem.reason, problem.offset, kind)
+    command = find_command(tree)
+    if command is not None:
+        return ParseResult(None, command_reason(command), None, kind)
+    if isinstance(tree, exp.Expression) and not isinstance(tree, STATEMENT_CLASSES):
+        return ParseResult(
+            None,
+            f"not a statement flylint knows: {tokens[0].text!r} was read as an expression "
+            f"({type(tree).__name__})",
+            tokens[0].start,
+            kind,
+        )
+    return ParseResult(tree, None, None, kind)
+
+
+def _dispatch(ctx: Ctx, kind: str) -> tuple[object, str]:
+    ext = pg_ext if ctx.postgres else mysql_ext
+    cur = Cursor(ctx)
+    if ext.is_alter_table(cur):
+        return _alter_table(ctx, cur, ext), "ALTER TABLE"
+    found = ext.recognise(ctx, Cursor(ctx))
+    if found is not None:
+        return found
+    tree = ctx.stock(ctx.tokens)
+    return tree, _kind_of(tree) or kind
+
+
+# --------------------------------------------------------------------------------------------
+# ALTER TABLE: split into actions, let the dialect recognise each, stock-parse the rest
+# --------------------------------------------------------------------------------------------
+
+
+def _alter_table(ctx: Ctx, cur: Cursor, ext) -> object:
+    hdr: AlterHeader = ext.alter_table_header(ctx, cur)
+    toks = ctx.tokens
+    if cur.done():
+        if ctx.postgres:
+            cur.fail("expected an ALTER TABLE action")
+        tree = ctx.stock(hdr.stock_tokens)
+        _finish_alter(tree, hdr)
+        return tree
+    results: list = []
+    parts = cur.split_commas()
+    k = 0
+    while k < len(parts):
+        s, e = parts[k]
+        k += 1
+        if s == e:
+            at = toks[s].start if s < len(toks) else toks[-1].start
+            raise Unanalysed("syntax error: an empty ALTER TABLE action (two commas in a row, or a trailing comma)", at)
+        found = ext.alter_table_action(ctx, cur.sub(s, e), hdr)
+        if isinstance(found, WholeStatement):
+            if len(parts) != 1:
+                raise Unanalysed(f"syntax error: {found.kind} ... cannot be combined with other actions", toks[s].start)
+            return found.tree
+        results.append(found)
+        if isinstance(found, RestOfStatement):
+            break
+    flat: list = []
+    for found in results:
+        flat.extend(found if isinstance(found, list) else [found])
+    if all(isinstance(r, StockAction) and not r.edited and r.fixup is None for r in flat) and len(flat) == len(parts):
+        # fast path: the stock parser reads the whole statement at once
+        tree = ctx.stock(list(hdr.stock_tokens) + list(toks[hdr.body :]) if hdr.trimmed else toks)
+        if isinstance(tree, exp.Alter) and find_command(tree) is None:
+            found_count = len(tree.args.get("actions") or []) + len(tree.args.get("options") or [])
+            if found_count < len(parts):
+                raise Unanalysed("sqlglot lost an ALTER TABLE action; flylint does not trust the result", toks[0].start)
+            _finish_alter(tree, hdr)
+            return tree
+        # otherwise read action by action below, to say which action is the problem
+    actions: list = []
+    options: list = []
+    for found in flat:
+        if not isinstance(found, StockAction):
+            actions.append(found)
+            continue
+        part = ctx.stock(list(hdr.stock_tokens) + list(found.tokens))
+        got = list(part.args.get("actions") or []) if isinstance(part, exp.Alter) else []
+        opts = list(part.args.get("options") or []) if isinstance(part, exp.Alter) else []
+        if (not got and not opts) or find_command(part) is not None:
+            raise Unanalysed(
+                "invalid or unsupported ALTER TABLE action: neither flylint nor sqlglot can read it",
+                found.tokens[0].start,
+            )
+        if found.fixup is not None:
+            found.fixup(got)
+        actions.extend(got)
+        options.extend(opts)
+    tree = exp.Alter(this=hdr.table, kind="TABLE", actions=actions, exists=hdr.if_exists, only=hdr.only)
+    if options:
+        tree.set("options", options)
+    _finish_alter(tree, hdr)
+    return tree
+
+
+def _finish_alter(tree: exp.Expression, hdr: AlterHeader) -> None:
+    # sqlglot's statement-level NOT VALID is wrong with several constraints; flylint keeps it per
+    # AddConstraint (args["not_valid"]) and clears the statement-level flag.
+    if tree.args.get("not_valid") is not None:
+        tree.set("not_valid", None)
+    for key, value in hdr.extras.items():
+        tree.set(key, value)
+
+
+# --------------------------------------------------------------------------------------------
+# MySQL executable comments
+# --------------------------------------------------------------------------------------------
+
+_MYSQL_SCAN = re.compile(
+    r"""'(?:[^'\\]|\\.|'')*'?
+      | "(?:[^"\\]|\\.|"")*"?
+      | `(?:[^`]|``)*`?
+      | --(?=\s|\Z)[^\n]*
+      | \#[^\n]*
+      | /\*(?P<exec>M?!)\d{0,6}
+      | /\*.*?(?:\*/|\Z)
+      | \*/""",
+    re.S | re.X,
+)
+
+
+def unwrap_executable_comments(text: str, *, mariadb: bool = False) -> str:
+    """Blank the markers of MySQL executable comments (`/*!40101 SET NAMES utf8 */`).
+
+    MySQL runs the inside of `/*! ... */` (and `/*!NNNNN ... */` on version NNNNN or later);
+    MariaDB also runs `/*M! ... */`. The markers become spaces, so every offset stays the
+    user's and the inside is parsed like ordinary SQL.
+    """
+    if "/*!" not in text and not (mariadb and "/*M!" in text):
+        return text
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    inside = False
+    search = _MYSQL_SCAN.search
+    while True:
+        match = search(text, pos)
+        if match is None:
+            break
+        marker = match.group("exec")
+        if marker is not None:
+            if inside or (marker == "M!" and not mariadb):
+                close = text.find("*/", match.end())
+                pos = len(text) if close < 0 else close + 2
+                continue
+            spans.append((match.start(), match.end()))
+            inside = True
+        elif match.group(0) == "*/" and inside:
+            spans.append((match.start(), match.end()))
+            inside = False
+        pos = max(match.end(), pos + 1)
+    if not spans:
+        return text
+    out = []
+    last = 0
+    for start, end in spans:
+        out.append(text[last:start])
+        out.append(" " * (end - start))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Statement kinds
+# --------------------------------------------------------------------------------------------
+
+_CLASS_KINDS = {
+    "Insert": "INSERT", "Update": "UPDATE", "Delete": "DELETE", "Merge": "MERGE",
+    "TruncateTable": "TRUNCATE", "Set": "SET", "Transaction": "BEGIN", "Commit": "COMMIT",
+    "Rollback": "ROLLBACK", "Copy": "COPY", "Comment": "COMMENT ON", "Grant": "GRANT",
+    "Revoke": "REVOKE", "Analyze": "ANALYZE", "Use": "USE", "Describe": "DESCRIBE", "Show": "SHOW",
+}
+
+_TWO_WORD = {"ALTER", "CREATE", "DROP", "RENAME", "LOCK", "REFRESH", "COMMENT", "START", "OPTIMIZE", "UNLOCK"}
+
+
+def _kind_of(tree: object) -> str:
+    if isinstance(tree, (exp.Create, exp.Alter, exp.Drop)):
+        head = {exp.Create: "CREATE", exp.Alter: "ALTER", exp.Drop: "DROP"}[type(tree)]
+        sub = str(tree.args.get("kind") or "").upper()
+        return f"{head} {sub}".strip()
+    if isinstance(tree, exp.Query):
+        return "SELECT"
+    return _CLASS_KINDS.get(type(tree).__name__, "")
+
+
+def _guess_kind(tokens) -> str:
+    words = []
+    for tok in tokens[:4]:
+        if not re.fullmatch(r"[A-Za-z_ ]+", tok.text):
+            break
+        words.append(tok.text.upper())
+    if not words:
+        return ""
+    first = words[0]
+    if first in _TWO_WORD and len(words) > 1:
+        rest = [w for w in words[1:] if w not in ("OR", "REPLACE", "UNIQUE", "ONLINE", "IGNORE", "TEMPORARY", "TEMP")]
+        if rest:
+            if rest[0] == "MATERIALIZED" and len(rest) > 1:
+                return f"{first} MATERIALIZED {rest[1]}"
+            return f"{first} {rest[0]}"
+    return first

@@ -1,0 +1,51 @@
+"""Statements flylint could not analyse. Never passed as safe: each one is reported with the reason."""
+
+from __future__ import annotations
+
+from flylint.rules import Example, rule
+
+
+@rule(
+    id="unanalysed-statement",
+    title="Statement not analysed",
+    severity="warning",
+    klass="unanalysed",
+    rationale=(
+        "flylint judges a migration by understanding every statement in it. When a statement does "
+        "not parse, or parses only in part (sqlglot falls back to an opaque command), flylint cannot "
+        "tell whether it breaks the live application or locks a table, so it says so instead of "
+        "passing it as safe."
+    ),
+    fix=(
+        "Check the statement for a typo first. If it is valid SQL that flylint does not understand "
+        "yet, review it by hand and suppress this finding for that statement with the reason."
+    ),
+    examples=(
+        Example({"V1__typo.sql": "CREATE TABEL users (id int);\n"}, flagged=True, title="a typo"),
+        Example({"V1__ok.sql": "CREATE TABLE users (id int);\n"}, flagged=False),
+        Example(
+            {"V1__vacuum.sql": "ALTER TABLE users FOO BAR;\n"},
+            flagged=True,
+            dialect="mysql",
+            title="an ALTER TABLE clause that does not exist",
+        ),
+    ),
+)
+def unanalysed_statement(rule, ctx):
+    for fa in ctx.files:
+        path = fa.migration.display
+        for st in fa.statements:
+            if st.split_error is not None:
+                continue  # reported by flyway-incomplete-statement
+            reason = st.parsed.unanalysed
+            if reason is None:
+                continue
+            kind = f" ({st.parsed.kind})" if st.parsed.kind else ""
+            yield rule.finding(
+                path,
+                st.error_span or st.span,
+                f"flylint could not analyse this statement{kind}: {reason}. It is not checked "
+                "for blue/green safety or locking.",
+                fix=rule.fix,
+                change="unanalysed",
+            )

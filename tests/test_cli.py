@@ -1,0 +1,188 @@
+"""The command line as users run it: exit codes, formats, options and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import FIXTURES, run_cli
+
+SEED_MYSQL = FIXTURES / "rename-last-name" / "mysql"
+
+
+def lint_json(cwd, *args, env=None):
+    proc = run_cli(["lint", *args, "--format", "json", "--no-cache"], cwd=cwd, env=env)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc, json.loads(proc.stdout)
+
+
+def test_seed_project_json_contract():
+    proc, doc = lint_json(SEED_MYSQL, ".", "--dialect", "mysql")
+    assert proc.returncode == 0
+    assert doc["version"] == 1
+    assert set(doc) >= {"version", "findings", "migrations", "summary"}
+    assert [m["path"] for m in doc["migrations"]] == [
+        "V1__init.sql", "V2__Add_surname.sql", "V3__Final_migration.sql", "V4__Remove_lastname.sql"
+    ]
+    v2 = doc["migrations"][1]
+    assert v2 == {
+        "path": "V2__Add_surname.sql", "version": "2", "description": "Add surname", "kind": "V",
+        "checksum": v2["checksum"], "statements": 2, "unanalysed": 0,
+    }
+    assert isinstance(v2["checksum"], int)
+    assert doc["summary"] == {"files": 4, "statements": 10, "unanalysed": 0, "errors": 0, "warnings": 0,
+                              "infos": 0}
+
+
+def test_finding_fields_and_exit_code(project):
+    root = project({"V1__a.sql": "CREATE TABLE t (id int);\nALTER TABLE t FOO BAR;\n"})
+    proc, doc = lint_json(root, ".", "--dialect", "postgres", "--fail-on", "warning")
+    assert proc.returncode == 1
+    (f,) = doc["findings"]
+    assert set(f) == {"rule", "severity", "change", "class", "path", "line", "column", "end_line",
+                      "end_column", "object", "message", "fix", "docs"}
+    assert (f["rule"], f["severity"], f["change"], f["class"]) == (
+        "unanalysed-statement", "warning", "unanalysed", "unanalysed")
+    assert f["path"] == "V1__a.sql" and f["line"] == 2
+
+
+def test_fail_on_levels(project):
+    root = project({"V1__a.sql": "ALTER TABLE t FOO BAR;\n"})
+    assert run_cli(["lint", ".", "--dialect", "postgres", "--no-cache"], cwd=root).returncode == 0
+    assert run_cli(["lint", ".", "--dialect", "postgres", "--no-cache", "--fail-on", "warning"],
+                   cwd=root).returncode == 1
+    assert run_cli(["lint", ".", "--dialect", "postgres", "--no-cache", "--fail-on", "never"],
+                   cwd=root).returncode == 0
+
+
+def test_text_output_shows_location_source_and_fix(project):
+    root = project({"V1__a.sql": "CREATE TABLE t (id int);\n  ALTER TABLE t FOO BAR;\n"})
+    proc = run_cli(["lint", ".", "--dialect", "postgres", "--no-cache"], cwd=root)
+    out = proc.stdout
+    assert "V1__a.sql:2:17: warning[unanalysed-statement]" in out
+    assert "   ALTER TABLE t FOO BAR;" in out
+    assert "fix:" in out
+    assert "\x1b[" not in out  # not a terminal: no colour
+    assert out.rstrip().endswith("in 1 migration (2 statements, 1 unanalysed).")
+
+
+def test_select_and_ignore(project):
+    root = project({"V1__a.sql": "ALTER TABLE t FOO BAR;\n", "V2_b.sql": "SELECT 1;\n"})
+    _, doc = lint_json(root, ".", "--dialect", "postgres", "--select", "flyway")
+    assert {f["rule"] for f in doc["findings"]} == {"flyway-skipped-name"}
+    _, doc = lint_json(root, ".", "--dialect", "postgres", "--ignore", "flyway-skipped-name")
+    assert {f["rule"] for f in doc["findings"]} == {"unanalysed-statement"}
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["lint", "does-not-exist", "--dialect", "mysql"], "path does not exist"),
+        (["lint", ".", "--dialect", "oracle"], "oracle"),
+        (["lint", "."], "--dialect"),
+        (["lint", ".", "--dialect", "mysql", "--db-version", "eight"], "--db-version"),
+        (["lint", ".", "--dialect", "mysql", "--select", "no-such-rule"], "no-such-rule"),
+        (["lint", ".", "--dialect", "mysql", "--config", "missing.toml"], "missing.toml"),
+        (["lint", ".", "--dialect", "mysql", "--flyway-config", "missing.conf"], "missing.conf"),
+    ],
+)
+def test_usage_errors_exit_2_without_traceback(project, args, needle):
+    root = project({"V1__a.sql": "SELECT 1;\n"})
+    proc = run_cli(args, cwd=root)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert needle in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_bad_flylint_settings_exit_2(project):
+    root = project({"V1__a.sql": "SELECT 1;\n", "pyproject.toml": "[tool.flylint]\ndialetc = 'mysql'\n"})
+    proc = run_cli(["lint", "."], cwd=root)
+    assert proc.returncode == 2 and "dialetc" in proc.stderr and "Traceback" not in proc.stderr
+    root2 = project({"flylint.toml": "dialect = [\n"})
+    proc = run_cli(["lint", "."], cwd=root2)
+    assert proc.returncode == 2 and "not valid TOML" in proc.stderr
+
+
+def test_settings_from_pyproject(project):
+    root = project({
+        "db/migration/V1__a.sql": "ALTER TABLE t FOO BAR;\n",
+        "pyproject.toml": "[tool.flylint]\ndialect = 'mysql'\nfail-on = 'warning'\npaths = ['db/migration']\n",
+    })
+    proc = run_cli(["lint", "--format", "json", "--no-cache"], cwd=root)
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["dialect"] == "mysql"
+    assert doc["findings"][0]["path"] == "db/migration/V1__a.sql"
+
+
+def test_dialect_from_flyway_url(project):
+    root = project({
+        "flyway.conf": "flyway.url=jdbc:mariadb://localhost:3306/app\nflyway.locations=filesystem:sql\n",
+        "sql/V1__a.sql": "CREATE TABLE t (id int);\n",
+    })
+    proc, doc = lint_json(root)
+    assert doc["dialect"] == "mariadb"
+    assert doc["migrations"][0]["path"] == "sql/V1__a.sql"
+
+
+def test_missing_configured_location_is_reported(project):
+    root = project({"flyway.conf": "flyway.url=jdbc:postgresql://h/db\nflyway.locations=filesystem:nowhere\n"})
+    proc, doc = lint_json(root)
+    assert [f["rule"] for f in doc["findings"]] == ["flyway-missing-location"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x00\x01\x02\xff\xfe garbage ;;; '",
+        b"SELECT " + b"(" * 20000 + b"1" + b")" * 20000 + b";",
+        b"SELECT * FROM " + b"(SELECT * FROM " * 9000 + b"t" + b") x" * 9000 + b";",
+        b"/* never closed",
+        b"\xef\xbb\xbfCREATE TABLE t (id int);",
+        b"CREATE TABLE t (id int);\r\nALTER TABLE t ADD c int;\r\n",
+    ],
+    ids=["binary", "deep-parens", "deep-subqueries", "open-comment", "bom", "crlf"],
+)
+def test_hostile_input_never_crashes(project, content):
+    root = project({})
+    (root / "V1__x.sql").write_bytes(content)
+    proc = run_cli(["lint", ".", "--dialect", "postgres", "--format", "json", "--no-cache"], cwd=root, timeout=60)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "Traceback" not in proc.stderr
+    json.loads(proc.stdout)
+
+
+def test_bom_and_crlf_files_are_clean(project):
+    root = project({})
+    (root / "V1__x.sql").write_bytes(b"\xef\xbb\xbfCREATE TABLE t (id int);\r\nALTER TABLE t ADD c int;\r\n")
+    _, doc = lint_json(root, ".", "--dialect", "postgres")
+    assert doc["findings"] == []
+    assert doc["migrations"][0]["statements"] == 2
+
+
+def test_cache_is_written_and_reused(project):
+    root = project({"V1__a.sql": "CREATE TABLE t (id int);\n"})
+    first = run_cli(["lint", ".", "--dialect", "postgres", "--format", "json"], cwd=root)
+    assert (root / ".flylint_cache" / ".gitignore").read_text().strip().endswith("*")
+    entries = [p for p in (root / ".flylint_cache").rglob("*") if p.is_file() and p.name != ".gitignore"]
+    assert len(entries) == 1
+    second = run_cli(["lint", ".", "--dialect", "postgres", "--format", "json"], cwd=root)
+    assert json.loads(first.stdout) == json.loads(second.stdout)
+
+
+def test_no_cache_writes_nothing(project):
+    root = project({"V1__a.sql": "CREATE TABLE t (id int);\n"})
+    run_cli(["lint", ".", "--dialect", "postgres", "--no-cache"], cwd=root)
+    assert not (root / ".flylint_cache").exists()
+
+
+def test_rules_command_lists_every_rule():
+    proc = run_cli(["rules"], cwd=FIXTURES)
+    assert proc.returncode == 0
+    assert "flyway-skipped-name" in proc.stdout and "unanalysed-statement" in proc.stdout
+
+
+def test_version_option():
+    proc = run_cli(["--version"], cwd=FIXTURES)
+    assert proc.returncode == 0 and "flylint" in proc.stdout

@@ -1,0 +1,53 @@
+"""The engine's own jobs: positions mapped back through placeholders, the parse cache, ordering."""
+
+from __future__ import annotations
+
+from flylint.engine import Options, run
+from flylint.model import Span
+
+
+def test_positions_map_back_through_placeholders(project):
+    root = project({
+        "flyway.conf": "flyway.placeholders.schema=a_much_longer_schema_name\n",
+        "V1__a.sql": "CREATE TABLE ${schema}.t (id int);\nALTER TABLE ${schema}.t FOO BAR;\n",
+    })
+    result = run(Options(cwd=root, paths=(root,), dialect="postgres", cache=False))
+    (fa,) = result.files
+    second = fa.statements[1]
+    assert second.text == "ALTER TABLE a_much_longer_schema_name.t FOO BAR"
+    assert second.span == Span(2, 1, 2, 31)  # the user's line, not the replaced one
+    (finding,) = result.findings
+    assert finding.rule == "unanalysed-statement" and finding.span.line == 2
+
+
+def test_undefined_placeholder_is_located_in_the_original_text(project):
+    root = project({"V1__a.sql": "SELECT 1;\nALTER TABLE t\n  ADD COLUMN ${col} int;\n"})
+    result = run(Options(cwd=root, paths=(root,), dialect="postgres", cache=False, select=("flyway",)))
+    (f,) = [f for f in result.findings if f.rule == "flyway-undefined-placeholder"]
+    assert f.span == Span(3, 14, 3, 19)
+    assert f.object == "col"
+
+
+def test_second_run_reparses_nothing(project):
+    root = project({f"V{i}__m.sql": f"CREATE TABLE t{i} (id int);\n" for i in range(1, 6)})
+    first = run(Options(cwd=root, paths=(root,), dialect="mysql"))
+    assert first.cache_hits == 0
+    second = run(Options(cwd=root, paths=(root,), dialect="mysql"))
+    assert second.cache_hits == 5
+    assert [s.text for fa in second.files for s in fa.statements] == [
+        s.text for fa in first.files for s in fa.statements
+    ]
+    # a different dialect is a different key
+    third = run(Options(cwd=root, paths=(root,), dialect="postgres"))
+    assert third.cache_hits == 0
+
+
+def test_migrations_in_flyway_order(project):
+    root = project({
+        "R__b.sql": "SELECT 1;\n", "R__a.sql": "SELECT 1;\n",
+        "V1.10__x.sql": "SELECT 1;\n", "V1.9__x.sql": "SELECT 1;\n", "V2__x.sql": "SELECT 1;\n",
+    })
+    result = run(Options(cwd=root, paths=(root,), dialect="postgres", cache=False))
+    assert [fa.migration.path.name for fa in result.files] == [
+        "V1.9__x.sql", "V1.10__x.sql", "V2__x.sql", "R__a.sql", "R__b.sql"
+    ]
