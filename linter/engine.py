@@ -153,7 +153,13 @@ def analyse_file(migration, text, cfg: FlywayConfig, dialect, db_version, cache:
             else:
                 parsed = parse_statement(stmt_text, dialect, max_depth=_MAX_DEPTH)
             pieces.append((raw, parsed))
+        tail = (result.tail_error, result.tail_error_offset)
+        pieces = (pieces, tail)
         cache.put(key, pieces)
+    pieces, (tail_error, tail_offset) = pieces
+    if tail_error is not None:
+        o = rep.to_original(tail_offset or 0)
+        facts.append(F.UnterminatedTail(migration.path, tail_error, lines.span(o, o + 1)))
 
     statements = []
     for i, (raw, parsed) in enumerate(pieces):

@@ -305,10 +305,20 @@ def missing_location(rule, ctx):
     fix="Close the string, comment or parenthesis that starts at the reported position.",
     examples=(
         Example({"V1__init.sql": "INSERT INTO t VALUES ('it''s);\nSELECT 1;\n"}, True),
+        Example({"V1__init.sql": "SELECT 1;\n/* commented out:\nDROP TABLE t;\n"}, True,
+                title="a comment that never closes"),
         Example({"V1__init.sql": "INSERT INTO t VALUES ('it''s');\nSELECT 1;\n"}, False),
     ),
 )
 def incomplete_statement(rule, ctx):
+    for f in _of(ctx, F.UnterminatedTail):
+        yield rule.finding(
+            ctx.display(f.path),
+            f.span,
+            f"Incomplete script: {f.detail}; Flyway runs nothing from here to the end of the file.",
+            fix=rule.fix,
+            change="unanalysed",
+        )
     for fa in ctx.files:
         for st in fa.statements:
             if st.split_error is None:

@@ -93,6 +93,15 @@ class UndefinedPlaceholder:
 
 
 @dataclass(frozen=True, slots=True)
+class UnterminatedTail:
+    """Text after the last statement that never ends (an open /* comment): Flyway runs none of it."""
+
+    path: Path
+    detail: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class MissingLocation:
     """A configured location that does not exist (Flyway logs an error and skips it)."""
 
@@ -111,4 +120,5 @@ ProjectFact = (
     | EmptyMigration
     | UndefinedPlaceholder
     | MissingLocation
+    | UnterminatedTail
 )

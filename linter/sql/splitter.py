@@ -673,8 +673,9 @@ class _Splitter:
                 continue
 
             # a character that starts nothing here (e.g. '-' or '/' alone, a delimiter's
-            # first character not followed by the rest of it)
-            if start < 0:
+            # first character not followed by the rest of it, any non-ASCII character when the
+            # delimiter starts with one)
+            if start < 0 and not c.isspace():
                 start = s
             pos = s + 1
 
