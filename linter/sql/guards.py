@@ -11,8 +11,12 @@
   recursion limit or crash the compiled parser with SIGSEGV), the placeholder check, the check
   for `exp.Command` anywhere in a result, the statement-class check, and the repair of MySQL
   prefix key parts in `CREATE INDEX`.
-* `capture_sqlglot_warnings()`: a context manager that collects the WARNING records sqlglot logs
-  (its only sign that it fell back to `exp.Command`) instead of letting them reach stderr.
+* `begin_capture()`/`end_capture()` (and the `capture_sqlglot_warnings()` context manager):
+  collect the WARNING records sqlglot logs (its only sign that it fell back to `exp.Command`)
+  instead of letting them reach stderr. They work through a `logging.Filter` installed once on
+  the "sqlglot" logger that swallows records only while flylint parses in that thread.
+* `AlterHeader`, `StockAction`, `WholeStatement`, `RestOfStatement`: what the dialect modules'
+  ALTER TABLE action recognisers hand back to the shared ALTER TABLE reader in `parser`.
 """
 
 from __future__ import annotations
@@ -46,46 +50,68 @@ class Unanalysed(Exception):
 # --------------------------------------------------------------------------------------------
 
 _SQLGLOT_LOGGER = logging.getLogger("sqlglot")
+_state = threading.local()
 
 
-class _Collector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
+class _CaptureFilter(logging.Filter):
+    """Installed once on the "sqlglot" logger (every sqlglot module logs there).
 
-    def emit(self, record: logging.LogRecord) -> None:  # pragma: no cover - trivial
+    While flylint parses in this thread, it collects each record's message and drops the record,
+    so nothing reaches any handler or the root logger (nothing is printed). Outside a flylint parse
+    it lets every record through unchanged. A filter is used instead of adding and removing a
+    handler on every call because `addHandler` clears the logging caches (measurably slow).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        sink = getattr(_state, "sink", None)
+        if sink is None:
+            return True
         try:
-            self.messages.append(record.getMessage())
+            sink.append(record.getMessage())
         except Exception:
-            self.messages.append(str(record.msg))
+            sink.append(str(record.msg))
+        return False
 
 
-_capture_lock = threading.RLock()
+_CAPTURE_FILTER = _CaptureFilter()
+_install_lock = threading.Lock()
+
+
+def begin_capture() -> tuple[list[str], object, int | None]:
+    """Start collecting sqlglot's log records in this thread; pass the result to `end_capture`."""
+    logger = _SQLGLOT_LOGGER
+    if _CAPTURE_FILTER not in logger.filters:
+        with _install_lock:
+            if _CAPTURE_FILTER not in logger.filters:
+                logger.addFilter(_CAPTURE_FILTER)
+    sink: list[str] = []
+    previous = getattr(_state, "sink", None)
+    _state.sink = sink
+    old_level = None
+    if not logger.isEnabledFor(logging.WARNING):
+        old_level = logger.level
+        logger.setLevel(logging.WARNING)
+    return sink, previous, old_level
+
+
+def end_capture(token: tuple[list[str], object, int | None]) -> None:
+    _, previous, old_level = token
+    _state.sink = previous
+    if old_level is not None:
+        _SQLGLOT_LOGGER.setLevel(old_level)
 
 
 @contextmanager
 def capture_sqlglot_warnings() -> Iterator[list[str]]:
-    """Collect sqlglot's WARNING (and higher) log records while the block runs.
+    """Collect sqlglot's WARNING (and higher) log records while the block runs, printing nothing.
 
-    The records do not propagate to the root logger (so nothing is printed), and the logger is
-    made to emit WARNING even when someone raised its level.
+    The logger is made to emit WARNING even when someone raised its level (restored afterwards).
     """
-    collector = _Collector()
-    with _capture_lock:
-        logger = _SQLGLOT_LOGGER
-        old_propagate = logger.propagate
-        old_level = logger.level
-        logger.addHandler(collector)
-        logger.propagate = False
-        if logger.getEffectiveLevel() > logging.WARNING:
-            logger.setLevel(logging.WARNING)
-        try:
-            yield collector.messages
-        finally:
-            logger.removeHandler(collector)
-            logger.propagate = old_propagate
-            if logger.level != old_level:
-                logger.setLevel(old_level)
+    token = begin_capture()
+    try:
+        yield token[0]
+    finally:
+        end_capture(token)
 
 
 # --------------------------------------------------------------------------------------------
@@ -196,29 +222,45 @@ def placeholder_offset(tokens: Sequence[Token]) -> int | None:
 _local = threading.local()
 
 
-def _stock_parser(dialect: Dialect):
-    parsers = getattr(_local, "parsers", None)
-    if parsers is None:
-        parsers = _local.parsers = {}
-    key = type(dialect).__name__
-    parser = parsers.get(key)
-    if parser is None:
-        parser = parsers[key] = dialect.parser(error_level=ErrorLevel.IMMEDIATE)
-    return parser
+class StockDialect:
+    """The stock sqlglot dialect with one reusable tokenizer and parser (per thread)."""
+
+    __slots__ = ("dialect", "tokenizer", "parser", "commands")
+
+    def __init__(self, name: str) -> None:
+        self.dialect = Dialect.get_or_raise(name)
+        self.tokenizer = self.dialect.tokenizer()
+        self.parser = self.dialect.parser(error_level=ErrorLevel.IMMEDIATE)
+        # statements the stock tokenizer reads as "first word + the rest as one STRING"
+        self.commands = frozenset(getattr(self.dialect.tokenizer_class, "COMMANDS", ()) or ())
+
+    def tokenize(self, text: str) -> list[Token]:
+        return self.tokenizer.tokenize(text)
+
+
+def stock_dialect(name: str) -> StockDialect:
+    cache = getattr(_local, "dialects", None)
+    if cache is None:
+        cache = _local.dialects = {}
+    found = cache.get(name)
+    if found is None:
+        found = cache[name] = StockDialect(name)
+    return found
 
 
 class Ctx:
     """One statement being parsed."""
 
-    __slots__ = ("text", "dialect", "mariadb", "sqlglot", "tokens", "max_depth", "_line_starts")
+    __slots__ = ("text", "dialect", "mariadb", "sqlglot", "tokens", "max_depth", "_line_starts", "_upper")
 
     def __init__(
-        self, text: str, dialect: str, sqlglot_dialect: Dialect, tokens: list[Token], max_depth: int
+        self, text: str, dialect: str, sqlglot_dialect: StockDialect, tokens: list[Token], max_depth: int
     ) -> None:
         self.text = text
         self.dialect = dialect  # "postgres", "mysql" or "mariadb"
         self.mariadb = dialect == "mariadb"
         self.sqlglot = sqlglot_dialect
+        self._upper: str | None = None
         self.tokens = tokens
         self.max_depth = max_depth
         self._line_starts: list[int] | None = None
@@ -236,11 +278,16 @@ class Ctx:
         every offset stays the user's) and return a cursor after the first word.
         """
         toks = self.tokens
-        if len(toks) == 2 and toks[1].token_type is TokenType.STRING and toks[0].token_type in _command_types(self.sqlglot):
+        if len(toks) == 2 and toks[1].token_type is TokenType.STRING and toks[0].token_type in self.sqlglot.commands:
             first = toks[0]
             cut = first.end + 1
             blanked = "".join(ch if ch == "\n" else " " for ch in self.text[:cut]) + self.text[cut:]
-            rest = self.sqlglot.tokenize(blanked)
+            try:
+                rest = self.sqlglot.tokenize(blanked)
+            except Exception as error:
+                raise Unanalysed(
+                    f"could not split the statement into tokens (an unterminated string or $$ body?): {str(error)[:120]}"
+                ) from None
             self.check_depth(rest)
             self.tokens = [first, *rest]
         return Cursor(self, None, 1)
@@ -248,6 +295,12 @@ class Ctx:
     @property
     def postgres(self) -> bool:
         return self.dialect == "postgres"
+
+    def mentions(self, word: str) -> bool:
+        """Cheap pre-check: does the upper-cased text contain this word at all?"""
+        if self._upper is None:
+            self._upper = self.text.upper()
+        return word in self._upper
 
     # positions -------------------------------------------------------------------------
 
@@ -285,7 +338,7 @@ class Ctx:
 
     def stock(self, tokens: Sequence[Token]) -> exp.Expression:
         """Parse stock tokens with the stock dialect parser: exactly one tree, or Unanalysed."""
-        parser = _stock_parser(self.sqlglot)
+        parser = self.sqlglot.parser
         try:
             trees = parser.parse(list(tokens), self.text)
         except ParseError as error:
@@ -296,6 +349,10 @@ class Ctx:
             ) from None
         except RecursionError:
             raise Unanalysed("the statement is nested too deeply for the parser") from None
+        except Exception as error:  # sqlglot's own bugs (e.g. a TypeError from compiled code)
+            raise Unanalysed(
+                f"sqlglot failed on this statement ({type(error).__name__}: {str(error)[:160]})"
+            ) from None
         trees = [t for t in trees if t is not None and not isinstance(t, exp.Semicolon)]
         if not trees:
             raise Unanalysed("empty statement (only comments or whitespace)")
@@ -486,7 +543,7 @@ class Cursor:
         return start + 1, after - 1
 
     def source(self, i: int, j: int) -> str:
-        return self.ctx.source(self.toks, i, j)
+        return self.ctx.source(self.toks, i, min(j, self.end))
 
     def rest_source(self) -> str:
         return self.source(self.i, self.end)
@@ -514,10 +571,12 @@ class Cursor:
 
     def find_word(self, *words: str, i: int | None = None, end: int | None = None) -> int | None:
         """Index of the first bracket-depth-0 occurrence of the word sequence in [i, end)."""
+        first = words[0]
+        if first.isalpha() and not self.ctx.mentions(first):
+            return None
         i = self.i if i is None else i
         end = self.end if end is None else end
         depth = 0
-        first = words[0]
         toks = self.toks
         saved = self.end
         self.end = end
@@ -545,17 +604,6 @@ def depth_reason(max_depth: int) -> str:
         f"nesting deeper than {max_depth} levels; flylint does not parse it "
         "(the compiled parser can crash on deep nesting)"
     )
-
-
-_COMMAND_TYPES: dict[str, frozenset] = {}
-
-
-def _command_types(dialect: Dialect) -> frozenset:
-    key = type(dialect).__name__
-    found = _COMMAND_TYPES.get(key)
-    if found is None:
-        found = _COMMAND_TYPES[key] = frozenset(getattr(dialect.tokenizer_class, "COMMANDS", ()) or ())
-    return found
 
 
 @dataclass
@@ -636,12 +684,29 @@ def find_command(tree: object) -> exp.Command | None:
     return None
 
 
-def command_reason(command: exp.Command) -> str:
+def command_reason(command: exp.Command, tree: object) -> str:
     head = str(command.this or "").upper()
+    if command is tree:
+        return (
+            f"flylint does not understand this {head + ' ' if head else ''}statement: sqlglot kept it as "
+            "raw text (unsupported syntax, or a syntax error such as a misspelt keyword)"
+        )
     return (
-        f"sqlglot could not parse part of this statement and kept it as raw text"
-        f"{' starting at ' + head if head else ''}"
+        f"flylint could not read part of this statement{' (starting at ' + head + ')' if head else ''}: "
+        "sqlglot kept it as raw text (unsupported syntax, or a syntax error)"
     )
+
+
+def warnings_so_far() -> int:
+    sink = getattr(_state, "sink", None)
+    return 0 if sink is None else len(sink)
+
+
+def forget_warnings_after(count: int) -> None:
+    """Drop log records collected after `count` (from a stock attempt flylint deliberately retried)."""
+    sink = getattr(_state, "sink", None)
+    if sink is not None:
+        del sink[count:]
 
 
 def repair_prefix_key_parts(create: exp.Create) -> None:

@@ -70,6 +70,8 @@ def _skip_definer(cur: Cursor) -> None:
 
 
 def is_alter_table(cur: Cursor) -> bool:
+    if cur.word() != "ALTER":
+        return False
     k = 1
     if cur.word(k) in ("ONLINE", "OFFLINE"):
         k += 1
@@ -141,9 +143,15 @@ def alter_table_action(ctx: Ctx, cur: Cursor, hdr: AlterHeader):
             collation = cur.next().text.lower()
         cur.expect_end()
         return [n.ConvertCharset(charset=charset, collation=collation)]
-    if cur.at("RENAME", "AS"):
-        cur.i += 2
+    if w == "RENAME" and cur.word(1) not in ("COLUMN", "INDEX", "KEY"):
+        # RENAME [TO|AS] new_table. (sqlglot reads `RENAME a TO b` as a table rename to `a` plus a
+        # stray option; MySQL rejects it: columns are renamed with RENAME COLUMN or CHANGE.)
+        cur.i += 1
+        if not cur.accept("TO"):
+            cur.accept("AS")
         new = cur.table("the new table name")
+        if cur.at("TO"):
+            cur.fail("MySQL renames a column with RENAME COLUMN a TO b (or CHANGE); expected the end of the action")
         cur.expect_end()
         return [exp.AlterRename(this=new)]
     if w in ("CHANGE", "MODIFY"):
@@ -235,8 +243,10 @@ def _partition(ctx: Ctx, cur: Cursor):
     if cur.accept("REMOVE", "PARTITIONING"):
         cur.expect_end()
         return RestOfStatement([n.PartitionOperation(operation="REMOVE PARTITIONING")])
-    if cur.at("PARTITION", "BY"):
-        return RestOfStatement([n.PartitionOperation(operation="PARTITION BY", definition=cur.source(cur.i + 2, cur.end))])
+    if cur.accept("PARTITION", "BY"):
+        if cur.done():
+            cur.fail("expected the partitioning")
+        return RestOfStatement([n.PartitionOperation(operation="PARTITION BY", definition=cur.rest_source())])
     if cur.accept("CONVERT", "TABLE"):
         _mariadb_only(ctx, "CONVERT TABLE ... TO PARTITION", cur.offset())
         return RestOfStatement([n.PartitionOperation(operation="CONVERT TABLE", definition=cur.rest_source())])
@@ -319,6 +329,8 @@ def _create(ctx: Ctx, cur: Cursor):
         k += 1
     if cur.word(k) == "INDEX":
         return _create_index(ctx, cur, or_replace)
+    if cur.at("TABLE") or cur.at("TEMPORARY", "TABLE"):
+        return _create_partitioned_table(ctx, cur)
     # CREATE [DEFINER = ...] [SQL SECURITY ...] [AGGREGATE] {TRIGGER|PROCEDURE|FUNCTION|EVENT}
     mark = cur.i
     _skip_definer(cur)
@@ -340,6 +352,24 @@ def _create(ctx: Ctx, cur: Cursor):
         return _create_event(cur, or_replace)
     cur.i = mark
     return None
+
+
+def _create_partitioned_table(ctx: Ctx, cur: Cursor):
+    """CREATE TABLE ... PARTITION BY ...: sqlglot reads some partitioning clauses (RANGE, LIST) and
+    not others (HASH, KEY, RANGE COLUMNS, SUBPARTITION). flylint reads the table without the clause
+    and keeps the clause as source text in `create.args["partition_by"]`, always, for one shape."""
+    at = cur.find_word("PARTITION", "BY")
+    if at is None or cur.find_word("SELECT", i=at) is not None:
+        return None
+    clause = Cursor(ctx, None, at)
+    clause.accept("PARTITION", "BY")
+    if clause.done():
+        clause.fail("expected the partitioning after PARTITION BY")
+    tree = ctx.stock(ctx.tokens[:at])
+    if not isinstance(tree, exp.Create) or str(tree.args.get("kind") or "").upper() != "TABLE":
+        raise Unanalysed("syntax error: could not read CREATE TABLE", ctx.tokens[0].start)
+    tree.set("partition_by", clause.rest_source())
+    return tree, "CREATE TABLE"
 
 
 def _index_options(ctx: Ctx, cur: Cursor, facts: dict) -> None:
@@ -584,8 +614,8 @@ def _create_routine(ctx: Ctx, cur: Cursor, or_replace: bool):
         cur.expect("RETURNS")
         start = cur.i
         while not cur.done():
-            if cur.at("CHARACTER", "SET"):
-                cur.i += 3
+            if cur.accept("CHARACTER", "SET"):
+                cur.next()
                 continue
             w = cur.word()
             if w in _CHARACTERISTICS or w in _BODY_START or (cur.is_name() and cur.word(1) == ":"):

@@ -31,8 +31,11 @@ Extra facts flylint sets on stock nodes (all read with `node.args.get(...)`):
 * `exp.Create` of an index: `options` (list of `exp.AlgorithmProperty`/`exp.LockProperty`, MySQL),
   `index_kind` ("FULLTEXT" / "SPATIAL", MySQL), `nulls_not_distinct` (True/False when written,
   PostgreSQL 15+), `only` (PostgreSQL `ON ONLY t`), `wait`/`nowait` (MariaDB), `online`
-  ("ONLINE"/"OFFLINE", old MySQL Cluster syntax). MySQL `USING BTREE|HASH` goes into the stock
+  ("ONLINE"/"OFFLINE", old MySQL Cluster syntax), `comment` (str), `visible` (False for
+  INVISIBLE/IGNORED). MySQL `USING BTREE|HASH` goes into the stock
   `IndexParameters.using` like PostgreSQL's `USING gin`.
+* `exp.Create` of a MySQL table with `PARTITION BY ...`: `partition_by` (source text after
+  PARTITION BY, e.g. "HASH(id) PARTITIONS 4"); the clause is never parsed into properties.
 * `exp.Drop` of an index (MySQL `DROP INDEX i ON t ALGORITHM=.. LOCK=..`): `options`, `wait`, `nowait`.
 * MySQL prefix key parts (`email(20)`) are `exp.ColumnPrefix(this=Identifier, expression=Literal)`
   everywhere: sqlglot does that itself in `CREATE TABLE` and `ALTER TABLE ADD INDEX`, and flylint
@@ -41,6 +44,22 @@ Extra facts flylint sets on stock nodes (all read with `node.args.get(...)`):
   `INSERT OR REPLACE`).
 * `exp.Comment`: `expression` is `exp.Null()` for `COMMENT ON ... IS NULL`; `on` holds the table of
   `COMMENT ON CONSTRAINT c ON t`.
+
+Stock nodes flylint builds itself (same shapes as the stock parser's):
+
+* `exp.Alter(kind="TYPE"|"SEQUENCE"|"MATERIALIZED VIEW"|"SCHEMA"|"DOMAIN"|"FOREIGN TABLE",
+  actions=[exp.AlterRename(this=new_name)])` for PostgreSQL `ALTER <kind> x RENAME TO y`.
+* `exp.RenameColumn(this=Column, to=Column)` for every PostgreSQL column rename, with or without
+  the COLUMN keyword; `exp.AlterRename` for `RENAME TO` (and MySQL `RENAME AS`).
+* `exp.AddConstraint(expressions=[exp.CheckColumnConstraint(...)])` for an unnamed `ADD CHECK`
+  (like sqlglot's own unnamed `ADD PRIMARY KEY`); named ones are wrapped in `exp.Constraint`.
+* `exp.ColumnDef` per column of MySQL `ADD [COLUMN] (a INT, b INT)`.
+* `exp.Drop(kind="EXTENSION"|"DOMAIN"|"INDEX"|"EVENT", tables=[...], exists, cascade,
+  concurrently)` for the DROP forms sqlglot fails on (PG `DROP INDEX a, b`, `DROP EXTENSION`).
+* `exp.Set(expressions=[exp.SetItem(this=exp.EQ(this=Column(name), expression=value), kind)])`
+  for PostgreSQL `SET name TO a, b` (value is `exp.Tuple` of `exp.Var`/`exp.Literal`/quoted
+  `exp.Identifier`), `SET TIME ZONE` (name "timezone"), `SET ROLE` (name "role").
+* `exp.Transaction(modes=[...])` for PostgreSQL `START TRANSACTION [modes]` (like `BEGIN`).
 
 `walk(tree)` iterates over every stock node and flylint node of a result without recursion.
 """

@@ -47,7 +47,6 @@ import re
 from dataclasses import dataclass
 
 from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import TokenError
 
 from . import mysql_ext, nodes, pg_ext
@@ -60,13 +59,17 @@ from .guards import (
     StockAction,
     Unanalysed,
     WholeStatement,
-    capture_sqlglot_warnings,
+    begin_capture,
+    end_capture,
     command_reason,
     depth_reason,
     find_command,
+    forget_warnings_after,
+    warnings_so_far,
     nesting_depth,
     placeholder_offset,
     quick_depth_bound,
+    stock_dialect,
 )
 
 DIALECTS = {"postgres": "postgres", "mysql": "mysql", "mariadb": "mysql"}
@@ -87,8 +90,12 @@ def parse_statement(text: str, dialect: str, *, max_depth: int = 100) -> ParseRe
     """
     kind = ""
     try:
-        with capture_sqlglot_warnings() as warnings:
+        capture = begin_capture()
+        try:
             result = _parse(text, dialect, max_depth)
+        finally:
+            end_capture(capture)
+        warnings = capture[0]
         if warnings and result.unanalysed is None:
             return ParseResult(None, f"sqlglot did not fully understand it: {warnings[0]}", None, result.kind)
         return result
@@ -113,7 +120,7 @@ def _parse(text: str, dialect: str, max_depth: int) -> ParseResult:
         work = " " + work[1:]
     if base == "mysql" and "/*" in work:
         work = unwrap_executable_comments(work, mariadb=dialect == "mariadb")
-    sqlglot_dialect = Dialect.get_or_raise(base)
+    sqlglot_dialect = stock_dialect(base)
     try:
         tokens = sqlglot_dialect.tokenize(work)
     except TokenError as error:
@@ -122,26 +129,30 @@ def _parse(text: str, dialect: str, max_depth: int) -> ParseResult:
             "could not split the statement into tokens (an unterminated string, quoted name or "
             f"$$ body?): {str(error)[:120]}",
         )
+    except Exception as error:  # sqlglot's own bugs
+        return ParseResult(None, f"sqlglot's tokenizer failed ({type(error).__name__}: {str(error)[:160]})")
     if not tokens:
         return ParseResult(None, "empty statement (only comments or whitespace)")
-    kind = _guess_kind(tokens)
-    if quick_depth_bound(work) > max_depth and nesting_depth(tokens) > max_depth:
-        return ParseResult(None, depth_reason(max_depth), None, kind)
+    # each nesting level needs a token, so short statements need no check at all
+    if len(tokens) > max_depth and quick_depth_bound(work) > max_depth and nesting_depth(tokens) > max_depth:
+        return ParseResult(None, depth_reason(max_depth), None, _guess_kind(tokens))
     if "${" in work:
         at = placeholder_offset(tokens)
         if at is not None:
             return ParseResult(
                 None, "unreplaced Flyway placeholder ${...}; flylint parses statements after placeholder replacement",
-                at, kind,
+                at, _guess_kind(tokens),
             )
     ctx = Ctx(work, dialect, sqlglot_dialect, tokens, max_depth)
     try:
-        tree, kind = _dispatch(ctx, kind)
+        tree, kind = _dispatch(ctx)
     except Unanalysed as problem:
-        return ParseResult(None, problem.reason, problem.offset, kind)
+        return ParseResult(None, problem.reason, problem.offset, _guess_kind(tokens))
+    if not kind:
+        kind = _guess_kind(tokens)
     command = find_command(tree)
     if command is not None:
-        return ParseResult(None, command_reason(command), None, kind)
+        return ParseResult(None, command_reason(command, tree), None, kind)
     if isinstance(tree, exp.Expression) and not isinstance(tree, STATEMENT_CLASSES):
         return ParseResult(
             None,
@@ -153,16 +164,16 @@ def _parse(text: str, dialect: str, max_depth: int) -> ParseResult:
     return ParseResult(tree, None, None, kind)
 
 
-def _dispatch(ctx: Ctx, kind: str) -> tuple[object, str]:
+def _dispatch(ctx: Ctx) -> tuple[object, str]:
     ext = pg_ext if ctx.postgres else mysql_ext
     cur = Cursor(ctx)
     if ext.is_alter_table(cur):
         return _alter_table(ctx, cur, ext), "ALTER TABLE"
-    found = ext.recognise(ctx, Cursor(ctx))
+    found = ext.recognise(ctx, cur)
     if found is not None:
         return found
     tree = ctx.stock(ctx.tokens)
-    return tree, _kind_of(tree) or kind
+    return tree, _kind_of(tree)
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,6 +212,7 @@ def _alter_table(ctx: Ctx, cur: Cursor, ext) -> object:
         flat.extend(found if isinstance(found, list) else [found])
     if all(isinstance(r, StockAction) and not r.edited and r.fixup is None for r in flat) and len(flat) == len(parts):
         # fast path: the stock parser reads the whole statement at once
+        logged = warnings_so_far()
         tree = ctx.stock(list(hdr.stock_tokens) + list(toks[hdr.body :]) if hdr.trimmed else toks)
         if isinstance(tree, exp.Alter) and find_command(tree) is None:
             found_count = len(tree.args.get("actions") or []) + len(tree.args.get("options") or [])
@@ -208,7 +220,9 @@ def _alter_table(ctx: Ctx, cur: Cursor, ext) -> object:
                 raise Unanalysed("sqlglot lost an ALTER TABLE action; flylint does not trust the result", toks[0].start)
             _finish_alter(tree, hdr)
             return tree
-        # otherwise read action by action below, to say which action is the problem
+        # otherwise read action by action below, to say which action is the problem (that
+        # attempt's log records are not evidence any more: each action is checked on its own)
+        forget_warnings_after(logged)
     actions: list = []
     options: list = []
     for found in flat:
@@ -235,6 +249,9 @@ def _alter_table(ctx: Ctx, cur: Cursor, ext) -> object:
 
 
 def _finish_alter(tree: exp.Expression, hdr: AlterHeader) -> None:
+    for option in tree.args.get("options") or ():
+        if isinstance(option, exp.ToTableProperty):  # sqlglot's misreading of `RENAME a TO b`
+            raise Unanalysed("ambiguous RENAME: sqlglot read part of it as a stray TO option")
     # sqlglot's statement-level NOT VALID is wrong with several constraints; flylint keeps it per
     # AddConstraint (args["not_valid"]) and clears the statement-level flag.
     if tree.args.get("not_valid") is not None:
@@ -328,9 +345,9 @@ def _kind_of(tree: object) -> str:
 def _guess_kind(tokens) -> str:
     words = []
     for tok in tokens[:4]:
-        if not re.fullmatch(r"[A-Za-z_ ]+", tok.text):
+        if not tok.text.replace("_", "").replace(" ", "").isalpha() or not tok.text.isascii():
             break
-        words.append(tok.text.upper())
+        words.append(" ".join(tok.text.upper().split()))
     if not words:
         return ""
     first = words[0]

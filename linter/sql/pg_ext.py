@@ -43,7 +43,7 @@ _ALTER_KINDS = (
 
 
 def is_alter_table(cur: Cursor) -> bool:
-    return cur.at("ALTER", "TABLE") and not cur.at("ALTER", "TABLE", "ALL")
+    return cur.word() == "ALTER" and cur.word(1) == "TABLE" and cur.word(2) != "ALL"
 
 
 def alter_table_header(ctx: Ctx, cur: Cursor) -> AlterHeader:
@@ -62,6 +62,8 @@ def alter_table_action(ctx: Ctx, cur: Cursor, hdr: AlterHeader):
     not_valid_at = cur.find_word("NOT", "VALID")
     if w == "ADD":
         return _add(ctx, cur, not_valid_at)
+    if w in _PLAIN_ACTION_WORDS and not_valid_at is None:
+        return StockAction(list(cur.toks[cur.i : cur.end]))
     if not_valid_at is not None:
         raise Unanalysed(
             "syntax error: NOT VALID applies only to ADD CONSTRAINT ... CHECK or FOREIGN KEY",
@@ -145,6 +147,10 @@ def alter_table_action(ctx: Ctx, cur: Cursor, hdr: AlterHeader):
         return [n.ClusterOn(index=None)]
     return StockAction(list(cur.toks[cur.i : cur.end]))
 
+
+# First words of actions flylint never reads itself (the stock parser does); ALTER and SET are
+# not here: ALTER COLUMN ... ADD GENERATED and SET SCHEMA are flylint's.
+_PLAIN_ACTION_WORDS = frozenset({"DROP"})
 
 _CONSTRAINT_WORDS = ("CHECK", "UNIQUE", "PRIMARY KEY", "FOREIGN KEY", "EXCLUDE")
 
@@ -328,33 +334,8 @@ def _enable_disable(cur: Cursor):
 def recognise(ctx: Ctx, cur: Cursor):
     """(tree, kind) for statements flylint reads itself; None to use the stock parser."""
     w = cur.word()
-    if w == "ALTER":
-        return _alter_other(ctx, cur)
-    if w == "CREATE":
-        return _create(ctx, cur)
-    if w == "DROP":
-        return _drop(ctx, cur)
-    if w == "REINDEX":
-        return _reindex(ctx)
-    if w == "REFRESH":
-        return _refresh(ctx)
-    if w == "LOCK":
-        return _lock(ctx)
-    if w == "VACUUM":
-        return _vacuum(ctx)
-    if w == "CLUSTER":
-        return _cluster(ctx)
-    if cur.at("START", "TRANSACTION"):
-        return _start_transaction(cur)
-    if w == "DO":
-        return _do(ctx)
-    if w == "RESET":
-        return _reset(ctx)
-    if w == "SET":
-        return _set(ctx, cur)
-    if cur.at("COMMENT", "ON"):
-        return _comment(ctx, cur)
-    return None
+    handler = _STATEMENTS.get(w)  # type: ignore[arg-type]
+    return None if handler is None else handler(ctx, cur)
 
 
 def _alter_other(ctx: Ctx, cur: Cursor):
@@ -374,7 +355,7 @@ def _alter_other(ctx: Ctx, cur: Cursor):
         cur.i = start
         return None
     name = cur.table(f"a {kind.lower()} name")
-    if cur.accept("SET", "SCHEMA"):
+    if kind != "INDEX" and cur.accept("SET", "SCHEMA"):
         schema = cur.ident("a schema name")
         cur.expect_end()
         return n.SetSchema(kind=kind, name=name, schema=schema, if_exists=if_exists), f"ALTER {kind}"
@@ -892,6 +873,14 @@ def _set(ctx: Ctx, cur: Cursor):
     return exp.Set(expressions=[item]), "SET"
 
 
+def _start(ctx: Ctx, cur: Cursor):
+    return _start_transaction(cur) if cur.at("START", "TRANSACTION") else None
+
+
+def _comment_on(ctx: Ctx, cur: Cursor):
+    return _comment(ctx, cur) if cur.at("COMMENT", "ON") else None
+
+
 def _comment(ctx: Ctx, cur: Cursor):
     """COMMENT ON ... IS NULL and COMMENT ON CONSTRAINT c ON t (the stock parser fails on both)."""
     is_at = cur.find_word("IS")
@@ -924,3 +913,20 @@ def _comment(ctx: Ctx, cur: Cursor):
         raise Unanalysed("syntax error: could not read COMMENT ON", toks[0].start)
     tree.set("expression", exp.Null())
     return tree, "COMMENT ON"
+
+
+_STATEMENTS = {
+    "ALTER": _alter_other,
+    "CREATE": _create,
+    "DROP": _drop,
+    "REINDEX": lambda ctx, cur: _reindex(ctx),
+    "REFRESH": lambda ctx, cur: _refresh(ctx),
+    "LOCK": lambda ctx, cur: _lock(ctx),
+    "VACUUM": lambda ctx, cur: _vacuum(ctx),
+    "CLUSTER": lambda ctx, cur: _cluster(ctx),
+    "START": _start,
+    "DO": lambda ctx, cur: _do(ctx),
+    "RESET": lambda ctx, cur: _reset(ctx),
+    "SET": _set,
+    "COMMENT": _comment_on,
+}
