@@ -11,10 +11,11 @@ import gc
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from flylint.cache import ParseCache
+from flylint.catalog.replay import replay
 from flylint.flyway import facts as F
 from flylint.flyway.config import FlywayConfig, FlywayConfigError, dialect_from_url, load_flyway_config
 from flylint.flyway.discovery import discover
@@ -50,7 +51,7 @@ class Result:
     files: tuple[FileAnalysis, ...]
     findings: tuple[Finding, ...]
     cache_hits: int = 0
-    stats: dict = field(default_factory=dict)
+    replay: object = None  # flylint.catalog.replay.Replay
 
 
 _DB_VERSION = re.compile(r"\d+(\.\d+){0,2}")
@@ -99,6 +100,8 @@ def run(opts: Options) -> Result:
     def display(p: Path) -> str:
         return display_path(p, opts.cwd)
 
+    default_schema = cfg.effective_default_schema or ("public" if dialect == "postgres" else "app")
+    history = replay(files, dialect, default_schema)
     ctx = LintContext(
         dialect=dialect,
         db_version=opts.db_version,
@@ -111,12 +114,13 @@ def run(opts: Options) -> Result:
             "fail_on_missing_locations": cfg.fail_on_missing_locations,
             "out_of_order": cfg.out_of_order,
         },
+        replay=history,
     )
     findings: list[Finding] = []
     for r in rules:
         findings.extend(r.check(ctx))
     findings.sort(key=lambda f: (_natural(f.path), f.span.line, f.span.column, f.rule))
-    return Result(dialect, opts.db_version, tuple(files), tuple(findings), cache.hits)
+    return Result(dialect, opts.db_version, tuple(files), tuple(findings), cache.hits, replay=history)
 
 
 def analyse_file(migration, text, cfg: FlywayConfig, dialect, db_version, cache: ParseCache, builtins):

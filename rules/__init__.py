@@ -38,6 +38,18 @@ class LintContext:
     facts: tuple[object, ...]  # flylint.flyway.facts.ProjectFact
     display: Callable[[Path], str]  # how to show a path to the user
     settings: Mapping[str, object] = field(default_factory=dict)  # Flyway settings rules may need
+    replay: object = None  # flylint.catalog.replay.Replay: the catalog and every statement's changes
+
+    def changes(self):
+        """Every change in replay order, with the file and statement it comes from."""
+        if self.replay is None:
+            return
+        for fi, per_file in enumerate(self.replay.changes):
+            fa = self.files[fi]
+            for si, changes in enumerate(per_file):
+                st = fa.statements[si]
+                for ch in changes:
+                    yield fa, st, ch
 
 
 @dataclass(frozen=True)
@@ -98,7 +110,7 @@ _REGISTRY: list[Rule] = []
 
 def all_rules() -> tuple[Rule, ...]:
     """Every rule, in documentation order."""
-    from flylint.rules import analysis, flyway  # noqa: F401  (importing registers them)
+    from flylint.rules import analysis, compat, flyway, locks, schema  # noqa: F401  (importing registers them)
 
     return tuple(_REGISTRY)
 

@@ -19,7 +19,7 @@ def lint_json(cwd, *args, env=None):
 
 def test_seed_project_json_contract():
     proc, doc = lint_json(SEED_MYSQL, ".", "--dialect", "mysql")
-    assert proc.returncode == 0
+    assert proc.returncode == 1  # V4 drops users.last_name: an error
     assert doc["version"] == 1
     assert set(doc) >= {"version", "findings", "migrations", "summary"}
     assert [m["path"] for m in doc["migrations"]] == [
@@ -29,9 +29,10 @@ def test_seed_project_json_contract():
     assert v2 == {
         "path": "V2__Add_surname.sql", "version": "2", "description": "Add surname", "kind": "V",
         "checksum": v2["checksum"], "statements": 2, "unanalysed": 0,
+        "changes": {"additive": 1, "data": 1},
     }
     assert isinstance(v2["checksum"], int)
-    assert doc["summary"] == {"files": 4, "statements": 10, "unanalysed": 0, "errors": 0, "warnings": 0,
+    assert doc["summary"] == {"files": 4, "statements": 10, "unanalysed": 0, "errors": 1, "warnings": 2,
                               "infos": 0}
 
 

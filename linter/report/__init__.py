@@ -22,7 +22,20 @@ def is_unanalysed(statement) -> bool:
     return statement.split_error is not None or statement.parsed is None or statement.parsed.unanalysed is not None
 
 
-def migration_entry(fa: FileAnalysis) -> dict:
+def class_counts(result, index: int) -> dict[str, int]:
+    """How many changes of each class migration number `index` makes (classes in a fixed order)."""
+    from flylint.catalog.changes import CLASS_ORDER
+
+    counts = dict.fromkeys(CLASS_ORDER, 0)
+    history = getattr(result, "replay", None)
+    if history is not None and index < len(history.changes):
+        for changes in history.changes[index]:
+            for ch in changes:
+                counts[ch.klass] = counts.get(ch.klass, 0) + 1
+    return {k: v for k, v in counts.items() if v}
+
+
+def migration_entry(fa: FileAnalysis, changes: dict[str, int] | None = None) -> dict:
     m = fa.migration
     return {
         "path": m.display,
@@ -32,6 +45,7 @@ def migration_entry(fa: FileAnalysis) -> dict:
         "checksum": m.checksum,
         "statements": len(fa.statements),
         "unanalysed": sum(1 for s in fa.statements if is_unanalysed(s)) + (1 if fa.source is None else 0),
+        "changes": changes or {},
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from flylint.model import Span
-from flylint.report import ReportOptions, summary
+from flylint.report import ReportOptions, class_counts, summary
 from flylint.text import split_lines
 
 _COLORS = {"error": "31", "warning": "33", "info": "34"}
@@ -34,6 +34,10 @@ def render(result, out: TextIO, options: ReportOptions) -> None:
         if f.fix:
             out.write(f"   {_paint('36', 'fix:', color)} {f.fix}\n")
         out.write("\n")
+    for i, fa in enumerate(result.files):
+        counts = class_counts(result, i)
+        shown = ", ".join(f"{n} {k}" for k, n in counts.items()) or "no changes"
+        out.write(f"{fa.migration.display}: {shown}\n")
     s = summary(result)
     files = _plural(s["files"], "migration")
     stmts = _plural(s["statements"], "statement")

@@ -1,0 +1,514 @@
+"""Blue/green compatibility: changes that break the application version still live during the rollout.
+
+Each rule looks at the typed changes of the replayed history. A change to an object born in the
+same release is never reported: the live version cannot be using it yet.
+"""
+
+from __future__ import annotations
+
+from flylint.rules import Example, rule
+
+_USERS_PG = "CREATE TABLE users (id bigint PRIMARY KEY, first_name text NOT NULL, last_name text NOT NULL);\n"
+_USERS_MY = "CREATE TABLE users (id bigint PRIMARY KEY, first_name varchar(255) NOT NULL, last_name varchar(255) NOT NULL);\n"
+
+
+def _live(ctx, *kinds):
+    for fa, st, ch in ctx.changes():
+        if ch.kind in kinds and not ch.born:
+            yield fa, st, ch
+
+
+def _table(ch) -> str:
+    return ch.table[1] if ch.table else ch.object
+
+
+def _column(ch) -> str:
+    return ch.detail.get("column") or ch.object.split(".")[-1]
+
+
+@rule(
+    id="drop-column",
+    title="Column dropped while the live version may still use it",
+    severity="error",
+    klass="destructive",
+    rationale=(
+        "During a blue/green or rolling deploy the previous application version keeps running "
+        "while the migration runs. If it still reads or writes the column, its queries fail as soon "
+        "as the column is gone, and rolling back to it is no longer possible. The column's data is "
+        "lost. Dropping a column is the last (contract) step of a change, shipped after the code "
+        "stopped using it."
+    ),
+    fix="Ship the application without any use of the column first; drop it in a later release.",
+    examples=(
+        Example({"V1__init.sql": _USERS_PG, "V2__drop.sql": "ALTER TABLE users DROP COLUMN last_name;\n"}, True),
+        Example({"V1__init.sql": _USERS_MY, "V2__drop.sql": "ALTER TABLE users DROP last_name;\n"}, True,
+                dialect="mysql"),
+        Example({"V1__init.sql": _USERS_PG + "ALTER TABLE users ADD COLUMN tmp text;\n"
+                 "ALTER TABLE users DROP COLUMN tmp;\n"}, False, title="column born in the same migration"),
+    ),
+)
+def drop_column(rule, ctx):
+    for fa, st, ch in _live(ctx, "drop-column"):
+        table, col = _table(ch), _column(ch)
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"Dropping {table}.{col} breaks the application version that is still live during the "
+            f"rollout if it reads or writes {col}, and makes rolling back to it impossible; the data in "
+            f"{table}.{col} is lost.",
+            fix=f"Contract in two releases: first deploy code that no longer reads or writes {table}.{col} "
+            f"(with an ORM, mark the column ignored); once no running version uses it, drop it in a later "
+            f"migration: ALTER TABLE {table} DROP COLUMN {col};",
+            object=ch.object, change=ch.kind,
+        )
+
+
+@rule(
+    id="drop-table",
+    title="Table dropped while the live version may still use it",
+    severity="error",
+    klass="destructive",
+    rationale=(
+        "The previous application version keeps running during the rollout; any query it makes on "
+        "the table fails once the table is gone, rollback becomes impossible, and the data is lost."
+    ),
+    fix="Stop using the table in a released version first; drop it in a later release.",
+    examples=(
+        Example({"V1__init.sql": _USERS_PG, "V2__drop.sql": "DROP TABLE users;\n"}, True),
+        Example({"V1__init.sql": _USERS_PG + "CREATE TABLE tmp (id int);\nDROP TABLE tmp;\n"}, False,
+                title="table born in the same migration"),
+    ),
+)
+def drop_table(rule, ctx):
+    for fa, st, ch in _live(ctx, "drop-table"):
+        table = _table(ch)
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"Dropping table {table} breaks the application version that is still live if it queries "
+            f"{table}, makes rolling back impossible, and loses its data.",
+            fix=f"First deploy code that no longer uses {table}; drop it in a later release. To keep a "
+            f"way back, rename it first (ALTER TABLE {table} RENAME TO {table}_deprecated) and drop that "
+            "once nothing failed.",
+            object=ch.object, change=ch.kind,
+        )
+
+
+@rule(
+    id="drop-object",
+    title="View, type, sequence, function or schema dropped while live",
+    severity="error",
+    klass="destructive",
+    rationale=(
+        "Views, enum types, sequences, functions and schemas are used by the running application "
+        "too: dropping one breaks the version that is still live and blocks a rollback."
+    ),
+    fix="Stop using the object in a released version first; drop it in a later release.",
+    examples=(
+        Example({"V1__init.sql": _USERS_PG + "CREATE VIEW user_names AS SELECT id, first_name FROM users;\n",
+                 "V2__drop.sql": "DROP VIEW user_names;\n"}, True),
+        Example({"V1__init.sql": _USERS_PG + "CREATE VIEW v AS SELECT id FROM users;\nDROP VIEW v;\n"}, False),
+    ),
+)
+def drop_object(rule, ctx):
+    for fa, st, ch in _live(ctx, "drop-view", "drop-type", "drop-sequence", "drop-function", "drop-schema"):
+        what = ch.kind.removeprefix("drop-")
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"Dropping {what} {ch.object} breaks the application version that is still live if it uses "
+            f"{ch.object}, and blocks rolling back to it.",
+            fix=f"First deploy code that no longer uses {ch.object}; drop the {what} in a later release.",
+            object=ch.object, change=ch.kind,
+        )
+
+
+@rule(
+    id="rename-column",
+    title="Column renamed in place",
+    severity="error",
+    klass="incompatible",
+    rationale=(
+        "A rename is a drop of the old name for every query that uses it: the application version "
+        "still live during the rollout fails on the old name the moment the migration commits. "
+        "The safe rename is a sequence: add the new column, write both, backfill, switch reads, "
+        "stop writing the old one, drop it."
+    ),
+    fix="Rename by expand/contract over several releases.",
+    examples=(
+        Example({"V1__init.sql": _USERS_PG,
+                 "V2__rename.sql": "ALTER TABLE users RENAME COLUMN last_name TO surname;\n"}, True),
+        Example({"V1__init.sql": _USERS_PG, "V2__rename.sql": "ALTER TABLE users RENAME last_name TO surname;\n"},
+                True, title="PostgreSQL without the COLUMN keyword"),
+        Example({"V1__init.sql": _USERS_MY,
+                 "V2__rename.sql": "ALTER TABLE users CHANGE last_name surname varchar(255) NOT NULL;\n"}, True,
+                dialect="mysql", title="MySQL CHANGE"),
+        Example({"V1__init.sql": _USERS_PG + "ALTER TABLE users ADD COLUMN nick text;\n"
+                 "ALTER TABLE users RENAME COLUMN nick TO nickname;\n"}, False,
+                title="column born in the same migration"),
+    ),
+)
+def rename_column(rule, ctx):
+    for fa, st, ch in _live(ctx, "rename-column"):
+        table, old, new = _table(ch), _column(ch), ch.detail.get("new_name")
+        col = ctx.replay.catalog.tables.get(ch.table) if ch.table else None
+        typ = "<type>"
+        if col is not None:
+            c = col.columns.get(ctx.replay.catalog.col_key(new)) if new else None
+            if c is not None:
+                typ = str(c.type)
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"Renaming {table}.{old} to {new} breaks the application version that is still live: its "
+            f"queries use {old}, which no longer exists once this migration commits.",
+            fix=(
+                f"Rename in steps, one release each: (1) ALTER TABLE {table} ADD COLUMN {new} {typ}; and "
+                f"deploy code that writes both {old} and {new} and reads {new} falling back to {old}; "
+                f"(2) backfill: UPDATE {table} SET {new} = {old} WHERE {new} IS NULL; (in batches on big "
+                f"tables); (3) deploy code that uses only {new}; (4) ALTER TABLE {table} DROP COLUMN {old};"
+            ),
+            object=ch.object, change=ch.kind,
+        )
+
+
+@rule(
+    id="rename-table",
+    title="Table or view renamed in place",
+    severity="error",
+    klass="incompatible",
+    rationale=(
+        "Every query of the live application version uses the old name; it fails the moment the "
+        "rename commits."
+    ),
+    fix="Keep the old name working: rename and create a view with the old name, or copy via expand/contract.",
+    examples=(
+        Example({"V1__init.sql": _USERS_PG, "V2__rename.sql": "ALTER TABLE users RENAME TO customers;\n"}, True),
+        Example({"V1__init.sql": _USERS_MY, "V2__rename.sql": "RENAME TABLE users TO customers;\n"}, True,
+                dialect="mysql"),
+        Example({"V1__init.sql": "CREATE TABLE tmp (id int);\nALTER TABLE tmp RENAME TO users;\n"}, False),
+    ),
+)
+def rename_table(rule, ctx):
+    for fa, st, ch in _live(ctx, "rename-table"):
+        old, new = _table(ch), ch.detail.get("new_name")
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"Renaming {old} to {new} breaks the application version that is still live: it queries {old}.",
+            fix=f"Rename and keep the old name as a view in the same migration (CREATE VIEW {old} AS SELECT "
+            f"* FROM {new};), deploy code that uses {new}, then drop the view {old} in a later release.",
+            object=ch.object, change=ch.kind,
+        )
+
+
+@rule(
+    id="add-not-null-column",
+    title="NOT NULL column without a default added to a live table",
+    severity="error",
+    klass="incompatible",
+    rationale=(
+        "The live application version does not know the new column, so its INSERTs leave it out and "
+        "fail with a NOT NULL violation. On PostgreSQL the ALTER itself fails if the table has rows; "
+        "MySQL fills existing rows with the type's zero value."
+    ),
+    fix="Add the column nullable or with a database default; enforce NOT NULL later, once every "
+    "running version writes it.",
+    examples=(
+        Example({"V1__init.sql": _USERS_PG, "V2__add.sql": "ALTER TABLE users ADD COLUMN email text NOT NULL;\n"},
+                True),
+        Example({"V1__init.sql": _USERS_MY,
+                 "V2__add.sql": "ALTER TABLE users ADD COLUMN email varchar(255) NOT NULL;\n"}, True,
+                dialect="mysql"),
+        Example({"V1__init.sql": _USERS_PG,
+                 "V2__add.sql": "ALTER TABLE users ADD COLUMN status text NOT NULL DEFAULT 'active';\n"}, False,
+                title="with a default"),
+        Example({"V1__init.sql": _USERS_PG + "ALTER TABLE users ADD COLUMN email text NOT NULL;\n"}, False,
+                title="table born in the same migration"),
+    ),
+)
+def add_not_null_column(rule, ctx):
+    for fa, st, ch in _live(ctx, "add-column"):
+        d = ch.detail
+        if not d.get("not_null") or d.get("has_default") or d.get("generated") or d.get("identity"):
+            continue
+        table, col = _table(ch), _column(ch)
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"{table}.{col} is NOT NULL without a default: INSERTs from the application version that is "
+            f"still live do not set {col} and fail.",
+            fix=f"ALTER TABLE {table} ADD COLUMN {col} {d.get('type')}; (nullable), deploy code that "
+            f"always writes {col}, backfill the old rows, then make it NOT NULL in a later release. Or give "
+            f"it a database default: ALTER TABLE {table} ADD COLUMN {col} {d.get('type')} NOT NULL DEFAULT "
+            "<value>;",
+            object=ch.object, change=ch.kind,
+        )
+
+
+@rule(
+    id="set-not-null",
+    title="NOT NULL added to a live column",
+    severity="warning",
+    klass="incompatible",
+    rationale=(
+        "If the live application version can still write NULL into the column, its writes fail once "
+        "the constraint is in place. On PostgreSQL, SET NOT NULL also scans the whole table under an "
+        "ACCESS EXCLUSIVE lock unless a validated CHECK (col IS NOT NULL) proves it (PostgreSQL 12+); "
+        "MySQL rebuilds the table."
+    ),
+    fix="Make sure no running version writes NULL, then tighten in steps that do not scan under lock.",
+    examples=(
+        Example({"V1__init.sql": _USERS_PG + "ALTER TABLE users ADD COLUMN surname text;\n",
+                 "V2__tighten.sql": "ALTER TABLE users ALTER COLUMN surname SET NOT NULL;\n"}, True),
+        Example({"V1__init.sql": _USERS_MY + "ALTER TABLE users ADD COLUMN surname varchar(255);\n",
+                 "V2__tighten.sql": "ALTER TABLE users MODIFY surname varchar(255) NOT NULL;\n"}, True,
+                dialect="mysql"),
+        Example({"V1__init.sql": _USERS_PG + "ALTER TABLE users ADD COLUMN surname text;\n",
+                 "V2__check.sql": "ALTER TABLE users ADD CONSTRAINT surname_nn CHECK (surname IS NOT NULL) NOT VALID;\n",
+                 "V3__validate.sql": "ALTER TABLE users VALIDATE CONSTRAINT surname_nn;\n",
+                 "V4__tighten.sql": "ALTER TABLE users ALTER COLUMN surname SET NOT NULL;\n"}, False,
+                title="CHECK NOT VALID, VALIDATE, then SET NOT NULL (PostgreSQL 12+)"),
+        Example({"V1__init.sql": _USERS_PG + "ALTER TABLE users ADD COLUMN surname text;\n"
+                 "ALTER TABLE users ALTER COLUMN surname SET NOT NULL;\n"}, False,
+                title="column born in the same migration"),
+    ),
+)
+def set_not_null(rule, ctx):
+    pg_old = ctx.dialect == "postgres" and ctx.db_version is not None and int(ctx.db_version.split(".")[0]) < 12
+    for fa, st, ch in _live(ctx, "set-not-null"):
+        if ch.detail.get("proven_by_check") and ctx.dialect == "postgres" and not pg_old:
+            continue
+        table, col = _table(ch), _column(ch)
+        if ctx.dialect == "postgres":
+            c = f"{table}_{col}_not_null"
+            fix = (
+                f"Deploy code that never writes NULL into {table}.{col} and backfill NULLs first; then "
+                f"(1) ALTER TABLE {table} ADD CONSTRAINT {c} CHECK ({col} IS NOT NULL) NOT VALID; "
+                f"(2) in the next migration: ALTER TABLE {table} VALIDATE CONSTRAINT {c}; (3) then ALTER TABLE "
+                f"{table} ALTER COLUMN {col} SET NOT NULL; (no scan on PostgreSQL 12+) and ALTER TABLE {table} "
+                f"DROP CONSTRAINT {c};"
+            )
+            cost = "it scans the whole table under an ACCESS EXCLUSIVE lock, blocking reads and writes"
+        else:
+            fix = (
+                f"Deploy code that never writes NULL into {table}.{col} and backfill NULLs first (UPDATE "
+                f"{table} SET {col} = <value> WHERE {col} IS NULL, in batches), then tighten in its own "
+                "migration, at a quiet time or with an online schema change tool (gh-ost, pt-osc) on big tables."
+            )
+            cost = "MySQL/MariaDB rebuild the table to change nullability"
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"Making {table}.{col} NOT NULL breaks writes of NULL from the application version that is "
+            f"still live, and {cost}.",
+            fix=fix, object=ch.object, change=ch.kind,
+        )
+
+
+@rule(
+    id="change-column-type",
+    title="Column type changed on a live table",
+    severity="error",
+    klass="incompatible",
+    rationale=(
+        "Narrowing a type (shorter varchar, smaller integer, lower precision) makes writes of the live "
+        "application version fail and can fail the migration on existing data; changing to a different "
+        "kind of type breaks its reads and writes. Widening that needs no rewrite (varchar(100) to "
+        "varchar(200) or text on PostgreSQL) is safe; widening that rewrites the table (int to bigint) "
+        "is compatible but locks the table for the whole rewrite."
+    ),
+    fix="Change types by expand/contract: a new column of the new type, dual writes, backfill, switch.",
+    examples=(
+        Example({"V1__init.sql": "CREATE TABLE users (id int, name varchar(200));\n",
+                 "V2__narrow.sql": "ALTER TABLE users ALTER COLUMN name TYPE varchar(100);\n"}, True),
+        Example({"V1__init.sql": "CREATE TABLE users (id int, name varchar(200));\n",
+                 "V2__narrow.sql": "ALTER TABLE users MODIFY name varchar(100);\n"}, True, dialect="mysql"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int, name varchar(100));\n",
+                 "V2__widen.sql": "ALTER TABLE users ALTER COLUMN name TYPE varchar(200);\n"}, False,
+                title="widening without a rewrite"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int, name varchar(200));\n"
+                 "ALTER TABLE users ALTER COLUMN name TYPE varchar(100);\n"}, False,
+                title="table born in the same migration"),
+    ),
+)
+def change_column_type(rule, ctx):
+    for fa, st, ch in _live(ctx, "change-column-type"):
+        d = ch.detail
+        verdict = d.get("verdict")
+        if verdict in ("same", "widen"):
+            continue
+        table, col = _table(ch), _column(ch)
+        old, new = d.get("old_type") or "?", d.get("new_type")
+        tmp = f"{col}_new"
+        steps = (
+            f"(1) ALTER TABLE {table} ADD COLUMN {tmp} {new}; and deploy code that writes both; (2) backfill "
+            f"{tmp} from {col} in batches; (3) deploy code that reads {tmp}; (4) drop {col} in a later release "
+            "(and rename only behind a view, see rename-column)."
+        )
+        if verdict == "widen-rewrite":
+            cost = ("PostgreSQL rewrites the table under an ACCESS EXCLUSIVE lock" if ctx.dialect == "postgres"
+                    else "MySQL/MariaDB copy the table")
+            yield rule.finding(
+                fa.migration.display, st.span,
+                f"Changing {table}.{col} from {old} to {new} keeps existing values, but {cost}, blocking the "
+                "live application for the whole time.",
+                fix="Run it at a quiet time on small tables; on big ones " + steps,
+                object=ch.object, change=ch.kind, severity="warning",
+            )
+            continue
+        what = "narrows" if verdict == "narrow" else "changes the kind of"
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"Changing {table}.{col} from {old} to {new} {what} the column: values the live application "
+            "version writes may no longer fit, its reads may break, and the migration can fail on existing data.",
+            fix=steps, object=ch.object, change=ch.kind,
+        )
+
+
+@rule(
+    id="drop-default",
+    title="Default dropped from a live column",
+    severity="warning",
+    klass="incompatible",
+    rationale=(
+        "The live application version may rely on the database default when it inserts rows without "
+        "the column; once the default is gone those inserts store NULL, or fail if the column is NOT NULL."
+    ),
+    fix="Keep the default until every running version writes the column explicitly.",
+    examples=(
+        Example({"V1__init.sql": "CREATE TABLE users (id int, status text NOT NULL DEFAULT 'active');\n",
+                 "V2__drop.sql": "ALTER TABLE users ALTER COLUMN status DROP DEFAULT;\n"}, True),
+        Example({"V1__init.sql": "CREATE TABLE users (id int, status text NOT NULL DEFAULT 'active');\n"
+                 "ALTER TABLE users ALTER COLUMN status DROP DEFAULT;\n"}, False),
+    ),
+)
+def drop_default(rule, ctx):
+    for fa, st, ch in _live(ctx, "drop-default"):
+        if ch.klass != "incompatible":
+            continue
+        table, col = _table(ch), ch.object.split(".")[-1]
+        effect = "fail" if ch.detail.get("nullable") is False else "store NULL"
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"Inserts from the live application version that leave out {table}.{col} relied on its default "
+            f"({ch.detail.get('old_default')}); without it they {effect}.",
+            fix=f"Deploy code that always writes {table}.{col} first; drop the default in a later release.",
+            object=ch.object, change=ch.kind,
+        )
+
+
+@rule(
+    id="destructive-data-change",
+    title="Table emptied while live",
+    severity="error",
+    klass="destructive",
+    rationale="TRUNCATE or DELETE without WHERE on a live table removes every row the running "
+    "application relies on; neither can be rolled back once Flyway committed the migration.",
+    fix="Delete only the rows you mean, with a WHERE clause, in batches; or archive the table first.",
+    examples=(
+        Example({"V1__init.sql": _USERS_PG, "V2__wipe.sql": "DELETE FROM users;\n"}, True),
+        Example({"V1__init.sql": _USERS_PG, "V2__wipe.sql": "TRUNCATE TABLE users;\n"}, True),
+        Example({"V1__init.sql": _USERS_PG, "V2__wipe.sql": "DELETE FROM users WHERE id = 1;\n"}, False),
+    ),
+)
+def destructive_data_change(rule, ctx):
+    for fa, st, ch in _live(ctx, "truncate-table", "delete-all"):
+        table = _table(ch)
+        verb = "TRUNCATE" if ch.kind == "truncate-table" else "DELETE without WHERE"
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"{verb} removes every row of {table} while the live application uses it; the data is lost.",
+            fix=f"Delete only the rows you mean (DELETE FROM {table} WHERE ...), in batches; if the whole "
+            f"table must go, stop using it first and drop it in a later release.",
+            object=ch.object, change=ch.kind,
+        )
+
+
+@rule(
+    id="incompatible-schema-object-change",
+    title="Enum value renamed, object moved to another schema, or view columns removed",
+    severity="error",
+    klass="incompatible",
+    rationale=(
+        "The live application version uses the old enum value, the old schema-qualified name or the "
+        "view's old columns; each of these changes breaks its queries the moment it commits."
+    ),
+    fix="Add the new value, schema object or view column next to the old one; remove the old one "
+    "once no running version uses it.",
+    examples=(
+        Example({"V1__init.sql": "CREATE TYPE mood AS ENUM ('sad', 'ok');\n",
+                 "V2__rename.sql": "ALTER TYPE mood RENAME VALUE 'sad' TO 'unhappy';\n"}, True),
+        Example({"V1__init.sql": "CREATE TYPE mood AS ENUM ('sad', 'ok');\n",
+                 "V2__add.sql": "ALTER TYPE mood ADD VALUE 'happy' AFTER 'ok';\n"}, False),
+    ),
+)
+def incompatible_object_change(rule, ctx):
+    for fa, st, ch in _live(ctx, "rename-enum-value", "set-schema", "replace-view"):
+        if ch.klass != "incompatible":
+            continue
+        if ch.kind == "rename-enum-value":
+            msg = (f"Renaming enum value {ch.object} to '{ch.detail.get('new_name')}' breaks the live "
+                   "application version, which reads and writes the old value.")
+            fix = ("Add the new value (ALTER TYPE ... ADD VALUE), deploy code that accepts both, migrate "
+                   "the rows, and stop using the old value in a later release.")
+        elif ch.kind == "set-schema":
+            msg = f"Moving {ch.object} to another schema breaks the live version's queries on its old name."
+            fix = "Keep the old name reachable (a view or search_path) until no running version uses it."
+        else:
+            lost = ", ".join(ch.detail.get("lost_columns") or ())
+            msg = f"The new definition of view {ch.object} no longer has {lost}, which the live version may read."
+            fix = f"Keep {lost} in the view until no running version reads it; add new columns at the end."
+        yield rule.finding(fa.migration.display, st.span, msg, fix=fix, object=ch.object, change=ch.kind)
+
+
+@rule(
+    id="constraint-on-live-table",
+    title="Constraint added to a live table in one blocking step",
+    severity="warning",
+    klass="incompatible",
+    rationale=(
+        "A new foreign key, check, unique or primary key constraint makes writes of the live "
+        "application version that violate it fail, and validating it scans the table under a lock: "
+        "SHARE ROW EXCLUSIVE for a foreign key (on both tables), ACCESS EXCLUSIVE for a check, a unique "
+        "index build that blocks writes. PostgreSQL can add check and foreign key constraints NOT VALID "
+        "and validate them later without blocking; unique and primary keys can use an index built "
+        "concurrently."
+    ),
+    fix="PostgreSQL: ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in a later migration; for "
+    "UNIQUE/PRIMARY KEY build the index CONCURRENTLY and ADD CONSTRAINT ... USING INDEX.",
+    examples=(
+        Example({"V1__init.sql": _USERS_PG + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
+                 "V2__fk.sql": "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) "
+                 "REFERENCES users (id);\n"}, True),
+        Example({"V1__init.sql": _USERS_PG + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
+                 "V2__fk.sql": "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) "
+                 "REFERENCES users (id) NOT VALID;\n"}, False, title="NOT VALID"),
+        Example({"V1__init.sql": _USERS_PG,
+                 "V2__uq.sql": "ALTER TABLE users ADD CONSTRAINT users_last_name_key UNIQUE (last_name);\n"}, True),
+        Example({"V1__init.sql": _USERS_PG + "CREATE TABLE orders (id bigint, user_id bigint);\n"
+                 "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\n"},
+                False, title="table born in the same migration"),
+    ),
+)
+def constraint_on_live_table(rule, ctx):
+    for fa, st, ch in _live(ctx, "add-foreign-key", "add-check", "add-unique", "add-primary-key"):
+        d = ch.detail
+        if d.get("not_valid") or d.get("using_index"):
+            continue
+        table = _table(ch)
+        name = d.get("constraint") or "c"
+        cols = ", ".join(d.get("columns") or ()) or "<columns>"
+        if ctx.dialect == "postgres":
+            if ch.kind in ("add-foreign-key", "add-check"):
+                fix = (f"ALTER TABLE {table} ADD CONSTRAINT {name} ... NOT VALID; then, in a later migration, "
+                       f"ALTER TABLE {table} VALIDATE CONSTRAINT {name}; (validation does not block writes).")
+            else:
+                idx = f"{table}_{'_'.join(d.get('columns') or ('cols',))}_idx"
+                kind = "PRIMARY KEY" if ch.kind == "add-primary-key" else "UNIQUE"
+                fix = (f"CREATE UNIQUE INDEX CONCURRENTLY {idx} ON {table} ({cols}); in a migration of its own, "
+                       f"then ALTER TABLE {table} ADD CONSTRAINT {name} {kind} USING INDEX {idx};")
+        else:
+            fix = ("MySQL/MariaDB have no NOT VALID: make sure the data already satisfies it, add it at a quiet "
+                   "time or with an online schema change tool; for a foreign key on valid data, "
+                   "SET foreign_key_checks = 0 avoids the copy.")
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"Adding {ch.kind.removeprefix('add-').replace('-', ' ')} constraint {name} to {table} checks every "
+            "existing row while holding a lock that blocks the live application's writes, and its writes that "
+            "violate it start failing.",
+            fix=fix, object=ch.object, change=ch.kind,
+        )

@@ -1,0 +1,64 @@
+"""Semantic checks from the catalog: statements that will fail because of what exists (or not)."""
+
+from __future__ import annotations
+
+from flylint.rules import Example, rule
+
+
+def _problems(ctx, kind):
+    if ctx.replay is None:
+        return
+    for p in ctx.replay.problems:
+        if p.kind == kind:
+            fa = ctx.files[p.file]
+            yield fa, fa.statements[p.statement], p
+
+
+@rule(
+    id="missing-object",
+    title="Reference to something that does not exist at that point",
+    severity="error",
+    klass="neutral",
+    rationale=(
+        "flylint replays the whole history in Flyway order. A statement that uses a table, column, "
+        "constraint or index that the history dropped, renamed or never created fails when Flyway "
+        "runs it. Tables the history never mentions before are assumed to exist already (a "
+        "baselined database), and after a statement flylint could not analyse nothing is claimed missing."
+    ),
+    fix="Fix the name, or reorder the migrations so the object is created first.",
+    examples=(
+        Example({"V1__init.sql": "CREATE TABLE users (id int, name text);\n",
+                 "V2__idx.sql": "CREATE INDEX users_email_idx ON users (email);\n"}, True),
+        Example({"V1__init.sql": "CREATE TABLE users (id int, name text);\nALTER TABLE users DROP COLUMN name;\n",
+                 "V2__x.sql": "ALTER TABLE users DROP COLUMN name;\n"}, True, title="dropped twice"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int, name text);\n",
+                 "V2__idx.sql": "CREATE INDEX users_name_idx ON users (name);\n"}, False),
+        Example({"V2__idx.sql": "CREATE INDEX orders_x_idx ON orders (x);\n"}, False,
+                title="a table from before the history (baseline)"),
+    ),
+)
+def missing_object(rule, ctx):
+    for fa, st, p in _problems(ctx, "missing"):
+        yield rule.finding(fa.migration.display, st.span, f"This statement fails: {p.message}.",
+                           fix=rule.fix, object=p.object)
+
+
+@rule(
+    id="object-exists",
+    title="Creating something that already exists",
+    severity="error",
+    klass="neutral",
+    rationale="Creating a table, column, index, constraint, view or type that the replayed history "
+    "already created, without IF NOT EXISTS, fails when Flyway runs it.",
+    fix="Use another name, drop the old object first, or write IF NOT EXISTS if that is what you mean.",
+    examples=(
+        Example({"V1__init.sql": "CREATE TABLE users (id int);\n", "V2__again.sql": "CREATE TABLE users (id int);\n"},
+                True),
+        Example({"V1__init.sql": "CREATE TABLE users (id int);\n",
+                 "V2__again.sql": "CREATE TABLE IF NOT EXISTS users (id int);\n"}, False),
+    ),
+)
+def object_exists(rule, ctx):
+    for fa, st, p in _problems(ctx, "exists"):
+        yield rule.finding(fa.migration.display, st.span, f"This statement fails: {p.message}.",
+                           fix=rule.fix, object=p.object)
