@@ -81,6 +81,7 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
         ignore=tuple(ignore) or settings.ignore,
         flyway_config=fw,
         cache=settings.cache and not no_cache,
+        severity=settings.severity,
     )
     fail_on = fail_on or settings.fail_on or "error"
     try:
@@ -97,15 +98,30 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
 @main.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text")
 def rules_cmd(fmt):
-    """List every rule (markdown: the docs/rules.md reference)."""
+    """List every rule (markdown: the docs/rules.md index)."""
     from flylint.rules import all_rules
-    from flylint.rules.docs import markdown
+    from flylint.rules.docs import index
 
     if fmt == "markdown":
-        click.echo(markdown(all_rules()), nl=False)
+        click.echo(index(all_rules()), nl=False)
         return
     for r in all_rules():
-        click.echo(f"{r.id:32} {r.severity:8} {r.title}")
+        click.echo(f"{r.id:36} {r.severity:8} {r.klass:13} {r.title}")
+
+
+@main.command("explain")
+@click.argument("rule_id")
+def explain_cmd(rule_id):
+    """Print one rule's documentation: what, why, the safe way, examples."""
+    from flylint.rules import rules_by_id
+    from flylint.rules.docs import page
+
+    rules = rules_by_id()
+    if rule_id not in rules:
+        close = [r for r in rules if rule_id in r or r in rule_id]
+        hint = f" (did you mean {', '.join(close[:3])}?)" if close else " (see 'flylint rules')"
+        raise FlylintUsageError(f"unknown rule '{rule_id}'{hint}")
+    click.echo(page(rules[rule_id]), nl=False)
 
 
 def run_main() -> None:

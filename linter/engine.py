@@ -11,7 +11,7 @@ import gc
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flylint.cache import ParseCache
@@ -42,6 +42,7 @@ class Options:
     ignore: tuple[str, ...] = ()
     flyway_config: Path | None = None
     cache: bool = True
+    severity: tuple[tuple[str, str], ...] = ()  # per-rule severity overrides (id or prefix -> level)
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,11 @@ def run(opts: Options) -> Result:
         replay=history,
     )
     findings: list[Finding] = []
+    overrides = _severity_overrides(opts.severity, [r.id for r in all_rules()])
     for r in rules:
-        findings.extend(r.check(ctx))
+        level = overrides.get(r.id)
+        for f in r.check(ctx):
+            findings.append(f if level is None else replace(f, severity=level))
     findings.sort(key=lambda f: (_natural(f.path), f.span.line, f.span.column, f.rule))
     return Result(dialect, opts.db_version, tuple(files), tuple(findings), cache.hits, replay=history)
 
@@ -236,6 +240,18 @@ def select_rules(rules: Iterable[Rule], select: Iterable[str], ignore: Iterable[
             raise UsageError(f"unknown rule '{pattern}' in --select/--ignore (see 'flylint rules')")
     chosen = [r for r in rules if not select or any(matches(p, r.id) for p in select)]
     return [r for r in chosen if not any(matches(p, r.id) for p in ignore)]
+
+
+def _severity_overrides(pairs, ids: list[str]) -> dict[str, str]:
+    """Rule id -> severity from the [severity] setting; an exact id wins over a prefix."""
+    out: dict[str, str] = {}
+    for pattern, level in sorted(pairs, key=lambda p: len(p[0])):
+        matched = [i for i in ids if i == pattern or i.startswith(pattern.rstrip("-") + "-")]
+        if not matched:
+            raise UsageError(f"unknown rule '{pattern}' in the severity setting (see 'flylint rules')")
+        for i in matched:
+            out[i] = level
+    return out
 
 
 def exit_code(findings: Iterable[Finding], fail_on: str) -> int:

@@ -34,9 +34,11 @@ class Settings:
     fail_on: str | None = None
     flyway_config: str | None = None
     cache: bool = True
+    severity: tuple[tuple[str, str], ...] = ()  # (rule id or prefix, severity) overrides
 
 
 _KEYS = {
+    "severity": dict,
     "dialect": str,
     "db-version": str,
     "paths": list,
@@ -87,7 +89,13 @@ def _settings(table: dict, source: Path) -> Settings:
             known = ", ".join(sorted(_KEYS))
             raise SettingsError(f"{source}: unknown flylint setting '{key}' (known: {known})")
         want = _KEYS[key]
-        if want is list:
+        if want is dict:
+            if not isinstance(value, dict) or not all(
+                isinstance(v, str) and v in ("error", "warning", "info") for v in value.values()
+            ):
+                raise SettingsError(f"{source}: [severity] maps rule ids to error, warning or info")
+            value = tuple(value.items())
+        elif want is list:
             if isinstance(value, str):
                 value = [value]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

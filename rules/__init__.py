@@ -4,7 +4,7 @@ A rule is small: metadata (id, title, default severity, class, rationale, the sa
 examples) and a `check` function from the lint context to findings. Rules never read files: the
 engine gives them the discovered migrations, their parsed statements and the facts about the
 Flyway project. The examples are small Flyway projects; they become the rule's documentation
-(docs/rules.md) and its test cases (tests/test_rule_examples.py).
+(docs/rules/<id>.md) and its test cases (tests/test_rule_examples.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flylint.model import FileAnalysis, Finding, Span
 
-DOCS_PAGE = "docs/rules.md"
+DOCS_DIR = "docs/rules"
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Rule:
 
     @property
     def docs(self) -> str:
-        return f"{DOCS_PAGE}#{self.id}"
+        return f"{DOCS_DIR}/{self.id}.md"
 
     def finding(
         self,

@@ -1,34 +1,74 @@
-"""The rule reference (docs/rules.md), generated from the rules' own metadata."""
+"""The rule reference, generated from the rules' own metadata.
+
+`docs/rules.md` is the index; `docs/rules/<id>.md` is one page per rule (what, why, the safe way,
+examples that flag and examples that stay quiet). A test keeps the files in sync; regenerate them
+with `python -m flylint.rules.docs docs`.
+"""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 from flylint.rules import Rule
 
 _HEADER = """# Rule reference
 
-Generated from the rules' metadata by `flylint rules --format markdown`; a test keeps this file in
-sync. Each rule lists its default severity, the class of its findings, why it matters, the safe
-alternative, and examples: small Flyway projects it must flag and must stay quiet on (they are
-also its test cases).
+Generated from the rules' metadata (`python -m flylint.rules.docs docs`); a test keeps these pages
+in sync. `flylint rules` lists the rules and `flylint explain <id>` prints one page. Every rule's
+examples are also its test cases.
 
 """
 
 
-def markdown(rules: Iterable[Rule]) -> str:
-    rules = list(rules)
+def index(rules: Iterable[Rule]) -> str:
     out = [_HEADER, "| rule | severity | class | title |\n|---|---|---|---|\n"]
     for r in rules:
-        out.append(f"| [`{r.id}`](#{r.id}) | {r.severity} | {r.klass} | {r.title} |\n")
-    for r in rules:
-        out.append(f"\n## {r.id}\n\n**{r.title}**: default severity `{r.severity}`, class `{r.klass}`.\n\n")
-        out.append(f"{r.rationale}\n\n**Safe alternative.** {r.fix}\n")
-        for ex in r.examples:
-            verdict = "Flagged" if ex.flagged else "Not flagged"
-            title = f": {ex.title}" if ex.title else ""
-            out.append(f"\n{verdict} ({ex.dialect}){title}\n\n")
+        out.append(f"| [`{r.id}`](rules/{r.id}.md) | {r.severity} | {r.klass} | {r.title} |\n")
+    return "".join(out)
+
+
+def page(r: Rule) -> str:
+    out = [f"# {r.id}\n\n**{r.title}**\n\nDefault severity: `{r.severity}`. Class: `{r.klass}`.\n\n"]
+    out.append(f"## Why\n\n{r.rationale}\n\n## The safe way\n\n{r.fix}\n")
+    flagged = [ex for ex in r.examples if ex.flagged]
+    quiet = [ex for ex in r.examples if not ex.flagged]
+    for title, group in (("Flagged", flagged), ("Not flagged", quiet)):
+        if not group:
+            continue
+        out.append(f"\n## {title}\n")
+        for ex in group:
+            label = f" ({ex.dialect}{': ' + ex.title if ex.title else ''})"
+            out.append(f"\nExample{label}:\n\n")
             for name, content in ex.files.items():
                 shown = content.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
                 out.append(f"`{name}`\n```sql\n{shown.rstrip()}\n```\n")
+    out.append("\n## Suppressing it\n\nOn the statement's line or the line above: "
+               f"`-- flylint: ignore[{r.id}] <why it is safe here>`.\n")
     return "".join(out)
+
+
+def expected_files(rules: Iterable[Rule]) -> dict[str, str]:
+    """Relative path under docs/ -> content."""
+    rules = list(rules)
+    files = {"rules.md": index(rules)}
+    for r in rules:
+        files[f"rules/{r.id}.md"] = page(r)
+    return files
+
+
+def write(docs_dir: Path, rules: Iterable[Rule]) -> None:
+    files = expected_files(rules)
+    (docs_dir / "rules").mkdir(parents=True, exist_ok=True)
+    for old in (docs_dir / "rules").glob("*.md"):
+        if f"rules/{old.name}" not in files:
+            old.unlink()
+    for rel, content in files.items():
+        (docs_dir / rel).write_text(content, encoding="utf-8")
+
+
+if __name__ == "__main__":  # python -m flylint.rules.docs docs
+    from flylint.rules import all_rules
+
+    write(Path(sys.argv[1] if len(sys.argv) > 1 else "docs"), all_rules())

@@ -187,3 +187,21 @@ def test_rules_command_lists_every_rule():
 def test_version_option():
     proc = run_cli(["--version"], cwd=FIXTURES)
     assert proc.returncode == 0 and "flylint" in proc.stdout
+
+
+def test_severity_override_from_settings(project):
+    root = project({
+        "V1__a.sql": "CREATE TABLE t (id int, c int);\n", "V2__b.sql": "ALTER TABLE t DROP COLUMN c;\n",
+        "flylint.toml": "dialect = 'postgres'\n[severity]\ndrop-column = 'warning'\nlock = 'info'\n",
+    })
+    proc, doc = lint_json(root, ".")
+    assert proc.returncode == 0  # the drop is only a warning now
+    sev = {f["rule"]: f["severity"] for f in doc["findings"]}
+    assert sev == {"drop-column": "warning", "lock-timeout": "info"}
+
+
+def test_explain_prints_one_rule_and_rejects_unknown_ids():
+    proc = run_cli(["explain", "drop-column"], cwd=FIXTURES)
+    assert proc.returncode == 0 and proc.stdout.startswith("# drop-column") and "## The safe way" in proc.stdout
+    proc = run_cli(["explain", "drop-colum"], cwd=FIXTURES)
+    assert proc.returncode == 2 and "drop-column" in proc.stderr

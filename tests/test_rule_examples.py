@@ -7,7 +7,7 @@ import pytest
 from conftest import REPO, write_project
 from flylint.engine import Options, run
 from flylint.rules import all_rules
-from flylint.rules.docs import markdown
+from flylint.rules.docs import expected_files
 
 CASES = [
     pytest.param(r, ex, id=f"{r.id}-{i}-{'flagged' if ex.flagged else 'quiet'}")
@@ -24,7 +24,7 @@ def test_rule_example(tmp_path, rule, example):
     if example.flagged:
         assert fired, f"{rule.id} should flag {sorted(example.files)}"
         for f in fired:
-            assert f.docs.endswith(f"#{rule.id}")
+            assert f.docs == f"docs/rules/{rule.id}.md"
             assert f.message and f.klass == rule.klass
     else:
         assert not fired, f"{rule.id} should stay quiet on {sorted(example.files)}: {fired}"
@@ -46,7 +46,10 @@ def test_rule_ids_are_unique_and_kebab_case():
     assert all(i == i.lower() and " " not in i and "_" not in i for i in ids)
 
 
-def test_docs_rules_md_is_in_sync():
-    expected = markdown(all_rules())
-    actual = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert actual == expected, "docs/rules.md is stale: run `flylint rules --format markdown > docs/rules.md`"
+def test_rule_docs_are_in_sync():
+    expected = expected_files(all_rules())
+    docs = REPO / "docs"
+    stale = [rel for rel, content in expected.items()
+             if not (docs / rel).is_file() or (docs / rel).read_text(encoding="utf-8") != content]
+    extra = sorted(p.name for p in (docs / "rules").glob("*.md") if f"rules/{p.name}" not in expected)
+    assert (stale, extra) == ([], []), "rule docs are stale: run `python -m flylint.rules.docs docs`"
