@@ -21,10 +21,11 @@ from flylint.flyway.config import FlywayConfig, FlywayConfigError, dialect_from_
 from flylint.flyway.discovery import discover
 from flylint.flyway.placeholders import replace_placeholders, undefined_facts
 from flylint.model import SEVERITY_RANK, FileAnalysis, Finding, Statement
-from flylint.rules import LintContext, Rule, all_rules
+from flylint.rules import LintContext, Rule, all_rules, rules_by_id
 from flylint.settings import DIALECTS
 from flylint.sql.parser import parse_statement
 from flylint.sql.splitter import split
+from flylint.suppress import MSG_UNUSED, SUPPRESSION_RULE, apply_suppressions, find_suppressions
 from flylint.text import LineIndex, display_path
 
 
@@ -123,6 +124,7 @@ def run(opts: Options) -> Result:
         level = overrides.get(r.id)
         for f in r.check(ctx):
             findings.append(f if level is None else replace(f, severity=level))
+    findings = _suppress(findings, files, dialect, rules)
     findings.sort(key=lambda f: (_natural(f.path), f.span.line, f.span.column, f.rule))
     return Result(dialect, opts.db_version, tuple(files), tuple(findings), cache.hits, replay=history)
 
@@ -201,6 +203,28 @@ def analyse_file(migration, text, cfg: FlywayConfig, dialect, db_version, cache:
 # Deeper nesting than this is refused before it reaches sqlglot (whose compiled parser can crash
 # on very deep nesting); real migrations stay far below it.
 _MAX_DEPTH = 100
+
+
+def _suppress(findings: list[Finding], files: list[FileAnalysis], dialect: str, rules: list[Rule]) -> list[Finding]:
+    """Apply `-- flylint: ignore[...]` comments; report the ones without a reason or without effect."""
+    by_path = {}
+    for fa in files:
+        if fa.source is not None and "flylint" in fa.source:
+            by_path[fa.migration.display] = find_suppressions(fa.source, dialect, [s.span for s in fa.statements])
+    if not by_path:
+        return findings
+    meta = rules_by_id()[SUPPRESSION_RULE]
+    kept, _ = apply_suppressions(
+        findings, by_path, [r.id for r in all_rules()],
+        lambda path, span, message: meta.finding(path, span, message, fix=meta.fix),
+    )
+    selected = {r.id for r in rules}
+    if SUPPRESSION_RULE not in selected:
+        kept = [f for f in kept if f.rule != SUPPRESSION_RULE]
+    elif len(selected) < len(all_rules()):
+        # with --select/--ignore a suppression for a rule that did not run is not "unused"
+        kept = [f for f in kept if not (f.rule == SUPPRESSION_RULE and f.message == MSG_UNUSED)]
+    return kept
 
 
 def _natural(path: str) -> tuple:

@@ -49,3 +49,32 @@ def unanalysed_statement(rule, ctx):
                 fix=rule.fix,
                 change="unanalysed",
             )
+
+
+@rule(
+    id="flylint-suppression",
+    title="Suppression comment without a reason, or without effect",
+    severity="warning",
+    klass="neutral",
+    rationale=(
+        "`-- flylint: ignore[rule-id] reason` on a statement's line or the line above it silences "
+        "that rule there; `-- flylint: ignore-file[rule-id] reason` silences it for the file. The "
+        "reason is required, so the next reader knows why the finding does not apply. A suppression "
+        "that matches nothing is stale and hides the next real finding, so it is reported too."
+    ),
+    fix="Write why after the bracket, or remove the suppression.",
+    examples=(
+        Example({"V1__init.sql": "CREATE TABLE users (id int, c int);\n",
+                 "V2__drop.sql": "-- flylint: ignore[drop-column]\nALTER TABLE users DROP COLUMN c;\n"},
+                True, title="no reason given"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int, c int);\n",
+                 "V2__drop.sql": "-- flylint: ignore[drop-table] not needed\nALTER TABLE users ADD COLUMN d int;\n"},
+                True, title="suppresses nothing"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int, c int);\n",
+                 "V2__drop.sql": "SET lock_timeout = '5s';\n"
+                 "-- flylint: ignore[drop-column] c has been unused since release 4.2\n"
+                 "ALTER TABLE users DROP COLUMN c;\n"}, False),
+    ),
+)
+def suppression(rule, ctx):
+    return ()  # the engine reports suppression problems while applying them (flylint.suppress)

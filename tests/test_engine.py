@@ -51,3 +51,25 @@ def test_migrations_in_flyway_order(project):
     assert [fa.migration.path.name for fa in result.files] == [
         "V1.9__x.sql", "V1.10__x.sql", "V2__x.sql", "R__a.sql", "R__b.sql"
     ]
+
+
+def test_inline_suppression_silences_one_rule_with_a_reason(project):
+    root = project({
+        "V1__a.sql": "CREATE TABLE t (id int, c int, d int);\n",
+        "V2__b.sql": "SET lock_timeout = '2s';\n"
+                     "ALTER TABLE t DROP COLUMN c; -- flylint: ignore[drop-column] c unused since 4.2\n"
+                     "ALTER TABLE t DROP COLUMN d;\n",
+    })
+    result = run(Options(cwd=root, paths=(root,), dialect="postgres", cache=False))
+    assert [(f.rule, f.span.line) for f in result.findings] == [("drop-column", 3)]
+
+
+def test_suppression_problems_are_reported_but_not_under_select(project):
+    root = project({
+        "V1__a.sql": "CREATE TABLE t (id int, c int);\n",
+        "V2__b.sql": "-- flylint: ignore[drop-table] stale\nALTER TABLE t ADD COLUMN e int;\n",
+    })
+    result = run(Options(cwd=root, paths=(root,), dialect="postgres", cache=False))
+    assert ("flylint-suppression", 1) in [(f.rule, f.span.line) for f in result.findings]
+    selected = run(Options(cwd=root, paths=(root,), dialect="postgres", cache=False, select=("lock-timeout",)))
+    assert [f.rule for f in selected.findings] == ["lock-timeout"]
