@@ -32,37 +32,48 @@ class ParseCache:
 
     def key(self, text: str, dialect: str, db_version: str | None) -> str:
         h = hashlib.sha256()
-        for part in (str(_FORMAT), __version__, sqlglot.__version__, dialect, db_version or ""):
+        for part in (str(_FORMAT), __version__, _code_fingerprint(), sqlglot.__version__, dialect, db_version or ""):
             h.update(part.encode())
             h.update(b"\0")
         h.update(text.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
-    def get(self, key: str) -> Any | None:
+    def get(self, key: str, kind: str = "parse") -> Any | None:
         if self.root is None:
             return None
         try:
-            with open(self.root / key[:2] / key, "rb") as fh:
+            with open(self._path(key, kind), "rb") as fh:
                 value = pickle.load(fh)
         except Exception:  # missing, truncated or written by an incompatible build: reparse
-            self.misses += 1
+            self.misses += kind == "parse"
             return None
-        self.hits += 1
+        self.hits += kind == "parse"
         return value
 
-    def put(self, key: str, value: Any) -> None:
+    def put(self, key: str, value: Any, kind: str = "parse") -> None:
         if self.root is None:
             return
+        tmp = None
         try:
             self._prepare()
-            folder = self.root / key[:2]
-            folder.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+            target = self._path(key, kind)
+            target.parent.mkdir(exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, folder / key)
-        except Exception:
-            return  # read-only checkout, full disk, unpicklable tree: run without the cache
+            os.replace(tmp, target)
+        except Exception:  # read-only checkout, full disk, a tree too deep to pickle: no cache entry
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+
+    def _path(self, key: str, kind: str) -> Path:
+        assert self.root is not None
+        if kind == "snapshot":  # one per project setting: overwritten by each run
+            return self.root / "snapshots" / key
+        return self.root / key[:2] / key
 
     def _prepare(self) -> None:
         if self._ready or self.root is None:
@@ -72,3 +83,22 @@ class ParseCache:
         if not ignore.exists():
             ignore.write_text("# created by flylint\n*\n")
         self._ready = True
+
+
+_FINGERPRINT: str | None = None
+
+
+def _code_fingerprint() -> str:
+    """Changes whenever flylint's own code changes (also between releases, in a checkout)."""
+    global _FINGERPRINT
+    if _FINGERPRINT is None:
+        import flylint
+        import flylint.rules
+
+        h = hashlib.sha256()
+        for base in sorted({Path(flylint.__file__).parent, Path(flylint.rules.__file__).parent}):
+            for f in sorted(base.rglob("*.py")):
+                st = f.stat()
+                h.update(f"{f.relative_to(base)}:{st.st_size}:{st.st_mtime_ns}".encode())
+        _FINGERPRINT = h.hexdigest()[:16]
+    return _FINGERPRINT

@@ -23,7 +23,7 @@ from flylint.flyway.placeholders import replace_placeholders, undefined_facts
 from flylint.model import SEVERITY_RANK, FileAnalysis, Finding, Statement
 from flylint.rules import LintContext, Rule, all_rules, rules_by_id
 from flylint.settings import DIALECTS
-from flylint.sql.parser import parse_statement
+from flylint.sql.parser import ParseResult, parse_statement
 from flylint.sql.splitter import split
 from flylint.suppress import MSG_UNUSED, SUPPRESSION_RULE, apply_suppressions, find_suppressions
 from flylint.text import LineIndex, display_path
@@ -54,6 +54,7 @@ class Result:
     findings: tuple[Finding, ...]
     cache_hits: int = 0
     replay: object = None  # flylint.catalog.replay.Replay
+    reused: int = 0  # migrations taken whole from the last run's snapshot (not split, parsed or replayed)
 
 
 _DB_VERSION = re.compile(r"\d+(\.\d+){0,2}")
@@ -85,25 +86,50 @@ def run(opts: Options) -> Result:
         raise UsageError(str(e)) from None
 
     cache = ParseCache(opts.cwd if opts.cache else None)
-    facts: list[object] = list(found.facts)
-    files: list[FileAnalysis] = []
     builtins = cfg.builtin_placeholders(opts.cwd)
+    default_schema = cfg.effective_default_schema or ("public" if dialect == "postgres" else "app")
+    prepared = [_prepare(src.migration, src.text, cfg, builtins, cache, dialect, opts.db_version)
+                for src in found.sources]
+    chain = tuple(
+        (p.key, p.migration.display, p.migration.kind, str(p.migration.version), p.migration.checksum)
+        for p in prepared
+    )
+    # One snapshot per (dialect, version, schema, project settings): the last run's whole analysis.
+    snapshot_key = cache.key(repr(sorted(cfg.placeholders.items())), dialect, f"{opts.db_version}|{default_schema}")
+    snapshot = cache.get(snapshot_key, "snapshot")
+    files: list[FileAnalysis] = []
+    per_file_facts: list[list[object]] = []
+    history = None
+    reused = 0
+    if snapshot is not None and chain[: len(snapshot["chain"])] == snapshot["chain"]:
+        # The history starts with everything the last run saw: reuse its analysis and catalog,
+        # and replay only the migrations added since.
+        files, per_file_facts, history = list(snapshot["files"]), list(snapshot["facts"]), snapshot["replay"]
+    reused = len(files)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # parsing allocates many small objects: the collector only slows it down here
     try:
-        for source in found.sources:
-            fa, more = analyse_file(source.migration, source.text, cfg, dialect, opts.db_version, cache, builtins)
+        for p in prepared[len(files):]:
+            fa, more = analyse_file(p, dialect, opts.db_version, cache)
             files.append(fa)
-            facts.extend(more)
+            per_file_facts.append(more)
+        history = replay(files, dialect, default_schema, resume=history)
     finally:
         if gc_was_enabled:
             gc.enable()
+    if snapshot is None or snapshot["chain"] != chain:
+        cache.put(
+            snapshot_key,
+            {"chain": chain, "files": [_light(fa) for fa in files], "facts": per_file_facts, "replay": history},
+            "snapshot",
+        )
+    facts: list[object] = list(found.facts)
+    for more in per_file_facts:
+        facts.extend(more)
 
     def display(p: Path) -> str:
         return display_path(p, opts.cwd)
 
-    default_schema = cfg.effective_default_schema or ("public" if dialect == "postgres" else "app")
-    history = replay(files, dialect, default_schema)
     ctx = LintContext(
         dialect=dialect,
         db_version=opts.db_version,
@@ -126,45 +152,52 @@ def run(opts: Options) -> Result:
             findings.append(f if level is None else replace(f, severity=level))
     findings = _suppress(findings, files, dialect, rules)
     findings.sort(key=lambda f: (_natural(f.path), f.span.line, f.span.column, f.rule))
-    return Result(dialect, opts.db_version, tuple(files), tuple(findings), cache.hits, replay=history)
+    return Result(dialect, opts.db_version, tuple(files), tuple(findings), cache.hits, replay=history,
+                  reused=reused)
 
 
-def analyse_file(migration, text, cfg: FlywayConfig, dialect, db_version, cache: ParseCache, builtins):
+@dataclass(frozen=True)
+class _Prepared:
+    migration: object  # MigrationFile
+    text: str | None  # the original decoded text
+    replaced: object  # flylint.flyway.placeholders.Replacement, None when undecodable
+    key: str | None  # parse-cache key of the text as executed
+    facts: tuple = ()
+
+
+def _prepare(migration, text, cfg: FlywayConfig, builtins, cache: ParseCache, dialect, db_version) -> _Prepared:
+    """Replace placeholders (positions stay mappable) and compute the file's cache key."""
+    if text is None:
+        return _Prepared(migration, None, None, None)
+    enabled = cfg.placeholder_replacement
+    if migration.config.placeholder_replacement is not None:
+        enabled = migration.config.placeholder_replacement
+    rep = replace_placeholders(
+        text, cfg.placeholders, prefix=cfg.placeholder_prefix, suffix=cfg.placeholder_suffix,
+        separator=cfg.placeholder_separator, enabled=enabled, filename=migration.path.name, builtins=builtins,
+    )
+    key = cache.key(rep.text, dialect, db_version)
+    return _Prepared(migration, text, rep, key, tuple(undefined_facts(migration.path, text, rep)))
+
+
+def analyse_file(p: _Prepared, dialect, db_version, cache: ParseCache):
     """Split and parse one migration; return its FileAnalysis and the facts found on the way."""
-    facts: list[object] = []
+    migration, text, rep = p.migration, p.text, p.replaced
+    facts: list[object] = list(p.facts)
     if text is None:
         return FileAnalysis(migration, (), None), facts
-    replace = cfg.placeholder_replacement
-    if migration.config.placeholder_replacement is not None:
-        replace = migration.config.placeholder_replacement
-    rep = replace_placeholders(
-        text,
-        cfg.placeholders,
-        prefix=cfg.placeholder_prefix,
-        suffix=cfg.placeholder_suffix,
-        separator=cfg.placeholder_separator,
-        enabled=replace,
-        filename=migration.path.name,
-        builtins=builtins,
-    )
     lines = LineIndex(text)
-    facts.extend(undefined_facts(migration.path, text, rep))
-
-    key = cache.key(rep.text, dialect, db_version)
+    key = p.key
     pieces = cache.get(key)
     if pieces is None:
         pg_version = _major(db_version) if dialect == "postgres" else None
         result = split(rep.text, dialect, pg_version=pg_version)
-        pieces = []
+        parsed_pieces = []
         for raw in result.statements:
             stmt_text = rep.text[raw.start : raw.end]
-            if raw.error is not None:
-                parsed = None
-            else:
-                parsed = parse_statement(stmt_text, dialect, max_depth=_MAX_DEPTH)
-            pieces.append((raw, parsed))
-        tail = (result.tail_error, result.tail_error_offset)
-        pieces = (pieces, tail)
+            parsed = None if raw.error is not None else parse_statement(stmt_text, dialect, max_depth=_MAX_DEPTH)
+            parsed_pieces.append((raw, parsed))
+        pieces = (parsed_pieces, (result.tail_error, result.tail_error_offset))
         cache.put(key, pieces)
     pieces, (tail_error, tail_offset) = pieces
     if tail_error is not None:
@@ -198,6 +231,16 @@ def analyse_file(migration, text, cfg: FlywayConfig, dialect, db_version, cache:
     if not statements:
         facts.append(F.EmptyMigration(migration.path))
     return FileAnalysis(migration, tuple(statements), text), facts
+
+
+def _light(fa: FileAnalysis) -> FileAnalysis:
+    """The analysis without parse trees: all that rules and reporters need once replay is done."""
+    stmts = tuple(
+        replace(st, parsed=ParseResult(None, st.parsed.unanalysed, st.parsed.error_offset, st.parsed.kind))
+        if st.parsed is not None else st
+        for st in fa.statements
+    )
+    return replace(fa, statements=stmts)
 
 
 # Deeper nesting than this is refused before it reaches sqlglot (whose compiled parser can crash

@@ -31,15 +31,25 @@ def test_undefined_placeholder_is_located_in_the_original_text(project):
 def test_second_run_reparses_nothing(project):
     root = project({f"V{i}__m.sql": f"CREATE TABLE t{i} (id int);\n" for i in range(1, 6)})
     first = run(Options(cwd=root, paths=(root,), dialect="mysql"))
-    assert first.cache_hits == 0
+    assert (first.cache_hits, first.reused) == (0, 0)
     second = run(Options(cwd=root, paths=(root,), dialect="mysql"))
-    assert second.cache_hits == 5
+    assert second.reused == 5  # the whole history comes from the snapshot
     assert [s.text for fa in second.files for s in fa.statements] == [
         s.text for fa in first.files for s in fa.statements
     ]
+    assert second.findings == first.findings
+    # a new migration at the end: the snapshot covers the first five, only the new one is analysed
+    (root / "V6__m.sql").write_text("ALTER TABLE t1 DROP COLUMN id;\n")
+    third = run(Options(cwd=root, paths=(root,), dialect="mysql"))
+    assert third.reused == 5
+    assert [f.rule for f in third.findings] == ["drop-column"]
+    # an edited old migration: the snapshot no longer matches; unchanged files come from the parse cache
+    (root / "V2__m.sql").write_text("CREATE TABLE t2 (id int, x int);\n")
+    fourth = run(Options(cwd=root, paths=(root,), dialect="mysql"))
+    assert fourth.reused == 0 and fourth.cache_hits == 5
     # a different dialect is a different key
-    third = run(Options(cwd=root, paths=(root,), dialect="postgres"))
-    assert third.cache_hits == 0
+    fifth = run(Options(cwd=root, paths=(root,), dialect="postgres"))
+    assert (fifth.cache_hits, fifth.reused) == (0, 0)
 
 
 def test_migrations_in_flyway_order(project):

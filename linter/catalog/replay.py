@@ -44,10 +44,16 @@ class Replay:
     problems: list[SchemaProblem] = field(default_factory=list)
 
 
-def replay(files: Sequence[FileAnalysis], dialect: str, default_schema: str) -> Replay:
-    cat = Catalog(dialect, default_schema)
-    out = Replay(cat)
-    for fi, fa in enumerate(files):
+def replay(files: Sequence[FileAnalysis], dialect: str, default_schema: str, resume: Replay | None = None) -> Replay:
+    """Replay `files` in order; with `resume` (an earlier replay of a prefix of them), only the rest."""
+    if resume is not None:
+        out = resume
+        cat = out.catalog
+    else:
+        cat = Catalog(dialect, default_schema)
+        out = Replay(cat)
+    for fi in range(len(out.changes), len(files)):
+        fa = files[fi]
         per_file: list[list[Change]] = []
         if fa.migration.kind == "U":  # undo migrations do not run forward
             out.changes.append([[] for _ in fa.statements])
