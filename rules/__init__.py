@@ -110,7 +110,7 @@ _REGISTRY: list[Rule] = []
 
 def all_rules() -> tuple[Rule, ...]:
     """Every rule, in documentation order."""
-    from flylint.rules import analysis, compat, flyway, locks, schema  # noqa: F401  (importing registers them)
+    from flylint.rules import analysis, compat, flyway, locks, rewrites, schema  # noqa: F401  (importing registers them)
 
     return tuple(_REGISTRY)
 

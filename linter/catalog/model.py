@@ -41,18 +41,19 @@ class Column:
 class Constraint:
     name: str
     kind: str  # "primary-key", "unique", "check", "foreign-key"
-    columns: tuple[str, ...] = ()
-    validated: bool = True
+    columns: tuple[str, ...] = ()  # column keys; for a CHECK, every column its condition reads
+    validated: bool = True  # False after ADD ... NOT VALID, until VALIDATE CONSTRAINT
     origin: int = -1
-    references: str | None = None  # foreign keys: the referenced table
-    check_not_null: str | None = None  # a CHECK (col IS NOT NULL): that column
+    references: str | None = None  # foreign keys: the referenced table, as written
+    check_not_null: str | None = None  # a CHECK (col IS NOT NULL [AND ...]): the (first) column it proves
+    proves_not_null: tuple[str, ...] = ()  # every column the CHECK proves NOT NULL
 
 
 @dataclass
 class Index:
     name: str
     table: tuple[str, str]
-    columns: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()  # column keys; "(expression)" for an expression key part
     unique: bool = False
     origin: int = -1
 
@@ -64,7 +65,8 @@ class Table:
     columns: dict[str, Column] = field(default_factory=dict)  # key: column key (see Catalog.col_key)
     constraints: dict[str, Constraint] = field(default_factory=dict)
     origin: int = -1
-    complete: bool = True  # False when flylint does not know all its columns (CREATE TABLE AS, LIKE, external)
+    complete: bool = True  # False when flylint does not know all its columns (CREATE TABLE AS, external)
+    constraints_known: bool = True  # False when it may have constraints flylint did not see
 
     @property
     def display(self) -> str:
@@ -104,25 +106,54 @@ class Catalog:
         self.schemas: dict[str, int] = {default_schema: -1}
         self.tables: dict[tuple[str, str], Table] = {}
         self.views: dict[tuple[str, str], View] = {}
-        self.indexes: dict[tuple[str, str], Index] = {}
+        # PostgreSQL: (schema, index name), index names share the schema's namespace.
+        # MySQL/MariaDB: (schema, table, lower-cased index name), index names are per table.
+        self.indexes: dict[tuple, Index] = {}
         self.types: dict[tuple[str, str], EnumType] = {}
         self.sequences: dict[tuple[str, str], Sequence] = {}
         # Names that existed and were dropped or renamed away: a later reference is a real error.
         self.gone: set[tuple[str, str]] = set()
         # Set once a statement flylint could not analyse (or an opaque body) may have changed the
-        # schema: from then on "does not exist" is not proven.
+        # schema: from then on "does not exist" and "already exists" are not proven.
         self.uncertain_since: str | None = None
+        # Functions and procedures the history created (their bodies are never analysed).
+        self.functions: dict[tuple[str, str], int] = {}
+        # PostgreSQL `SET search_path` / MySQL `USE db` of the migration being replayed (Flyway
+        # restores the connection's state after each migration): schemas to look names up in.
+        self.search_path: tuple[str, ...] | None = None
+        self.search_path_file: int = -1
+        # table key -> keys of its indexes, so dropping or renaming a table stays O(its indexes)
+        self._by_table: dict[tuple[str, str], set[tuple]] = {}
+        # index name -> keys, to find an index by name in another schema without a scan
+        self._by_name: dict[str, set[tuple]] = {}
+
+    @property
+    def postgres(self) -> bool:
+        return self.dialect == "postgres"
 
     # -- names --------------------------------------------------------------------------------
     def ident(self, name: str, quoted: bool = False) -> str:
-        if self.dialect == "postgres" and not quoted:
-            return name.lower()
+        """A relation, schema, type or constraint name as the database stores it."""
+        if self.dialect == "postgres":
+            return _pg_truncate(name if quoted else name.lower())
         return name
 
     def col_key(self, name: str, quoted: bool = False) -> str:
         if self.dialect == "postgres":
-            return name if quoted else name.lower()
+            return _pg_truncate(name if quoted else name.lower())
         return name.lower()
+
+    def con_key(self, name: str, quoted: bool = False) -> str:
+        """Constraint names: folded like identifiers on PostgreSQL, case-insensitive on MySQL."""
+        if self.dialect == "postgres":
+            return _pg_truncate(name if quoted else name.lower())
+        return name.lower()
+
+    def index_key(self, table: tuple[str, str], name: str) -> tuple:
+        """Where an index named `name` (already folded with `ident`) on `table` is kept."""
+        if self.dialect == "postgres":
+            return (table[0], name)
+        return (table[0], table[1], name.lower())
 
     def qualify(self, schema: str | None, name: str) -> tuple[str, str]:
         return (schema or self.default_schema, name)
@@ -130,3 +161,58 @@ class Catalog:
     # -- lookups ------------------------------------------------------------------------------
     def relation_exists(self, key: tuple[str, str]) -> bool:
         return key in self.tables or key in self.views or key in self.sequences or key in self.types
+
+    # -- indexes ------------------------------------------------------------------------------
+    def add_index(self, key: tuple, index: Index) -> None:
+        if key in self.indexes:
+            self.pop_index(key)
+        self.indexes[key] = index
+        self._by_table.setdefault(index.table, set()).add(key)
+        self._by_name.setdefault(key[-1], set()).add(key)
+
+    def pop_index(self, key: tuple) -> Index | None:
+        index = self.indexes.pop(key, None)
+        if index is not None:
+            keys = self._by_table.get(index.table)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._by_table[index.table]
+            named = self._by_name.get(key[-1])
+            if named is not None:
+                named.discard(key)
+                if not named:
+                    del self._by_name[key[-1]]
+        return index
+
+    def indexes_named(self, name: str) -> list[tuple]:
+        """Keys of every index called `name` (folded), in any schema or table."""
+        return sorted(self._by_name.get(name if self.dialect == "postgres" else name.lower(), ()), key=repr)
+
+    def indexes_on(self, table: tuple[str, str]) -> list[tuple]:
+        """Keys of the indexes of a table (a copy: safe to change the catalog while iterating)."""
+        return sorted(self._by_table.get(table, ()), key=repr)
+
+    def drop_indexes_of(self, table: tuple[str, str]) -> None:
+        for key in self.indexes_on(table):
+            self.pop_index(key)
+
+    def move_indexes(self, old: tuple[str, str], new: tuple[str, str]) -> None:
+        """The table `old` is now called `new`: its indexes follow it."""
+        for key in self.indexes_on(old):
+            index = self.pop_index(key)
+            if index is None:
+                continue
+            index.table = new
+            self.add_index(self.index_key(new, index.name), index)
+
+
+# PostgreSQL silently truncates identifiers to NAMEDATALEN - 1 = 63 bytes.
+_PG_MAX = 63
+
+
+def _pg_truncate(name: str) -> str:
+    raw = name.encode("utf-8", "surrogatepass")
+    if len(raw) <= _PG_MAX:
+        return name
+    return raw[:_PG_MAX].decode("utf-8", "ignore")

@@ -10,16 +10,24 @@ _FAMILY = {
     "VARCHAR": "varchar", "NVARCHAR": "varchar", "CHAR": "char", "NCHAR": "char", "TEXT": "text",
     "MEDIUMTEXT": "text", "LONGTEXT": "text", "TINYTEXT": "text",
     "TINYINT": "int1", "SMALLINT": "int2", "MEDIUMINT": "int3", "INT": "int4", "BIGINT": "int8",
-    "UTINYINT": "int1", "USMALLINT": "int2", "UMEDIUMINT": "int3", "UINT": "int4", "UBIGINT": "int8",
+    "UTINYINT": "uint1", "USMALLINT": "uint2", "UMEDIUMINT": "uint3", "UINT": "uint4", "UBIGINT": "uint8",
     "SERIAL": "int4", "SMALLSERIAL": "int2", "BIGSERIAL": "int8",
-    "DECIMAL": "numeric", "NUMERIC": "numeric", "UDECIMAL": "numeric",
+    "DECIMAL": "numeric", "NUMERIC": "numeric", "UDECIMAL": "numeric", "BIGDECIMAL": "numeric",
     "FLOAT": "float4", "DOUBLE": "float8",
     "TIMESTAMP": "timestamp", "TIMESTAMPTZ": "timestamptz", "DATETIME": "timestamp", "DATE": "date",
-    "TIME": "time", "BOOLEAN": "bool", "JSON": "json", "JSONB": "jsonb", "UUID": "uuid",
+    "TIME": "time", "TIMETZ": "timetz", "BOOLEAN": "bool", "JSON": "json", "JSONB": "jsonb", "UUID": "uuid",
     "ENUM": "enum", "SET": "set",
 }
-_INT_RANK = {"int1": 1, "int2": 2, "int3": 3, "int4": 4, "int8": 5}
-_UNBOUNDED_TEXT = {"text"}
+# Value ranges of the integer families: a change keeps every old value when the new range holds the old.
+_INT_RANGE = {
+    "int1": (-(2**7), 2**7 - 1), "int2": (-(2**15), 2**15 - 1), "int3": (-(2**23), 2**23 - 1),
+    "int4": (-(2**31), 2**31 - 1), "int8": (-(2**63), 2**63 - 1),
+    "uint1": (0, 2**8 - 1), "uint2": (0, 2**16 - 1), "uint3": (0, 2**24 - 1), "uint4": (0, 2**32 - 1),
+    "uint8": (0, 2**64 - 1),
+}
+# MySQL/MariaDB TINYTEXT .. LONGTEXT: their capacity in bytes, kept as the type's only parameter.
+_MYSQL_TEXT = {"TINYTEXT": 255, "TEXT": 65535, "MEDIUMTEXT": 16777215, "LONGTEXT": 4294967295}
+_TEMPORAL = {"time", "timetz", "timestamp", "timestamptz"}
 
 
 def type_info(dtype: exp.Expression | None, dialect: str) -> TypeInfo:
@@ -36,6 +44,19 @@ def type_info(dtype: exp.Expression | None, dialect: str) -> TypeInfo:
             params.append(inner.name)
     if dtype.this == exp.DataType.Type.USERDEFINED:
         family = dtype.args.get("kind") or dtype.name or "user-defined"
+    if dialect != "postgres":
+        if name in _MYSQL_TEXT:
+            # TEXT(M) is the smallest of the four that holds M bytes
+            want = params[0] if params and isinstance(params[0], int) else _MYSQL_TEXT[name]
+            params = [next((c for c in sorted(_MYSQL_TEXT.values()) if c >= want), _MYSQL_TEXT["LONGTEXT"])]
+        elif family == "bool":
+            family, params = "int1", []  # BOOL is TINYINT(1)
+        elif family == "numeric" and not params:
+            params = [10, 0]  # DECIMAL means DECIMAL(10, 0)
+        elif family == "numeric" and len(params) == 1:
+            params.append(0)
+    if family in _INT_RANGE:
+        params = []  # MySQL display widths (INT(11)) do not change what a column holds
     try:
         text = dtype.sql(dialect="postgres" if dialect == "postgres" else "mysql").lower()
     except Exception:  # a type sqlglot cannot print: show the family
@@ -43,47 +64,84 @@ def type_info(dtype: exp.Expression | None, dialect: str) -> TypeInfo:
     return TypeInfo(family, tuple(params), text)
 
 
-def compare(old: TypeInfo, new: TypeInfo) -> str:
+def _int_digits(family: str) -> int:
+    lo, hi = _INT_RANGE[family]
+    return max(len(str(abs(lo))), len(str(hi)))
+
+
+def _varchar_bytes_class_same(n1: int, n2: int) -> bool:
+    """MySQL/MariaDB extend a VARCHAR in place only when its length prefix stays 1 or 2 bytes.
+
+    The prefix is 1 byte up to 255 bytes. The character set is not known here (1 to 4 bytes per
+    character), so say yes only when the answer is the same for every character set.
+    """
+    return (n1 * 4 <= 255 and n2 * 4 <= 255) or (n1 > 255 and n2 > 255)
+
+
+def compare(old: TypeInfo, new: TypeInfo, dialect: str = "postgres") -> str:
     """How a type change affects the live application and the table.
 
     'same'      nothing changes
-    'widen'     every old value fits and PostgreSQL needs no rewrite (binary-coercible)
-    'widen-rewrite'  every old value fits, but the table is rewritten (int -> bigint)
+    'widen'     every old value fits and the change needs no rewrite (PostgreSQL: binary-coercible;
+                MySQL/MariaDB: in place, e.g. a longer VARCHAR with the same length prefix)
+    'widen-rewrite'  every old value fits, but the table is rewritten or copied (int -> bigint)
     'narrow'    some old values may no longer fit, or old writes may fail (varchar(200) -> varchar(100))
     'change'    a different kind of type: old reads and writes may break
     """
+    postgres = dialect == "postgres"
     if (old.family, old.params) == (new.family, new.params):
         return "same"
     f1, f2 = old.family, new.family
+    widen = "widen" if postgres else "widen-rewrite"  # MySQL copies the table for most widenings
     text_like = {"varchar", "text"}
     if f1 in text_like and f2 in text_like:
-        l1 = old.params[0] if f1 == "varchar" and old.params else None
-        l2 = new.params[0] if f2 == "varchar" and new.params else None
-        if l2 is None:
-            return "widen"
-        if l1 is None:
+        l1 = old.params[0] if old.params else None
+        l2 = new.params[0] if new.params else None
+        if l1 is not None and not isinstance(l1, int) or l2 is not None and not isinstance(l2, int):
+            return "change"
+        if l2 is not None and (l1 is None or l2 < l1):
             return "narrow"
-        if isinstance(l1, int) and isinstance(l2, int):
-            return "widen" if l2 >= l1 else "narrow"
-        return "change"
-    if f1 == "char" and f2 in text_like:
+        if postgres:
+            return "widen"
+        if f1 == f2 == "varchar" and _varchar_bytes_class_same(l1, l2):
+            return "widen"
         return "widen-rewrite"
-    if f1 in _INT_RANK and f2 in _INT_RANK:
-        if _INT_RANK[f2] > _INT_RANK[f1]:
+    if f1 == "char" and f2 in text_like | {"char"}:
+        l1 = old.params[0] if old.params else 1
+        l2 = new.params[0] if new.params else (None if f2 != "char" else 1)
+        if isinstance(l1, int) and (l2 is None or isinstance(l2, int) and l2 >= l1):
             return "widen-rewrite"
         return "narrow"
+    if f1 in _INT_RANGE and f2 in _INT_RANGE:
+        (lo1, hi1), (lo2, hi2) = _INT_RANGE[f1], _INT_RANGE[f2]
+        if f1 == f2:
+            return "same"
+        return "widen-rewrite" if lo2 <= lo1 and hi2 >= hi1 else "narrow"
     if f1 == "numeric" and f2 == "numeric":
         p1, s1 = (list(old.params) + [None, None])[:2]
         p2, s2 = (list(new.params) + [None, None])[:2]
-        if p2 is None:
-            return "widen"
-        if p1 is None:
+        if p2 is None:  # PostgreSQL numeric without a typmod holds everything
+            return widen
+        if p1 is None or not all(isinstance(x, int) for x in (p1, p2)):
+            return "narrow" if p1 is None else "change"
+        s1, s2 = s1 or 0, s2 or 0
+        if p2 - s2 < p1 - s1 or s2 < s1:
             return "narrow"
-        if (s1 or 0) == (s2 or 0) and p2 >= p1:
-            return "widen"
-        return "narrow" if p2 < p1 or (s2 or 0) < (s1 or 0) else "widen-rewrite"
-    if f1 in _INT_RANK and f2 == "numeric":
-        return "widen-rewrite"
+        return widen if s1 == s2 else "widen-rewrite"
+    if f1 in _INT_RANGE and f2 == "numeric":
+        p2, s2 = (list(new.params) + [None, None])[:2]
+        if p2 is None or isinstance(p2, int) and p2 - (s2 or 0) >= _int_digits(f1):
+            return "widen-rewrite"
+        return "narrow"
+    if f1 == "numeric" and f2 in _INT_RANGE:
+        return "narrow"  # fractions are rounded away
+    if f1 in _TEMPORAL and f1 == f2:
+        default = 6 if postgres else 0
+        p1 = old.params[0] if old.params else default
+        p2 = new.params[0] if new.params else default
+        if not (isinstance(p1, int) and isinstance(p2, int)):
+            return "change"
+        return ("widen" if postgres else "widen-rewrite") if p2 >= p1 else "narrow"
     if {f1, f2} == {"timestamp", "timestamptz"}:
         return "change"
     if f1 == "json" and f2 == "jsonb":
@@ -95,4 +153,16 @@ def compare(old: TypeInfo, new: TypeInfo) -> str:
         return "narrow" if not set(old_vals) <= set(new_vals) else "change"
     if f1 == "float4" and f2 == "float8":
         return "widen-rewrite"
+    if f1 == "float8" and f2 == "float4":
+        return "narrow"
     return "change"
+
+
+def enum_append(old: TypeInfo, new: TypeInfo) -> bool:
+    """A MySQL ENUM/SET change that only appends values at the end."""
+    return (
+        old.family in ("enum", "set")
+        and new.family == old.family
+        and len(new.params) > len(old.params)
+        and list(new.params[: len(old.params)]) == list(old.params)
+    )

@@ -1,0 +1,132 @@
+"""What a change costs on the database: rewrites, table copies and refused ALGORITHM/LOCK clauses.
+
+The facts come from flylint.dbfacts (one table per dialect, each row with its source and the
+version it applies from); rules only pick the changes and phrase the finding.
+"""
+
+from __future__ import annotations
+
+from flylint.dbfacts import cost, describe
+from flylint.rules import Example, rule
+
+_T = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
+_T_MY = "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100));\n"
+
+# Kinds whose rewrite is already the subject of a more specific rule's finding.
+_REPORTED_ELSEWHERE = {"set-not-null", "add-check", "add-unique", "add-foreign-key", "add-primary-key"}
+
+
+def change_cost(ctx, ch):
+    d = dict(ch.detail)
+    d["generated_stored"] = bool(d.get("generated"))
+    opts = d.get("options") or {}
+    d["algorithm"], d["lock"] = opts.get("algorithm"), opts.get("lock")
+    try:
+        return cost(ctx.dialect, ch.kind, ctx.db_version, **d)
+    except (ValueError, TypeError):
+        return None
+
+
+def _version_note(ctx, c) -> str:
+    if c.assumed_version:
+        name = {"postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB"}[ctx.dialect]
+        return f" (assuming {name} {c.assumed_version}, the oldest supported: pass --db-version for yours)"
+    return ""
+
+
+@rule(
+    id="table-rewrite",
+    title="Change rewrites or copies a live table",
+    severity="warning",
+    klass="neutral",
+    rationale=(
+        "Some changes rebuild the whole table: on PostgreSQL a column with a volatile default, a "
+        "serial or identity column, a stored generated column, VACUUM FULL or CLUSTER rewrite it "
+        "under an ACCESS EXCLUSIVE lock; on MySQL/MariaDB many ALTER TABLE forms fall back to "
+        "ALGORITHM=COPY, which blocks writes for the whole copy. On a big table that is an outage "
+        "for the live application. Which changes do this depends on the server version "
+        "(--db-version)."
+    ),
+    fix="Use the form that avoids the rewrite (add the column without the volatile default, then "
+    "SET DEFAULT and backfill in batches), or an online schema change tool on MySQL.",
+    examples=(
+        Example({"V1__init.sql": _T, "V2__add.sql": "SET lock_timeout = '5s';\n"
+                 "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();\n"}, True),
+        Example({"V1__init.sql": _T, "V2__add.sql": "SET lock_timeout = '5s';\n"
+                 "ALTER TABLE users ADD COLUMN created_at timestamptz DEFAULT now();\n"}, False,
+                title="now() is not volatile: no rewrite on PostgreSQL 11+"),
+        Example({"V1__init.sql": _T_MY, "V2__charset.sql": "ALTER TABLE users CONVERT TO CHARACTER SET utf8mb4;\n"},
+                True, dialect="mysql"),
+        Example({"V1__init.sql": _T + "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();\n"},
+                False, title="table born in the same migration"),
+    ),
+)
+def table_rewrite(rule, ctx):
+    for fa, st, ch in ctx.changes():
+        if ch.born or ch.kind in _REPORTED_ELSEWHERE or ch.kind == "change-column-type":
+            continue
+        c = change_cost(ctx, ch)
+        if c is None or c.refused:
+            continue
+        copies = c.rewrite or c.algorithm == "COPY"
+        if not copies:
+            continue
+        if ctx.dialect != "postgres" and c.lock in (None, "NONE") and c.algorithm != "COPY":
+            continue  # an online rebuild: reads and writes go on
+        table = ch.table[1] if ch.table else ch.object
+        if ch.kind == "add-column" and ctx.dialect == "postgres":
+            col = ch.detail.get("column")
+            fix = (f"Add {table}.{col} without the default (ALTER TABLE {table} ADD COLUMN {col} "
+                   f"{ch.detail.get('type')};), then ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT ...; "
+                   "for new rows, and backfill existing rows in batches.")
+        elif ctx.dialect == "postgres":
+            fix = "Run it in a maintenance window, or use pg_repack (or REPACK CONCURRENTLY on PostgreSQL 19+)."
+        else:
+            fix = ("Run it with an online schema change tool (gh-ost, pt-online-schema-change) on big tables, "
+                   "or at a quiet time; add ALGORITHM=INPLACE, LOCK=NONE to make MySQL refuse instead of copying.")
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"{ch.description[0].upper() + ch.description[1:]} {describe(c)}{_version_note(ctx, c)}: "
+            f"the live application waits for the whole rebuild of {table}.",
+            fix=fix, object=ch.object, change=ch.kind,
+        )
+
+
+@rule(
+    id="algorithm-refused",
+    title="ALGORITHM or LOCK clause the server refuses for this change",
+    severity="error",
+    klass="neutral",
+    rationale=(
+        "An explicit ALGORITHM=INSTANT/INPLACE or LOCK=NONE is a good guard: MySQL/MariaDB refuse "
+        "the statement instead of silently copying the table. But it means the migration fails "
+        "when the change cannot be done that way on the target version."
+    ),
+    fix="Drop or weaken the clause and plan the copy (online schema change tool), or change the "
+    "statement into a form the server can do in place.",
+    examples=(
+        Example({"V1__init.sql": _T_MY,
+                 "V2__type.sql": "ALTER TABLE users MODIFY email varchar(50), ALGORITHM=INSTANT;\n"}, True,
+                dialect="mysql"),
+        Example({"V1__init.sql": _T_MY,
+                 "V2__add.sql": "ALTER TABLE users ADD COLUMN age int, ALGORITHM=INSTANT;\n"}, False,
+                dialect="mariadb"),
+    ),
+)
+def algorithm_refused(rule, ctx):
+    if ctx.dialect == "postgres":
+        return
+    for fa, st, ch in ctx.changes():
+        if not (ch.detail.get("options") or {}):
+            continue
+        c = change_cost(ctx, ch)
+        if c is None or not c.refused:
+            continue
+        opts = ch.detail["options"]
+        clause = ", ".join(f"{k.upper()}={v}" for k, v in opts.items())
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"The server refuses {clause} for this change ({ch.description}): {c.note or describe(c)}"
+            f"{_version_note(ctx, c)}; the migration fails here.",
+            fix=rule.fix, object=ch.object, change=ch.kind,
+        )
