@@ -1,17 +1,22 @@
-"""Per-file cache of split and parse results, so a second run over a long history reparses nothing.
+"""The cache: per-file split and parse results, and a snapshot of the last run's whole analysis.
 
-The key is a hash of the text as executed (placeholders replaced), the dialect, the database
-version and the versions of flylint and sqlglot: any of them changing means a new entry. Entries
-live in `.flylint_cache/` under the project directory, which holds its own `.gitignore`. A cache
-that cannot be read or written is ignored: it only ever saves time.
+A per-file entry's key is a hash of the text as executed (placeholders replaced), the dialect, the
+database version, and the versions of flylint (its code included) and sqlglot: any of them
+changing means a new entry, so a second run over a long history reparses nothing. The snapshot
+holds the last run's analysis and catalog; a run whose history starts with the same migrations
+reuses it and replays only the rest.
+
+Everything lives in one SQLite file in `.flylint_cache/` under the project directory (one file
+instead of thousands keeps writes cheap), next to a `.gitignore` that keeps it out of git. New
+entries are written in one transaction when the run ends. A cache that cannot be read or written
+is ignored: it only ever saves time.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +25,9 @@ import sqlglot
 from flylint import __version__
 
 CACHE_DIR = ".flylint_cache"
-_FORMAT = 1
+_DB = "cache.sqlite3"
+_FORMAT = 2
+_KEEP = 20000  # entries kept; older ones are dropped when the cache grows past it
 
 
 class ParseCache:
@@ -28,7 +35,9 @@ class ParseCache:
         self.root = root / CACHE_DIR if root is not None else None
         self.hits = 0
         self.misses = 0
-        self._ready = False
+        self._db: sqlite3.Connection | None = None
+        self._pending: dict[tuple[str, str], bytes] = {}
+        self._opened = False
 
     def key(self, text: str, dialect: str, db_version: str | None) -> str:
         h = hashlib.sha256()
@@ -39,50 +48,72 @@ class ParseCache:
         return h.hexdigest()
 
     def get(self, key: str, kind: str = "parse") -> Any | None:
-        if self.root is None:
-            return None
-        try:
-            with open(self._path(key, kind), "rb") as fh:
-                value = pickle.load(fh)
-        except Exception:  # missing, truncated or written by an incompatible build: reparse
+        db = self._connect(create=False)
+        if db is None:
             self.misses += kind == "parse"
             return None
-        self.hits += kind == "parse"
+        try:
+            row = db.execute("SELECT value FROM entries WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+            value = pickle.loads(row[0]) if row is not None else None
+        except Exception:  # unreadable, or written by an incompatible build: recompute
+            value = None
+        if value is None:
+            self.misses += kind == "parse"
+        else:
+            self.hits += kind == "parse"
         return value
 
     def put(self, key: str, value: Any, kind: str = "parse") -> None:
         if self.root is None:
             return
-        tmp = None
         try:
-            self._prepare()
-            target = self._path(key, kind)
-            target.parent.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
-        except Exception:  # read-only checkout, full disk, a tree too deep to pickle: no cache entry
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+            self._pending[(kind, key)] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # e.g. a tree too deep to pickle: no entry, nothing lost
+            pass
 
-    def _path(self, key: str, kind: str) -> Path:
-        assert self.root is not None
-        if kind == "snapshot":  # one per project setting: overwritten by each run
-            return self.root / "snapshots" / key
-        return self.root / key[:2] / key
-
-    def _prepare(self) -> None:
-        if self._ready or self.root is None:
+    def flush(self) -> None:
+        """Write the new entries in one transaction."""
+        if not self._pending:
             return
-        self.root.mkdir(exist_ok=True)
-        ignore = self.root / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# created by flylint\n*\n")
-        self._ready = True
+        db = self._connect(create=True)
+        pending, self._pending = self._pending, {}
+        if db is None:
+            return
+        try:
+            with db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO entries (kind, key, value) VALUES (?, ?, ?)",
+                    [(kind, key, value) for (kind, key), value in pending.items()],
+                )
+                (count,) = db.execute("SELECT count(*) FROM entries").fetchone()
+                if count > _KEEP:
+                    db.execute("DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries ORDER BY rowid "
+                               "LIMIT ?)", (count - _KEEP,))
+        except sqlite3.Error:
+            return  # read-only checkout, full disk, locked by another run: no cache this time
+
+    def _connect(self, create: bool) -> sqlite3.Connection | None:
+        if self.root is None:
+            return None
+        if self._db is not None:
+            return self._db
+        path = self.root / _DB
+        if not create and (self._opened or not path.exists()):
+            self._opened = True
+            return None
+        try:
+            if create:
+                self.root.mkdir(exist_ok=True)
+                ignore = self.root / ".gitignore"
+                if not ignore.exists():
+                    ignore.write_text("# created by flylint\n*\n")
+            db = sqlite3.connect(path, timeout=2)
+            db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, key))")
+        except (OSError, sqlite3.Error):
+            self._opened = True
+            return None
+        self._db = db
+        return db
 
 
 _FINGERPRINT: str | None = None

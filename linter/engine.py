@@ -102,10 +102,10 @@ def run(opts: Options) -> Result:
     history = None
     reused = 0
     if snapshot is not None and chain[: len(snapshot["chain"])] == snapshot["chain"]:
-        # The history starts with everything the last run saw: reuse its analysis and catalog,
-        # and replay only the migrations added since.
+        # The history starts with what the last run saw (all but its newest migration, the one
+        # most often edited): reuse that analysis and catalog, and replay only the rest.
         files, per_file_facts, history = list(snapshot["files"]), list(snapshot["facts"]), snapshot["replay"]
-    reused = len(files)
+        reused = len(files)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # parsing allocates many small objects: the collector only slows it down here
     try:
@@ -113,16 +113,20 @@ def run(opts: Options) -> Result:
             fa, more = analyse_file(p, dialect, opts.db_version, cache)
             files.append(fa)
             per_file_facts.append(more)
+        last = max(len(files) - 1, 0)
+        history = replay(files[:last], dialect, default_schema, resume=history)
+        if opts.cache and chain and (snapshot is None or snapshot["chain"] != chain[:last]):
+            cache.put(
+                snapshot_key,
+                {"chain": chain[:last], "files": [_light(fa) for fa in files[:last]],
+                 "facts": per_file_facts[:last], "replay": history},
+                "snapshot",
+            )
         history = replay(files, dialect, default_schema, resume=history)
     finally:
         if gc_was_enabled:
             gc.enable()
-    if snapshot is None or snapshot["chain"] != chain:
-        cache.put(
-            snapshot_key,
-            {"chain": chain, "files": [_light(fa) for fa in files], "facts": per_file_facts, "replay": history},
-            "snapshot",
-        )
+    cache.flush()
     facts: list[object] = list(found.facts)
     for more in per_file_facts:
         facts.extend(more)
@@ -236,11 +240,13 @@ def analyse_file(p: _Prepared, dialect, db_version, cache: ParseCache):
 def _light(fa: FileAnalysis) -> FileAnalysis:
     """The analysis without parse trees: all that rules and reporters need once replay is done."""
     stmts = tuple(
-        replace(st, parsed=ParseResult(None, st.parsed.unanalysed, st.parsed.error_offset, st.parsed.kind))
+        Statement(st.index, st.text, st.span, st.transactional,
+                  ParseResult(None, st.parsed.unanalysed, st.parsed.error_offset, st.parsed.kind),
+                  st.split_error, st.split_note, st.error_span)
         if st.parsed is not None else st
         for st in fa.statements
     )
-    return replace(fa, statements=stmts)
+    return FileAnalysis(fa.migration, stmts, fa.source)
 
 
 # Deeper nesting than this is refused before it reaches sqlglot (whose compiled parser can crash

@@ -19,7 +19,7 @@ SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 CLASSES = ("additive", "incompatible", "destructive", "data", "neutral", "flyway", "unanalysed")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: pickles (cache) twice as fast
 class Span:
     """A range in the user's original file: 1-based lines and columns, both ends inclusive.
 
@@ -95,7 +95,7 @@ class ScriptConfig:
     should_execute: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: pickles (cache) twice as fast
 class MigrationFile:
     """One migration Flyway would run (or, for kind U, could run to undo)."""
 
@@ -110,7 +110,7 @@ class MigrationFile:
     encoding: str = "UTF-8"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: pickles (cache) twice as fast
 class Finding:
     """One thing flylint has to say, located in the user's own file."""
 
@@ -143,7 +143,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: pickles (cache) twice as fast
 class Statement:
     """One statement of a migration, as Flyway would send it, located in the user's file."""
 
@@ -157,7 +157,7 @@ class Statement:
     error_span: Span | None = None  # where the parser or splitter first lost track, when known
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: pickles (cache) twice as fast
 class FileAnalysis:
     """A migration and its statements (empty when the file could not be decoded)."""
 

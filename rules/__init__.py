@@ -40,16 +40,19 @@ class LintContext:
     settings: Mapping[str, object] = field(default_factory=dict)  # Flyway settings rules may need
     replay: object = None  # flylint.catalog.replay.Replay: the catalog and every statement's changes
 
-    def changes(self):
-        """Every change in replay order, with the file and statement it comes from."""
-        if self.replay is None:
-            return
-        for fi, per_file in enumerate(self.replay.changes):
-            fa = self.files[fi]
-            for si, changes in enumerate(per_file):
-                st = fa.statements[si]
-                for ch in changes:
-                    yield fa, st, ch
+    def changes(self) -> list:
+        """Every change in replay order, as (file, statement, change); computed once."""
+        cached = self.__dict__.get("_changes")
+        if cached is None:
+            cached = []
+            if self.replay is not None:
+                for fi, per_file in enumerate(self.replay.changes):
+                    fa = self.files[fi]
+                    for si, changes in enumerate(per_file):
+                        st = fa.statements[si]
+                        cached.extend((fa, st, ch) for ch in changes)
+            object.__setattr__(self, "_changes", cached)
+        return cached
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,10 @@ from flylint.rules import Example, rule
 _T = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
 _T_MY = "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100));\n"
 
-# Kinds whose rewrite is already the subject of a more specific rule's finding.
-_REPORTED_ELSEWHERE = {"set-not-null", "add-check", "add-unique", "add-foreign-key", "add-primary-key"}
+# Kinds that can rebuild a table and are not already the subject of a more specific rule's finding
+# (set-not-null, constraints and type changes have their own rules).
+_REWRITE_KINDS = {"add-column", "drop-column", "rewrite-table", "drop-constraint", "drop-not-null", "set-default",
+                  "drop-default", "rename-column"}
 
 
 def change_cost(ctx, ch):
@@ -63,7 +65,7 @@ def _version_note(ctx, c) -> str:
 )
 def table_rewrite(rule, ctx):
     for fa, st, ch in ctx.changes():
-        if ch.born or ch.kind in _REPORTED_ELSEWHERE or ch.kind == "change-column-type":
+        if ch.born or ch.kind not in _REWRITE_KINDS:
             continue
         c = change_cost(ctx, ch)
         if c is None or c.refused:

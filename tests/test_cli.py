@@ -166,8 +166,7 @@ def test_cache_is_written_and_reused(project):
     root = project({"V1__a.sql": "CREATE TABLE t (id int);\n"})
     first = run_cli(["lint", ".", "--dialect", "postgres", "--format", "json"], cwd=root)
     assert (root / ".flylint_cache" / ".gitignore").read_text().strip().endswith("*")
-    entries = [p for p in (root / ".flylint_cache").rglob("*") if p.is_file() and p.name != ".gitignore"]
-    assert len(entries) == 2  # the file's parse results and the project snapshot
+    assert (root / ".flylint_cache" / "cache.sqlite3").is_file()
     second = run_cli(["lint", ".", "--dialect", "postgres", "--format", "json"], cwd=root)
     assert json.loads(first.stdout) == json.loads(second.stdout)
 
