@@ -109,8 +109,10 @@ def run(opts: Options) -> Result:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # parsing allocates many small objects: the collector only slows it down here
     try:
-        for p in prepared[len(files):]:
-            fa, more = analyse_file(p, dialect, opts.db_version, cache)
+        todo = prepared[len(files):]
+        parsed = parse_all(todo, dialect, opts.db_version, cache)
+        for p in todo:
+            fa, more = analyse_file(p, parsed.get(p.key))
             files.append(fa)
             per_file_facts.append(more)
         last = max(len(files) - 1, 0)
@@ -184,25 +186,43 @@ def _prepare(migration, text, cfg: FlywayConfig, builtins, cache: ParseCache, di
     return _Prepared(migration, text, rep, key, tuple(undefined_facts(migration.path, text, rep)))
 
 
-def analyse_file(p: _Prepared, dialect, db_version, cache: ParseCache):
-    """Split and parse one migration; return its FileAnalysis and the facts found on the way."""
+def split_and_parse(text: str, dialect: str, pg_version: int | None):
+    """The statements of one migration's executed text, each with its parse result."""
+    result = split(text, dialect, pg_version=pg_version)
+    pieces = []
+    for raw in result.statements:
+        parsed = None if raw.error is not None else parse_statement(
+            text[raw.start : raw.end], dialect, max_depth=_MAX_DEPTH)
+        pieces.append((raw, parsed))
+    return pieces, (result.tail_error, result.tail_error_offset)
+
+
+def parse_all(todo: list[_Prepared], dialect: str, db_version, cache: ParseCache) -> dict[str, object]:
+    """Split and parse every file, taking what the cache has.
+
+    (Parsing on a second process was measured and rejected: sending sqlglot trees back between
+    processes costs about as much as parsing them. docs/performance.md has the figures.)
+    """
+    pg_version = _major(db_version) if dialect == "postgres" else None
+    results: dict[str, object] = {}
+    for p in todo:
+        if p.text is None or p.key in results:
+            continue
+        pieces = cache.get(p.key)
+        if pieces is None:
+            pieces = split_and_parse(p.replaced.text, dialect, pg_version)
+            cache.put(p.key, pieces)
+        results[p.key] = pieces
+    return results
+
+
+def analyse_file(p: _Prepared, pieces):
+    """One migration's FileAnalysis from its parse results; also the facts found on the way."""
     migration, text, rep = p.migration, p.text, p.replaced
     facts: list[object] = list(p.facts)
     if text is None:
         return FileAnalysis(migration, (), None), facts
     lines = LineIndex(text)
-    key = p.key
-    pieces = cache.get(key)
-    if pieces is None:
-        pg_version = _major(db_version) if dialect == "postgres" else None
-        result = split(rep.text, dialect, pg_version=pg_version)
-        parsed_pieces = []
-        for raw in result.statements:
-            stmt_text = rep.text[raw.start : raw.end]
-            parsed = None if raw.error is not None else parse_statement(stmt_text, dialect, max_depth=_MAX_DEPTH)
-            parsed_pieces.append((raw, parsed))
-        pieces = (parsed_pieces, (result.tail_error, result.tail_error_offset))
-        cache.put(key, pieces)
     pieces, (tail_error, tail_offset) = pieces
     if tail_error is not None:
         o = rep.to_original(tail_offset or 0)
