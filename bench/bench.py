@@ -64,8 +64,8 @@ def timed(cmd: list[str], cwd: Path, repeat: int) -> list[float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--files", type=int, default=400)
-    ap.add_argument("--per-file", type=int, default=12)
+    ap.add_argument("--files", type=int, default=1500)
+    ap.add_argument("--per-file", type=int, default=11)
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="flylint-bench-"))
