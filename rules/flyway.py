@@ -383,6 +383,9 @@ def split_pitfall(rule, ctx):
         Example({"V1__init.sql": _V1 + "CREATE INDEX CONCURRENTLY users_id_idx ON users (id);\n"}, True),
         Example({"V1__init.sql": _V1, "V2__idx.sql": "CREATE INDEX CONCURRENTLY users_id_idx ON users (id);\n"},
                 False),
+        Example({"V1__init.sql": _V1, "V2__idx.sql": "CREATE INDEX CONCURRENTLY users_id_idx ON users (id);\n",
+                 "V2__idx.sql.conf": "executeInTransaction=true\n"}, True,
+                title="a script configuration that forces a transaction"),
     ),
 )
 def mixed_transaction(rule, ctx):
@@ -391,6 +394,18 @@ def mixed_transaction(rule, ctx):
     if ctx.settings.get("execute_in_transaction") is False:
         return
     for fa in ctx.files:
+        if fa.migration.config.execute_in_transaction is True:
+            forced = next((st for st in fa.statements if not st.transactional), None)
+            if forced is not None:
+                yield rule.finding(
+                    fa.migration.display,
+                    forced.span,
+                    f"{fa.migration.path.name}.conf sets executeInTransaction=true, but PostgreSQL cannot run "
+                    "this statement inside a transaction: the migration fails.",
+                    fix=f"Remove executeInTransaction=true from {fa.migration.path.name}.conf (Flyway then runs "
+                    "it outside a transaction), and keep this statement alone in its migration.",
+                )
+            continue
         if fa.migration.config.execute_in_transaction is not None:
             continue
         kinds = {st.transactional for st in fa.statements}
