@@ -88,6 +88,10 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
         result = run(opts)
     except UsageError as e:
         raise FlylintUsageError(str(e)) from None
+    if not result.files:
+        where = ", ".join(str(p) for p in paths) or "the configured Flyway locations"
+        click.echo(f"flylint: warning: no Flyway migrations found in {where} (files named like "
+                   "V1__description.sql)", err=True)
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     for fmt in formats or ("text",):
         render(fmt, result, sys.stdout, ReportOptions(color=color and fmt == "text", fail_on=fail_on))

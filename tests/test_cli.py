@@ -204,3 +204,10 @@ def test_explain_prints_one_rule_and_rejects_unknown_ids():
     assert proc.returncode == 0 and proc.stdout.startswith("# drop-column") and "## The safe way" in proc.stdout
     proc = run_cli(["explain", "drop-colum"], cwd=FIXTURES)
     assert proc.returncode == 2 and "drop-column" in proc.stderr
+
+
+def test_no_migrations_found_is_said_on_stderr(project):
+    root = project({"notes.txt": "not sql\n"})
+    proc = run_cli(["lint", "notes.txt", "--dialect", "postgres", "--no-cache"], cwd=root)
+    assert proc.returncode == 0
+    assert "no Flyway migrations found in notes.txt" in proc.stderr
