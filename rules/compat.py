@@ -445,6 +445,9 @@ def incompatible_object_change(rule, ctx):
                    "application version, which reads and writes the old value.")
             fix = ("Add the new value (ALTER TYPE ... ADD VALUE), deploy code that accepts both, migrate "
                    "the rows, and stop using the old value in a later release.")
+        elif ch.kind == "set-schema" and ch.detail.get("target") == "SCHEMA":
+            msg = f"Renaming schema {ch.object} breaks every query of the live version that names it."
+            fix = "Keep the old schema name working until no running version uses it (views in the old schema)."
         elif ch.kind == "set-schema":
             msg = f"Moving {ch.object} to another schema breaks the live version's queries on its old name."
             fix = "Keep the old name reachable (a view or search_path) until no running version uses it."

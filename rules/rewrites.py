@@ -20,7 +20,6 @@ _REWRITE_KINDS = {"add-column", "drop-column", "rewrite-table", "drop-constraint
 
 def change_cost(ctx, ch):
     d = dict(ch.detail)
-    d["generated_stored"] = bool(d.get("generated"))
     opts = d.get("options") or {}
     d["algorithm"], d["lock"] = opts.get("algorithm"), opts.get("lock")
     try:

@@ -3,9 +3,16 @@
 Objects are small mutable records kept by the Catalog under their resolved names; each records the
 migration that created it (`origin`, the index of the migration in Flyway order), so rules can
 tell objects born in the release being judged from live ones. Names resolve as the database does:
-PostgreSQL folds unquoted names to lower case and puts unqualified ones in the default schema;
-MySQL/MariaDB keep table names as written (case-sensitive on Linux) and compare column names
-case-insensitively.
+PostgreSQL folds unquoted names to lower case, truncates them to 63 bytes and puts unqualified ones
+in the default schema (or the migration's search_path); MySQL/MariaDB keep table names as written
+(case-sensitive on Linux), compare column, index and constraint names case-insensitively, and name
+indexes per table. Constraints and indexes the statement leaves unnamed get the name the database
+would choose (PostgreSQL `users_pkey`, `users_email_key`; MySQL `PRIMARY`, `users_ibfk_1`), so a
+later DROP CONSTRAINT finds them.
+
+A table the history uses without creating it is a placeholder: created before the history starts
+(a baselined database), live, with `complete=False` (its columns are not all known) and
+`constraints_known=False`; nothing about its contents is ever claimed missing.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ class Column:
     default_volatile: bool = False
     identity: bool = False  # serial, identity or auto_increment
     generated: bool = False
+    generated_stored: bool = False  # a STORED generated column (PostgreSQL's are always stored)
     origin: int = -1
 
 
@@ -122,6 +130,9 @@ class Catalog:
         # restores the connection's state after each migration): schemas to look names up in.
         self.search_path: tuple[str, ...] | None = None
         self.search_path_file: int = -1
+        # Session settings of that migration that change what a statement costs, e.g. MySQL
+        # foreign_key_checks.
+        self.session: dict[str, object] = {}
         # table key -> keys of its indexes, so dropping or renaming a table stays O(its indexes)
         self._by_table: dict[tuple[str, str], set[tuple]] = {}
         # index name -> keys, to find an index by name in another schema without a scan
@@ -191,7 +202,7 @@ class Catalog:
 
     def indexes_on(self, table: tuple[str, str]) -> list[tuple]:
         """Keys of the indexes of a table (a copy: safe to change the catalog while iterating)."""
-        return sorted(self._by_table.get(table, ()), key=repr)
+        return list(self._by_table.get(table, ()))
 
     def drop_indexes_of(self, table: tuple[str, str]) -> None:
         for key in self.indexes_on(table):

@@ -9,20 +9,22 @@ what they cannot follow becomes an `unanalysed` or `other` change and marks the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlglot import exp
 
 from flylint.catalog.changes import DEFAULT_CLASS, Change
 from flylint.catalog.model import Catalog, Column, Constraint, EnumType, Index, Sequence as Seq, Table, View
-from flylint.catalog.types import compare, type_info
+from flylint.catalog.types import compare, enum_append, render, type_info
 from flylint.model import FileAnalysis
 from flylint.sql import nodes as N
 
+# Functions whose value differs per row: a default using one is evaluated for every existing row
+# (PostgreSQL rewrites the table; MySQL copies it). now()/CURRENT_TIMESTAMP are stable: not here.
 _VOLATILE_FUNCS = {
-    "random", "rand", "clock_timestamp", "timeofday", "uuid_generate_v1", "uuid_generate_v4",
-    "gen_random_uuid", "uuid", "nextval", "txid_current", "statement_timestamp", "uuid_short",
-    "sysdate",
+    "random", "rand", "clock_timestamp", "timeofday", "uuid_generate_v1", "uuid_generate_v1mc",
+    "uuid_generate_v4", "gen_random_uuid", "uuidv4", "uuidv7", "uuid", "nextval", "uuid_short",
+    "sysdate", "random_bytes", "random_normal",
 }
 
 
@@ -71,6 +73,7 @@ def replay(files: Sequence[FileAnalysis], dialect: str, default_schema: str, res
 
 
 def _volatile(expr: exp.Expression | None) -> bool:
+    """Whether a default is evaluated per row (volatile), as opposed to once (now() is not volatile)."""
     if expr is None:
         return False
     for node in expr.walk():
@@ -86,17 +89,64 @@ def _volatile(expr: exp.Expression | None) -> bool:
 def _name(ident) -> tuple[str, bool]:
     if isinstance(ident, exp.Identifier):
         return ident.this, bool(ident.args.get("quoted"))
-    if isinstance(ident, exp.Column):
+    if isinstance(ident, (exp.Column, exp.Table)) and ident.this is not None:
         return _name(ident.this)
+    if isinstance(ident, exp.Table) and ident.args.get("db") is not None:
+        return _name(ident.args["db"])
     if isinstance(ident, exp.Expression):
         return ident.name, False
     return str(ident), False
+
+
+def _unwrap(cond):
+    while isinstance(cond, exp.Paren):
+        cond = cond.this
+    return cond
+
+
+def _conjuncts(cond) -> list:
+    cond = _unwrap(cond)
+    if isinstance(cond, exp.And):
+        return _conjuncts(cond.this) + _conjuncts(cond.expression)
+    return [cond]
+
+
+def _pg_object_name(name1: str, name2: str, label: str) -> str:
+    """PostgreSQL's makeObjectName: name1_name2_label, the longer part truncated to fit 63 bytes."""
+    overhead = len(label) + 1 + (1 if name2 else 0)
+    avail = 63 - overhead
+    n1, n2 = len(name1), len(name2)
+    while n1 + n2 > avail:
+        if n1 > n2:
+            n1 -= 1
+        else:
+            n2 -= 1
+    return "_".join(p for p in (name1[:n1], name2[:n2]) if p) + "_" + label
+
+
+@dataclass
+class _Pending:
+    """A constraint as written, before the database names it (see _Replayer.add_constraint_to)."""
+
+    constraint: Constraint
+    name: str | None = None  # the name written in the statement, if any
+    quoted: bool = False
+    column: str | None = None  # column-level constraint: the column key it was written on
+    ref: object = None  # foreign keys: the referenced table (exp.Table)
+
+
+_KIND_OF = {"primary-key": "add-primary-key", "unique": "add-unique", "check": "add-check",
+            "foreign-key": "add-foreign-key"}
 
 
 class _Replayer:
     def __init__(self, cat: Catalog, out: Replay, fi: int, si: int, path: str) -> None:
         self.cat, self.out, self.fi, self.si, self.path = cat, out, fi, si, path
         self.changes: list[Change] = []
+        if cat.search_path_file != fi:  # Flyway restores the session between migrations
+            cat.search_path_file = fi
+            cat.search_path = None
+            cat.session = {}
 
     # -- helpers ------------------------------------------------------------------------------
     def emit(self, kind, table, obj, description, *, born=False, klass=None, **detail) -> None:
@@ -114,23 +164,67 @@ class _Replayer:
             )
         )
 
+    @property
+    def certain(self) -> bool:
+        """Nothing unanalysed ran so far: "missing" and "exists" are proven."""
+        return self.cat.uncertain_since is None
+
     def problem(self, kind: str, obj: str, message: str) -> None:
-        if kind == "missing" and self.cat.uncertain_since is not None:
-            return  # something flylint could not follow may have created it
+        if not self.certain:
+            return  # something flylint could not follow may have created or dropped it
         self.out.problems.append(SchemaProblem(self.fi, self.si, kind, obj, message))
 
-    def key(self, table: exp.Expression) -> tuple[str, str]:
+    def uncertain(self) -> None:
+        self.cat.uncertain_since = self.cat.uncertain_since or self.path
+
+    def pg(self) -> bool:
+        return self.cat.dialect == "postgres"
+
+    def qualified(self, table) -> tuple[str | None, str]:
+        """(schema or None when unqualified, name) of a table-like name, folded as the database does."""
         if isinstance(table, exp.Schema):
             table = table.this
-        name, quoted = _name(table.this) if isinstance(table, exp.Table) else _name(table)
-        schema = None
-        if isinstance(table, exp.Table) and table.args.get("db") is not None:
-            s, sq = _name(table.args["db"])
-            schema = self.cat.ident(s, sq)
-        return self.cat.qualify(schema, self.cat.ident(name, quoted))
+        if isinstance(table, exp.Table):
+            if table.this is None:  # a bare schema name: CREATE SCHEMA s is Table(db=s)
+                return None, self.cat.ident(*_name(table.args.get("db")))
+            name = self.cat.ident(*_name(table.this))
+            db = table.args.get("db")
+            return (self.cat.ident(*_name(db)) if db is not None else None), name
+        return None, self.cat.ident(*_name(table))
+
+    def key(self, table: exp.Expression, *, create: bool = False, stores=None) -> tuple[str, str]:
+        """Resolve a name: an explicit schema, else the migration's search_path (PostgreSQL) or
+        current database (MySQL `USE`), else the default schema."""
+        schema, name = self.qualified(table)
+        if schema is not None:
+            return (schema, name)
+        path = self.cat.search_path
+        if not path:
+            return (self.cat.default_schema, name)
+        if not create:
+            for s in path:
+                k = (s, name)
+                if stores is None:
+                    if self.cat.relation_exists(k):
+                        return k
+                elif any(k in st for st in stores):
+                    return k
+        return (path[0], name)
 
     def born(self, origin: int) -> bool:
         return origin == self.fi
+
+    def mark_gone(self, key) -> None:
+        """`key` no longer names anything: a later reference to it is an error."""
+        if not self.cat.relation_exists(key) and key not in self.cat.indexes:
+            self.cat.gone.add(key)
+
+    def known_relation(self, key) -> bool:
+        """A relation the history is sure of (not the placeholder of a table it only referenced)."""
+        t = self.cat.tables.get(key)
+        if t is not None:
+            return t.origin != -1 or t.complete
+        return key in self.cat.views or key in self.cat.sequences or key in self.cat.types
 
     def table(self, key, *, must_exist=True, create_external=True) -> Table | None:
         """The table, or an external placeholder for one this history never created."""
@@ -138,20 +232,38 @@ class _Replayer:
         if t is not None:
             return t
         if key in self.cat.gone:
-            if must_exist:
-                self.problem("missing", key[1], f"table {key[1]} does not exist at this point (it was dropped or renamed earlier)")
-            return None
+            if self.certain:
+                if must_exist:
+                    self.problem("missing", key[1], f"table {key[1]} does not exist at this point (it was "
+                                 "dropped or renamed earlier)")
+                return None
+            # an unanalysed statement may have created it again
+            self.cat.gone.discard(key)
         if create_external and not self.cat.relation_exists(key):
             # Created before the history starts (a baselined database) or by something flylint
             # could not analyse: live, with unknown columns.
-            t = Table(key[0], key[1], origin=-1, complete=False)
+            t = Table(key[0], key[1], origin=-1, complete=False, constraints_known=False)
             self.cat.tables[key] = t
             return t
         return None
 
-    def column_key(self, ident) -> tuple[str, str]:
-        name, quoted = _name(ident)
-        return self.cat.col_key(name, quoted), name
+    def has_column(self, t: Table, ck: str, shown: str) -> bool:
+        """Whether a referenced column can exist. A column missing from a complete table is a
+        problem, unless something unanalysed ran: then the table's columns are no longer known."""
+        if ck in t.columns or not t.complete:
+            return True
+        if not self.certain:
+            t.complete = False
+            return True
+        self.problem("missing", f"{t.name}.{shown}", f"column {shown} does not exist in table {t.name}")
+        return False
+
+    def constraint_known(self, t: Table) -> bool:
+        return t.complete and t.constraints_known and t.origin != -1 and self.certain
+
+    def indexes_known(self, t: Table) -> bool:
+        """MySQL: every index of the table is known (a foreign key may have created one silently)."""
+        return self.constraint_known(t) and not any(c.kind == "foreign-key" for c in t.constraints.values())
 
     # -- dispatch -----------------------------------------------------------------------------
     def statement(self, st) -> None:
@@ -159,7 +271,7 @@ class _Replayer:
         if st.split_error is not None or parsed is None or parsed.unanalysed is not None:
             reason = st.split_error or (parsed.unanalysed if parsed is not None else "not parsed")
             self.emit("unanalysed", None, None, f"statement not analysed: {reason}")
-            self.cat.uncertain_since = self.cat.uncertain_since or self.path
+            self.uncertain()
             return
         tree = parsed.tree
         handler = getattr(self, "h_" + type(tree).__name__, None)
@@ -177,15 +289,23 @@ class _Replayer:
             self.create_index(node)
         elif kind == "VIEW":
             self.create_view(node)
-        elif kind == "SCHEMA":
-            name, q = _name(node.this.this if isinstance(node.this, exp.Table) else node.this)
-            self.cat.schemas.setdefault(self.cat.ident(name, q), self.fi)
-            self.emit("other", None, name, f"create schema {name}", born=True, klass="additive")
+        elif kind in ("SCHEMA", "DATABASE"):
+            _, name = self.qualified(node.this)
+            known = self.cat.schemas.get(name)
+            if known is not None and known != -1 and not node.args.get("exists"):
+                self.problem("exists", name, f"schema {name} already exists")
+            if known is None:
+                self.cat.schemas[name] = self.fi
+            self.emit("other", None, name, f"create {kind.lower()} {name}", born=True, klass="additive")
         elif kind == "TYPE":
             self.create_type(node)
         elif kind == "SEQUENCE":
-            key = self.key(node.this)
-            if key in self.cat.sequences and not node.args.get("exists"):
+            key = self.key(node.this, create=True)
+            if key in self.cat.sequences:
+                if node.args.get("exists"):
+                    self.emit("other", key, key[1], f"create sequence {key[1]} if not exists (already there)",
+                              born=self.born(self.cat.sequences[key].origin))
+                    return
                 self.problem("exists", key[1], f"sequence {key[1]} already exists")
             self.cat.sequences[key] = Seq(key[0], key[1], self.fi)
             self.cat.gone.discard(key)
@@ -195,48 +315,98 @@ class _Replayer:
 
     def create_table(self, node: exp.Create) -> None:
         schema = node.this
-        key = self.key(schema)
+        key = self.key(schema, create=True)
         exists = bool(node.args.get("exists"))
-        if key in self.cat.tables and self.cat.tables[key].origin != -1 or (
-            key in self.cat.tables and self.cat.tables[key].complete
-        ):
-            if not exists and not node.args.get("replace"):
-                self.problem("exists", key[1], f"table {key[1]} already exists")
+        old = self.cat.tables.get(key)
+        if old is not None and (old.origin != -1 or old.complete):
             if exists:
-                self.emit("other", key, key[1], f"create table {key[1]} if not exists (already there)")
+                self.emit("other", key, key[1], f"create table {key[1]} if not exists (already there)",
+                          born=self.born(old.origin))
                 return
+            if not node.args.get("replace"):
+                self.problem("exists", key[1], f"table {key[1]} already exists")
+        elif old is not None and exists:
+            # a table the history only referenced so far: it exists, and IF NOT EXISTS leaves it alone
+            self.emit("other", key, key[1], f"create table {key[1]} if not exists (it was used before, so it "
+                      "exists)")
+            return
+        elif old is None and (key in self.cat.views or key in self.cat.sequences):
+            if exists:
+                self.emit("other", key, key[1], f"create table {key[1]} if not exists (the name is taken)")
+                return
+            self.problem("exists", key[1], f"a relation named {key[1]} already exists")
+        if old is not None:
+            self.cat.drop_indexes_of(key)  # replaced (OR REPLACE) or re-created: a new table
         t = Table(key[0], key[1], origin=self.fi)
-        if not isinstance(schema, exp.Schema) or node.args.get("expression") is not None:
-            t.complete = False  # CREATE TABLE ... AS SELECT / LIKE: columns not followed
-        else:
+        props = node.args.get("properties")
+        prop_list = list(props.expressions) if props is not None else []
+        deferred: list[_Pending] = []
+        indexes: list[tuple[str | None, tuple[str, ...], bool]] = []
+        if node.args.get("expression") is not None:
+            t.complete = False  # CREATE TABLE ... AS SELECT: columns not followed
+        if isinstance(schema, exp.Schema):
             for item in schema.expressions:
                 if isinstance(item, exp.ColumnDef):
                     col, cons = self.column_from_def(item)
-                    t.columns[self.cat.col_key(*_name(item.this))] = col
-                    for c in cons:
-                        t.constraints[c.name] = c
-                elif isinstance(item, (exp.Constraint, exp.PrimaryKey, exp.ForeignKey, exp.UniqueColumnConstraint,
-                                       exp.CheckColumnConstraint, exp.IndexColumnConstraint)):
-                    c = self.constraint_from(item, t)
-                    if c is not None:
-                        t.constraints[c.name] = c
+                    ck = self.cat.col_key(*_name(item.this))
+                    if ck in t.columns:
+                        self.problem("exists", f"{key[1]}.{col.name}", f"column {col.name} specified more than once")
+                    t.columns[ck] = col
+                    deferred.extend(cons)
                 elif isinstance(item, exp.LikeProperty):
-                    t.complete = False
-        props = node.args.get("properties")
-        if props is not None and any(isinstance(p, exp.LikeProperty) for p in props.expressions):
-            t.complete = False
-        for c in t.constraints.values():
-            if c.kind in ("primary-key",):
-                for cn in c.columns:
-                    col = t.columns.get(cn)
-                    if col is not None:
-                        col.nullable = False
+                    indexes.extend(self.copy_like(t, item, pg_like=True))
+                elif isinstance(item, exp.IndexColumnConstraint):
+                    indexes.append(self.index_from(item))
+                else:
+                    found = self.constraint_from(item)
+                    if found is not None:
+                        deferred.append(found)
+        for prop in prop_list:
+            if isinstance(prop, exp.LikeProperty):
+                indexes.extend(self.copy_like(t, prop, pg_like=False))
+            elif isinstance(prop, (exp.PartitionedOfProperty, exp.InheritsProperty)):
+                t.complete = False  # columns come from the parent
+                t.constraints_known = False
+        for p in deferred:
+            self.add_constraint_to(t, p, creating=True)
         self.cat.tables[key] = t
         self.cat.gone.discard(key)
-        self.emit("create-table", key, key[1], f"create table {key[1]}", born=True)
+        for name, cols, unique in indexes:
+            self.register_index(t, key, name, cols, unique)
+        self.emit("create-table", key, key[1], f"create table {key[1]}", born=True,
+                  temporary=any(isinstance(prop, exp.TemporaryProperty) for prop in prop_list))
 
-    def column_from_def(self, cd: exp.ColumnDef) -> tuple[Column, list[Constraint]]:
-        name, _ = _name(cd.this)
+    def copy_like(self, t: Table, like: exp.LikeProperty, *, pg_like: bool) -> list:
+        """CREATE TABLE t (LIKE src ...) (PostgreSQL) / CREATE TABLE t LIKE src (MySQL): copy the
+        columns (and on MySQL the keys); returns the indexes to create on the new table."""
+        src_key = self.key(like.this)
+        src = self.table(src_key)
+        if src is None:
+            t.complete = False
+            t.constraints_known = False
+            return []
+        for ck, col in src.columns.items():
+            t.columns[ck] = replace(col, origin=self.fi, type=replace(col.type))
+        t.complete = t.complete and src.complete
+        options = " ".join(p.sql().upper() for p in like.expressions) if pg_like else "ALL"
+        if not pg_like:
+            for c in src.constraints.values():
+                if c.kind != "foreign-key":  # MySQL's LIKE does not copy foreign keys
+                    t.constraints[self.cat.con_key(c.name, True)] = replace(c, origin=self.fi)
+        if pg_like and not ("ALL" in options or "DEFAULTS" in options):
+            for col in t.columns.values():
+                if not col.identity:
+                    col.default, col.default_volatile = None, False
+        # PostgreSQL names the copied indexes and constraints itself: they are not tracked by name.
+        t.constraints_known = not pg_like and src.constraints_known
+        if pg_like:
+            return []
+        return [(i.name, i.columns, i.unique) for i in (self.cat.indexes[k] for k in self.cat.indexes_on(src_key))]
+
+    def column_from_def(self, cd: exp.ColumnDef) -> tuple[Column, list[_Pending]]:
+        """The column and its inline constraints (not yet named: see add_constraint_to)."""
+        name, quoted = _name(cd.this)
+        ck = self.cat.col_key(name, quoted)
         ti = type_info(cd.args.get("kind"), self.cat.dialect)
         col = Column(name, ti, origin=self.fi)
         dtype = cd.args.get("kind")
@@ -245,87 +415,212 @@ class _Replayer:
         ):
             col.identity = True
             col.nullable = False
-        cons: list[Constraint] = []
+        cons: list[_Pending] = []
         for cc in cd.args.get("constraints") or []:
             kind = cc.args.get("kind") if isinstance(cc, exp.ColumnConstraint) else cc
+            cname, cquoted = (_name(cc.this) if isinstance(cc, exp.ColumnConstraint) and cc.this is not None
+                              else (None, False))
             if isinstance(kind, exp.NotNullColumnConstraint):
                 col.nullable = bool(kind.args.get("allow_null"))
             elif isinstance(kind, exp.DefaultColumnConstraint):
                 d = kind.this
-                if isinstance(d, exp.Null):
-                    col.default = None
+                if d is None or isinstance(d, exp.Null):
+                    col.default, col.default_volatile = None, False
                 else:
-                    col.default = d.sql() if d is not None else None
+                    col.default = self.sql(d)
                     col.default_volatile = _volatile(d)
             elif isinstance(kind, (exp.AutoIncrementColumnConstraint, exp.GeneratedAsIdentityColumnConstraint)):
                 if isinstance(kind, exp.GeneratedAsIdentityColumnConstraint) and kind.args.get("expression") is not None:
                     col.generated = True
+                    col.generated_stored = True  # PostgreSQL: GENERATED ALWAYS AS (expr) STORED
                 else:
                     col.identity = True
-                    col.nullable = False if self.cat.dialect == "postgres" else col.nullable
+                    if self.pg():
+                        col.nullable = False
             elif isinstance(kind, exp.ComputedColumnConstraint):
                 col.generated = True
+                col.generated_stored = bool(kind.args.get("persisted")) or self.pg()
             elif isinstance(kind, exp.PrimaryKeyColumnConstraint):
                 col.nullable = False
-                cons.append(Constraint(f"{name}_pkey", "primary-key", (self.cat.col_key(name),), origin=self.fi))
+                cons.append(_Pending(Constraint("", "primary-key", (ck,), origin=self.fi), cname, cquoted, ck))
             elif isinstance(kind, exp.UniqueColumnConstraint):
-                cons.append(Constraint(f"{name}_key", "unique", (self.cat.col_key(name),), origin=self.fi))
+                cons.append(_Pending(Constraint("", "unique", (ck,), origin=self.fi), cname, cquoted, ck))
             elif isinstance(kind, exp.Reference):
+                if not self.pg():
+                    continue  # MySQL/MariaDB parse an inline REFERENCES and ignore it
                 ref = kind.this.this if isinstance(kind.this, exp.Schema) else kind.this
-                cons.append(Constraint(f"{name}_fkey", "foreign-key", (self.cat.col_key(name),), origin=self.fi,
-                                       references=ref.name if ref is not None else None))
+                cons.append(_Pending(Constraint("", "foreign-key", (ck,), origin=self.fi,
+                                                references=ref.name if ref is not None else None),
+                                     cname, cquoted, ck, ref))
             elif isinstance(kind, exp.CheckColumnConstraint):
-                cons.append(Constraint(f"{name}_check", "check", (self.cat.col_key(name),), origin=self.fi))
+                cons.append(_Pending(self.check_constraint(kind), cname, cquoted, ck))
         return col, cons
 
-    def constraint_from(self, item, table: Table, name_hint: str | None = None) -> Constraint | None:
-        name = name_hint
+    def sql(self, e: exp.Expression) -> str:
+        return render(e, self.cat.dialect)
+
+    def check_constraint(self, body: exp.CheckColumnConstraint) -> Constraint:
+        cond = body.this
+        cols: list[str] = []
+        for node in cond.walk() if isinstance(cond, exp.Expression) else ():
+            if isinstance(node, exp.Column) and not node.table:
+                ck = self.cat.col_key(*_name(node.this))
+                if ck not in cols:
+                    cols.append(ck)
+        proves = []
+        for part in _conjuncts(cond):
+            is_node = None
+            if isinstance(part, exp.Not) and isinstance(_unwrap(part.this), exp.Is):
+                is_node = _unwrap(part.this)
+            elif isinstance(part, exp.Is) and part.args.get("negate"):
+                is_node = part
+            if is_node is not None and isinstance(is_node.expression, exp.Null) and isinstance(is_node.this, exp.Column):
+                proves.append(self.cat.col_key(*_name(is_node.this.this)))
+        return Constraint("", "check", tuple(cols), origin=self.fi, check_not_null=proves[0] if proves else None,
+                          proves_not_null=tuple(proves))
+
+    def constraint_from(self, item) -> _Pending | None:
+        """A table-level constraint, not yet named; None when it is not one (a MySQL index)."""
+        name, quoted = None, False
         body = item
         if isinstance(item, exp.Constraint):
-            name = _name(item.this)[0]
+            name, quoted = _name(item.this)
             body = item.expressions[0] if item.expressions else None
-        cols: tuple[str, ...] = ()
-        kind = None
-        refs = None
-        check_nn = None
-        if isinstance(body, exp.PrimaryKey) or isinstance(body, exp.PrimaryKeyColumnConstraint):
-            kind = "primary-key"
+        if isinstance(body, (exp.PrimaryKey, exp.PrimaryKeyColumnConstraint)):
             cols = tuple(self.cat.col_key(*_name(e.this if isinstance(e, exp.Ordered) else e))
                          for e in body.expressions)
-        elif isinstance(body, exp.UniqueColumnConstraint):
-            kind = "unique"
+            return _Pending(Constraint("", "primary-key", cols, origin=self.fi), name, quoted)
+        if isinstance(body, exp.UniqueColumnConstraint):
             sch = body.this
             exprs = sch.expressions if isinstance(sch, exp.Schema) else []
-            cols = tuple(self.cat.col_key(*_name(e)) for e in exprs)
-            if name is None and isinstance(sch, exp.Schema) and sch.this is not None and not sch.expressions:
-                name = _name(sch.this)[0]
-        elif isinstance(body, exp.CheckColumnConstraint):
-            kind = "check"
-            cond = body.this
-            if isinstance(cond, exp.Paren):
-                cond = cond.this
-            is_node = None
-            if isinstance(cond, exp.Not) and isinstance(cond.this, exp.Is):
-                is_node = cond.this
-            elif isinstance(cond, exp.Is) and cond.args.get("negate"):
-                is_node = cond
-            if is_node is not None and isinstance(is_node.expression, exp.Null) and isinstance(is_node.this, exp.Column):
-                check_nn = self.cat.col_key(*_name(is_node.this.this))
-        elif isinstance(body, exp.ForeignKey):
-            kind = "foreign-key"
+            cols = tuple(self.key_part(e) for e in exprs)
+            if name is None and isinstance(sch, exp.Schema) and sch.this is not None:
+                name, quoted = _name(sch.this)  # MySQL UNIQUE [KEY|INDEX] name (cols)
+            return _Pending(Constraint("", "unique", cols, origin=self.fi), name, quoted)
+        if isinstance(body, exp.CheckColumnConstraint):
+            return _Pending(self.check_constraint(body), name, quoted)
+        if isinstance(body, exp.ForeignKey):
             cols = tuple(self.cat.col_key(*_name(e)) for e in body.expressions)
             ref = body.args.get("reference")
-            target = ref.this.this if ref is not None and isinstance(ref.this, exp.Schema) else None
-            refs = target.name if target is not None else None
-        elif isinstance(body, exp.IndexColumnConstraint):
-            return None  # MySQL inline KEY/INDEX: an index, recorded by the caller if needed
-        if kind is None:
-            return None
+            target = ref.this.this if ref is not None and isinstance(ref.this, exp.Schema) else (
+                ref.this if ref is not None and isinstance(ref.this, exp.Table) else None)
+            c = Constraint("", "foreign-key", cols, origin=self.fi, references=target.name if target is not None else None)
+            return _Pending(c, name, quoted, ref=target)
+        return None
+
+    def key_part(self, e) -> str:
+        e = e.this if isinstance(e, exp.Ordered) else e
+        if isinstance(e, exp.Column):
+            return self.cat.col_key(*_name(e.this))
+        if isinstance(e, exp.Identifier):
+            return self.cat.col_key(*_name(e))
+        if isinstance(e, exp.ColumnPrefix):
+            return self.cat.col_key(*_name(e.this))
+        return "(expression)"
+
+    def index_from(self, item: exp.IndexColumnConstraint) -> tuple[str | None, tuple[str, ...], bool]:
+        """A MySQL inline `KEY name (cols)` / `ADD INDEX name (cols)`."""
+        name = _name(item.this)[0] if item.this is not None else None
+        cols = tuple(self.key_part(e) for e in item.expressions)
+        return name, cols, False
+
+    # -- names the database chooses -----------------------------------------------------------
+    def constraint_name(self, t: Table, c: Constraint, column: str | None = None) -> str:
+        taken = set(t.constraints)
+        if self.pg():
+            if c.kind == "primary-key":
+                base, label = "", "pkey"
+            elif c.kind == "check":
+                base, label = (c.columns[0] if len(c.columns) == 1 else ""), "check"
+            else:
+                base, label = "_".join(c.columns), "key" if c.kind == "unique" else "fkey"
+            taken |= {k[1] for k in self.cat.indexes_on((t.schema, t.name))}
+            n = 0
+            while True:
+                name = _pg_object_name(t.name, base, label + (str(n) if n else ""))
+                if name not in taken:
+                    return name
+                n += 1
+        if c.kind == "primary-key":
+            return "PRIMARY"
+        if c.kind == "unique":
+            return self.mysql_index_name(t, c.columns[0] if c.columns else "key")
+        if c.kind == "check" and self.cat.dialect == "mariadb":
+            if column:
+                return column
+            prefix = "CONSTRAINT_"
+        else:
+            prefix = f"{t.name}_{'ibfk' if c.kind == 'foreign-key' else 'chk'}_"
+        low = prefix.lower()
+        used = [int(k[len(low):]) for k in taken if k.startswith(low) and k[len(low):].isdigit()]
+        return f"{prefix}{max(used, default=0) + 1}"
+
+    def mysql_index_name(self, t: Table, first: str) -> str:
+        taken = set(t.constraints) | {k[-1] for k in self.cat.indexes_on((t.schema, t.name))}
+        name, n = first, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{first}_{n}"
+        return name
+
+    def add_constraint_to(self, t: Table, p: _Pending, *, creating: bool = False,
+                          if_not_exists: bool = False) -> bool:
+        """Name the constraint as the database does and add it to `t`; False (and a problem) when
+        the statement would fail."""
+        c = p.constraint
+        if p.name:
+            c.name = self.cat.con_key(p.name, p.quoted) if self.pg() else p.name
+        else:
+            c.name = self.constraint_name(t, c, p.column)
+        ckey = self.cat.con_key(c.name, True)
+        ok = True
+        for cn in c.columns:
+            if cn != "(expression)" and not self.has_column(t, cn, cn):
+                ok = False
+        if c.kind == "primary-key" and any(x.kind == "primary-key" for x in t.constraints.values()):
+            if t.constraints_known or creating:
+                self.problem("exists", f"{t.name}.{c.name}", f"table {t.name} already has a primary key")
+                ok = False
+        elif ckey in t.constraints and not if_not_exists:
+            self.problem("exists", f"{t.name}.{c.name}", f"constraint {c.name} already exists on table {t.name}")
+        if not ok:
+            return False
+        if c.kind == "primary-key":
+            for cn in c.columns:
+                if cn in t.columns:
+                    t.columns[cn].nullable = False
+        t.constraints[ckey] = c
+        return True
+
+    def register_index(self, t: Table | None, tkey, name: str | None, cols: tuple[str, ...], unique: bool,
+                       *, if_not_exists: bool = False, explicit_quoted: bool = False,
+                       name_parts: tuple[str, ...] | None = None) -> tuple[str, bool]:
+        """Add an index to the catalog; returns (its name, False when it already existed)."""
         if name is None:
-            suffix = {"primary-key": "pkey", "unique": "key", "check": "check", "foreign-key": "fkey"}[kind]
-            name = f"{table.name}_{'_'.join(cols) + '_' if cols else ''}{suffix}"
-        return Constraint(self.cat.ident(name), kind, cols, origin=self.fi, references=refs,
-                          check_not_null=check_nn)
+            if self.pg():
+                base = "_".join(c if c != "(expression)" else "expr" for c in (name_parts or cols))
+                n = 0
+                while True:
+                    name = _pg_object_name(tkey[1], base, "idx" + (str(n) if n else ""))
+                    if (tkey[0], name) not in self.cat.indexes and not self.cat.relation_exists((tkey[0], name)):
+                        break
+                    n += 1
+            else:
+                name = self.mysql_index_name(t, cols[0] if cols and cols[0] != "(expression)" else "idx") if t \
+                    else (cols[0] if cols else "idx")
+        else:
+            name = self.cat.ident(name, explicit_quoted)
+        ikey = self.cat.index_key(tkey, name)
+        taken = ikey in self.cat.indexes or (self.pg() and self.known_relation(ikey)) or (
+            not self.pg() and t is not None and self.cat.con_key(name) in t.constraints)
+        if taken:
+            if if_not_exists:
+                return name, False
+            self.problem("exists", name, f"index {name} already exists")
+        self.cat.add_index(ikey, Index(name, tkey, tuple(cols), unique, self.fi))
+        if self.pg():
+            self.cat.gone.discard(ikey)
+        return name, True
 
     def create_index(self, node: exp.Create) -> None:
         idx = node.this
@@ -334,116 +629,222 @@ class _Replayer:
             return
         tkey = self.key(idx.args["table"])
         t = self.table(tkey)
-        name = _name(idx.this)[0] if idx.this is not None else f"{tkey[1]}_idx"
-        ikey = (tkey[0], self.cat.ident(name, _name(idx.this)[1] if idx.this is not None else False))
-        if ikey in self.cat.indexes and not node.args.get("exists"):
-            self.problem("exists", name, f"index {name} already exists")
-        cols = []
+        cols: list[str] = []
         params = idx.args.get("params")
         for o in (params.args.get("columns") or []) if params is not None else []:
             e = o.this if isinstance(o, exp.Ordered) else o
             if isinstance(e, exp.Column):
                 cols.append(self.cat.col_key(*_name(e.this)))
             elif isinstance(e, exp.ColumnPrefix):
-                cols.append(self.cat.col_key(e.name))
+                cols.append(self.cat.col_key(*_name(e.this)))
             else:
                 cols.append("(expression)")
+        ok = True
         for c in cols:
-            if t is not None and t.complete and c != "(expression)" and c not in t.columns:
-                self.problem("missing", f"{tkey[1]}.{c}", f"column {c} does not exist in table {tkey[1]}")
+            if t is not None and c != "(expression)" and not self.has_column(t, c, c):
+                ok = False
         unique = bool(node.args.get("unique"))
-        self.cat.indexes[ikey] = Index(ikey[1], tkey, tuple(cols), unique, self.fi)
-        options = node.args.get("options") or []
-        self.emit(
-            "create-index", tkey, name, f"create {'unique ' if unique else ''}index {name} on {tkey[1]}",
-            born=t is not None and self.born(t.origin), concurrently=bool(node.args.get("concurrently")),
-            unique=unique, columns=tuple(cols), options=_options(options),
-        )
+        explicit = _name(idx.this) if idx.this is not None else (None, False)
+        opts = dict(concurrently=bool(node.args.get("concurrently")), unique=unique, columns=tuple(cols),
+                    options=_options(node.args.get("options") or []))
+        born = t is not None and self.born(t.origin)
+        if not ok or t is None:  # the statement fails (or indexes a materialized view): nothing to record
+            name = explicit[0] or f"{tkey[1]}_idx"
+            self.emit("create-index", tkey, name, f"create {'unique ' if unique else ''}index {name} on {tkey[1]}",
+                      born=born, **opts)
+            return
+        if explicit[0] is None and self.pg():
+            names: list[str] | None = []
+            for o in (params.args.get("columns") or []) if params is not None else []:
+                e = o.this if isinstance(o, exp.Ordered) else o
+                if isinstance(e, exp.Column):
+                    names.append(self.cat.col_key(*_name(e.this)))
+                elif isinstance(e, exp.Func):
+                    names.append((e.name if isinstance(e, exp.Anonymous) else e.sql_name()).lower())
+                else:
+                    names.append("expr")
+        else:
+            names = None
+        name, new = self.register_index(t, tkey, explicit[0], tuple(cols), unique, name_parts=names,
+                                        if_not_exists=bool(node.args.get("exists")), explicit_quoted=explicit[1])
+        if not new:
+            self.emit("other", tkey, name, f"create index {name} if not exists (already there)", born=born)
+            return
+        self.emit("create-index", tkey, name, f"create {'unique ' if unique else ''}index {name} on {tkey[1]}",
+                  born=born, **opts)
+
+    def view_columns(self, node) -> tuple[str, ...] | None:
+        target = node.this if isinstance(node, exp.Create) else None
+        if isinstance(target, exp.Schema) and target.expressions:
+            return tuple(self.cat.col_key(*_name(e)) for e in target.expressions)
+        query = node.args.get("expression") if isinstance(node, exp.Create) else node
+        if isinstance(query, exp.Select) and all(isinstance(e, (exp.Column, exp.Alias)) for e in query.expressions):
+            out = []
+            for e in query.expressions:
+                ident = e.args.get("alias") if isinstance(e, exp.Alias) else e.this
+                out.append(self.cat.col_key(*_name(ident)) if ident is not None else e.alias_or_name.lower())
+            return tuple(out)
+        return None
 
     def create_view(self, node: exp.Create) -> None:
-        key = self.key(node.this)
-        replace = bool(node.args.get("replace"))
-        query = node.args.get("expression")
-        cols = None
-        if isinstance(query, exp.Select) and all(isinstance(e, (exp.Column, exp.Alias)) for e in query.expressions):
-            cols = tuple(e.alias_or_name.lower() for e in query.expressions)
+        key = self.key(node.this, create=True)
+        replace_ = bool(node.args.get("replace"))
+        cols = self.view_columns(node)
         old = self.cat.views.get(key)
-        if old is not None and not replace and not node.args.get("exists"):
+        if old is None and key in self.cat.tables and (self.cat.tables[key].origin != -1 or self.cat.tables[key].complete):
+            self.problem("exists", key[1], f"{key[1]} already exists as a table")
+        if old is not None and not replace_:
+            if node.args.get("exists"):
+                self.emit("other", key, key[1], f"create view {key[1]} if not exists (already there)",
+                          born=self.born(old.origin))
+                return
             self.problem("exists", key[1], f"view {key[1]} already exists")
-        if old is not None and replace:
-            lost = [c for c in (old.columns or ()) if cols is not None and c not in cols]
-            self.emit("replace-view", key, key[1], f"replace view {key[1]}", born=self.born(old.origin),
-                      klass="incompatible" if lost else "additive", lost_columns=tuple(lost))
-            old.columns = cols
+        if old is not None and replace_:
+            self.replace_view(old, key, cols)
             return
         self.cat.views[key] = View(key[0], key[1], cols, self.fi)
         self.cat.gone.discard(key)
         self.emit("create-view", key, key[1], f"create view {key[1]}", born=True)
 
+    def replace_view(self, old: View, key, cols) -> None:
+        lost = [c for c in (old.columns or ()) if cols is not None and c not in cols]
+        self.emit("replace-view", key, key[1], f"replace view {key[1]}", born=self.born(old.origin),
+                  klass="incompatible" if lost else "additive", lost_columns=tuple(lost),
+                  columns_known=cols is not None and old.columns is not None)
+        old.columns = cols
+
     def create_type(self, node: exp.Create) -> None:
-        key = self.key(node.this)
+        key = self.key(node.this, create=True)
         expr = node.args.get("expression")
         values = [e.this for e in expr.expressions] if isinstance(expr, exp.DataType) else []
-        if key in self.cat.types and not node.args.get("exists"):
+        if key in self.cat.types:
+            if node.args.get("exists"):
+                self.emit("other", key, key[1], f"create type {key[1]} if not exists (already there)")
+                return
             self.problem("exists", key[1], f"type {key[1]} already exists")
         self.cat.types[key] = EnumType(key[0], key[1], values, self.fi)
-        self.emit("create-type", key, key[1], f"create type {key[1]}", born=True)
+        self.cat.gone.discard(key)
+        self.emit("create-type", key, key[1], f"create type {key[1]}", born=True, values=tuple(values))
 
     # -- DROP ---------------------------------------------------------------------------------
     def h_Drop(self, node: exp.Drop) -> None:
         kind = (node.args.get("kind") or "").upper()
+        if node.args.get("materialized") and kind == "VIEW":
+            kind = "MATERIALIZED VIEW"
         if_exists = bool(node.args.get("exists"))
         cascade = bool(node.args.get("cascade"))
         for tbl in node.args.get("tables") or [node.this]:
             if tbl is None:
                 continue
-            key = self.key(tbl)
             if kind == "TABLE":
-                t = self.cat.tables.pop(key, None)
-                if t is None and not if_exists:
-                    if key in self.cat.gone or self.cat.views.get(key):
-                        self.problem("missing", key[1], f"table {key[1]} does not exist at this point")
-                self.cat.gone.add(key)
-                for ik in [k for k, i in self.cat.indexes.items() if i.table == key]:
-                    del self.cat.indexes[ik]
-                self.emit("drop-table", key, key[1], f"drop table {key[1]}",
-                          born=t is not None and self.born(t.origin), cascade=cascade)
+                self.drop_table(self.key(tbl, stores=(self.cat.tables,)), if_exists, cascade)
             elif kind in ("VIEW", "MATERIALIZED VIEW"):
+                key = self.key(tbl, stores=(self.cat.views,))
                 v = self.cat.views.pop(key, None)
-                self.cat.gone.add(key)
-                self.emit("drop-view", key, key[1], f"drop view {key[1]}", born=v is not None and self.born(v.origin))
+                if v is None and key in self.cat.gone and self.certain:
+                    if if_exists:
+                        self.emit("other", key, key[1], f"drop view if exists {key[1]} (already dropped)")
+                        continue
+                    self.problem("missing", key[1], f"view {key[1]} does not exist at this point")
+                self.mark_gone(key)
+                self.emit("drop-view", key, key[1], f"drop view {key[1]}", born=v is not None and self.born(v.origin),
+                          materialized=kind != "VIEW")
             elif kind == "INDEX":
-                i = self.cat.indexes.pop(key, None)
-                if i is None:
-                    # MySQL DROP INDEX i ON t, or an index in another schema: find it by name
-                    found = [k for k in self.cat.indexes if k[1] == key[1]]
-                    i = self.cat.indexes.pop(found[0]) if found else None
-                    if i is None and not if_exists and key in self.cat.gone:
-                        self.problem("missing", key[1], f"index {key[1]} does not exist at this point")
-                tkey = i.table if i is not None else None
-                t = self.cat.tables.get(tkey) if tkey else None
-                self.emit("drop-index", tkey, key[1], f"drop index {key[1]}",
-                          born=(i is not None and self.born(i.origin)) or (t is not None and self.born(t.origin)),
-                          concurrently=bool(node.args.get("concurrently")), unique=bool(i and i.unique),
-                          options=_options(node.args.get("options") or []))
+                self.drop_index(node, tbl, if_exists)
             elif kind == "TYPE":
+                key = self.key(tbl, stores=(self.cat.types,))
                 ty = self.cat.types.pop(key, None)
-                self.emit("drop-type", key, key[1], f"drop type {key[1]}", born=ty is not None and self.born(ty.origin))
+                if ty is None and key in self.cat.gone and self.certain and not if_exists:
+                    self.problem("missing", key[1], f"type {key[1]} does not exist at this point")
+                if ty is not None:
+                    self.mark_gone(key)
+                self.emit("drop-type", key, key[1], f"drop type {key[1]}", born=ty is not None and self.born(ty.origin),
+                          cascade=cascade)
             elif kind == "SEQUENCE":
+                key = self.key(tbl, stores=(self.cat.sequences,))
                 s = self.cat.sequences.pop(key, None)
+                if s is None and key in self.cat.gone and self.certain and not if_exists:
+                    self.problem("missing", key[1], f"sequence {key[1]} does not exist at this point")
+                if s is not None:
+                    self.mark_gone(key)
                 self.emit("drop-sequence", key, key[1], f"drop sequence {key[1]}",
                           born=s is not None and self.born(s.origin))
             elif kind in ("FUNCTION", "PROCEDURE"):
-                self.emit("drop-function", None, key[1], f"drop {kind.lower()} {key[1]}")
+                key = self.key(tbl)
+                origin = self.cat.functions.pop(key, -1)
+                self.emit("drop-function", None, key[1], f"drop {kind.lower()} {key[1]}", born=self.born(origin))
             elif kind in ("SCHEMA", "DATABASE"):
-                name = key[1]
-                origin = self.cat.schemas.pop(name, -1)
-                for k in [k for k in self.cat.tables if k[0] == name]:
-                    del self.cat.tables[k]
-                    self.cat.gone.add(k)
-                self.emit("drop-schema", None, name, f"drop schema {name}", born=self.born(origin), cascade=cascade)
+                self.drop_schema(self.qualified(tbl)[1], cascade, kind)
             else:
-                self.emit("other", None, key[1], f"drop {kind.lower()} {key[1]}")
+                self.emit("other", None, self.qualified(tbl)[1], f"drop {kind.lower()} {self.qualified(tbl)[1]}")
+
+    def drop_table(self, key, if_exists: bool, cascade: bool) -> None:
+        t = self.cat.tables.pop(key, None)
+        if t is None:
+            if key in self.cat.gone and self.certain:
+                if if_exists:
+                    self.emit("other", key, key[1], f"drop table if exists {key[1]} (already dropped)")
+                    return
+                self.problem("missing", key[1], f"table {key[1]} does not exist at this point")
+            elif key in self.cat.views and not if_exists:
+                self.problem("missing", key[1], f"{key[1]} is a view, not a table")
+        self.mark_gone(key)
+        self.cat.drop_indexes_of(key)
+        self.emit("drop-table", key, key[1], f"drop table {key[1]}", born=t is not None and self.born(t.origin),
+                  cascade=cascade)
+
+    def drop_index(self, node: exp.Drop, tbl, if_exists: bool) -> None:
+        schema, name = self.qualified(tbl)
+        on = node.args.get("cluster")
+        tkey = None
+        if isinstance(on, exp.OnProperty) and isinstance(on.this, exp.Table):
+            tkey = self.key(on.this)  # MySQL DROP INDEX i ON t
+        i = None
+        ikey = None
+        if tkey is not None:
+            ikey = self.cat.index_key(tkey, name)
+        else:
+            ikey = (schema or (self.cat.search_path[0] if self.cat.search_path else self.cat.default_schema), name)
+            if ikey not in self.cat.indexes and schema is None:
+                found = self.cat.indexes_named(name)
+                if found:
+                    ikey = found[0]
+        i = self.cat.pop_index(ikey)
+        t = self.cat.tables.get(i.table if i is not None else tkey) if (i is not None or tkey) else None
+        dropped_constraint = None
+        if i is None and tkey is not None and t is not None:
+            # MySQL: a UNIQUE or PRIMARY KEY constraint is an index of the same name
+            ck = self.cat.con_key(name)
+            if ck in t.constraints and t.constraints[ck].kind in ("unique", "primary-key"):
+                dropped_constraint = t.constraints.pop(ck)
+        if i is None and dropped_constraint is None and not if_exists:
+            if self.pg() and ikey in self.cat.gone and self.certain:
+                self.problem("missing", name, f"index {name} does not exist at this point")
+            elif t is not None and not self.pg() and self.indexes_known(t):
+                self.problem("missing", name, f"index {name} does not exist on table {t.name}")
+        if i is not None and self.pg():
+            self.mark_gone(ikey)
+        table = i.table if i is not None else tkey
+        born = (i is not None and self.born(i.origin)) or (t is not None and self.born(t.origin)) or (
+            dropped_constraint is not None and self.born(dropped_constraint.origin))
+        self.emit("drop-index", table, name, f"drop index {name}", born=born,
+                  concurrently=bool(node.args.get("concurrently")),
+                  unique=bool(i and i.unique) or dropped_constraint is not None,
+                  options=_options(node.args.get("options") or []),
+                  constraint_kind=dropped_constraint.kind if dropped_constraint else None)
+
+    def drop_schema(self, name: str, cascade: bool, kind: str) -> None:
+        origin = self.cat.schemas.pop(name, -1)
+        for store in (self.cat.tables, self.cat.views, self.cat.types, self.cat.sequences, self.cat.functions):
+            for k in [k for k in store if k[0] == name]:
+                del store[k]
+                if store is not self.cat.functions:
+                    self.mark_gone(k)
+                if store is self.cat.tables:
+                    self.cat.drop_indexes_of(k)
+        for k in [k for k in self.cat.indexes if k[0] == name]:
+            self.cat.pop_index(k)
+        self.emit("drop-schema", None, name, f"drop {kind.lower()} {name}", born=self.born(origin), cascade=cascade)
 
     def h_TruncateTable(self, node: exp.TruncateTable) -> None:
         for tbl in node.expressions:
@@ -455,23 +856,10 @@ class _Replayer:
     # -- ALTER TABLE --------------------------------------------------------------------------
     def h_Alter(self, node: exp.Alter) -> None:
         kind = (node.args.get("kind") or "TABLE").upper()
-        key = self.key(node.this)
         if kind != "TABLE":
-            for a in node.args.get("actions") or []:
-                if isinstance(a, exp.AlterRename) and kind in ("INDEX", "VIEW", "SEQUENCE"):
-                    new = self.cat.ident(*_name(a.this.this if isinstance(a.this, exp.Table) else a.this))
-                    store = {"INDEX": self.cat.indexes, "VIEW": self.cat.views, "SEQUENCE": self.cat.sequences}[kind]
-                    obj = store.pop(key, None)
-                    if obj is not None:
-                        obj.name = new
-                        store[(key[0], new)] = obj
-                    kind_change = "rename-table" if kind == "VIEW" else "other"
-                    self.emit(kind_change, key, key[1], f"rename {kind.lower()} {key[1]} to {new}",
-                              born=obj is not None and self.born(obj.origin),
-                              klass="neutral" if kind == "INDEX" else None, new_name=new)
-                    return
-            self.emit("other", key, key[1], f"alter {kind.lower()} {key[1]}")
+            self.alter_other(node, kind)
             return
+        key = self.key(node.this)
         t = self.table(key, must_exist=not node.args.get("exists"))
         if t is None:
             self.emit("other", key, key[1], f"alter table {key[1]} (table unknown)")
@@ -480,74 +868,189 @@ class _Replayer:
         opts = _options(options)
         for o in options:
             if isinstance(o, exp.EngineProperty):
-                self.emit("rewrite-table", key, key[1], f"rebuild table {key[1]} (ENGINE=)", born=self.born(t.origin))
+                self.emit("rewrite-table", key, key[1], f"rebuild table {key[1]} (ENGINE=)", born=self.born(t.origin),
+                          reason="engine", options=opts)
             elif isinstance(o, (exp.CharacterSetProperty, exp.CollateProperty)):
                 self.emit("other", key, key[1], f"change the default character set of {key[1]}",
                           born=self.born(t.origin))
         for action in node.args.get("actions") or []:
             handler = getattr(self, "a_" + type(action).__name__, None)
+            # a rename earlier in the statement moves the table: follow it
+            key = (t.schema, t.name)
             if handler is None:
                 self.emit("other", key, key[1], f"alter table {key[1]}: {type(action).__name__}",
                           born=self.born(t.origin))
                 continue
             handler(t, key, action, opts)
 
+    def alter_other(self, node: exp.Alter, kind: str) -> None:
+        stores = {"INDEX": None, "VIEW": self.cat.views, "MATERIALIZED VIEW": self.cat.views,
+                  "SEQUENCE": self.cat.sequences, "TYPE": self.cat.types}
+        actions = node.args.get("actions") or []
+        if kind == "SCHEMA":
+            _, old = self.qualified(node.this)
+            for a in actions:
+                if isinstance(a, exp.AlterRename):
+                    _, new = self.qualified(a.this)
+                    self.rename_schema(old, new)
+                    return
+            self.emit("other", None, old, f"alter schema {old}")
+            return
+        key = self.key(node.this, stores=(stores[kind],) if stores.get(kind) is not None else None)
+        for a in actions:
+            if isinstance(a, exp.AlterRename) and kind in stores:
+                _, new = self.qualified(a.this)
+                if kind == "INDEX":
+                    ikey = key
+                    if ikey not in self.cat.indexes:
+                        found = self.cat.indexes_named(key[1])
+                        ikey = found[0] if found else ikey
+                    obj = self.cat.pop_index(ikey)
+                    if obj is not None:
+                        obj.name = new
+                        self.cat.add_index(self.cat.index_key(obj.table, new), obj)
+                else:
+                    store = stores[kind]
+                    obj = store.pop(key, None)
+                    if obj is not None:
+                        obj.name = new
+                        store[(key[0], new)] = obj
+                        self.mark_gone(key)
+                        self.cat.gone.discard((key[0], new))
+                kind_change = "rename-table" if kind in ("VIEW", "MATERIALIZED VIEW") else "other"
+                self.emit(kind_change, key, key[1], f"rename {kind.lower()} {key[1]} to {new}",
+                          born=obj is not None and self.born(obj.origin),
+                          klass="neutral" if kind in ("INDEX", "SEQUENCE") else ("incompatible" if kind == "TYPE" else None),
+                          new_name=new, target=kind)
+                return
+            if kind == "VIEW" and isinstance(a, exp.Query):  # MySQL ALTER VIEW v AS SELECT ...
+                cols = self.view_columns(a)
+                old = self.cat.views.get(key)
+                if old is None:
+                    old = View(key[0], key[1], None, -1)
+                    self.cat.views[key] = old
+                self.replace_view(old, key, cols)
+                return
+        self.emit("other", key, key[1], f"alter {kind.lower()} {key[1]}")
+
+    def rename_schema(self, old: str, new: str) -> None:
+        origin = self.cat.schemas.pop(old, -1)
+        self.cat.schemas[new] = origin
+        for store in (self.cat.tables, self.cat.views, self.cat.types, self.cat.sequences):
+            for k in [k for k in store if k[0] == old]:
+                obj = store.pop(k)
+                obj.schema = new
+                store[(new, k[1])] = obj
+                self.mark_gone(k)
+                self.cat.gone.discard((new, k[1]))
+                if store is self.cat.tables:
+                    self.cat.move_indexes(k, (new, k[1]))
+        self.emit("set-schema", None, old, f"rename schema {old} to {new}", born=self.born(origin), new_name=new,
+                  target="SCHEMA")
+
     def a_ColumnDef(self, t: Table, key, cd: exp.ColumnDef, opts) -> None:
         col, cons = self.column_from_def(cd)
         ck = self.cat.col_key(*_name(cd.this))
         if ck in t.columns:
-            if not cd.args.get("exists"):
-                self.problem("exists", f"{t.name}.{col.name}", f"column {col.name} already exists in table {t.name}")
-            return
+            if cd.args.get("exists"):
+                self.emit("other", key, f"{t.name}.{col.name}", f"add column if not exists {t.name}.{col.name} "
+                          "(already there)", born=self.born(t.columns[ck].origin))
+                return
+            self.problem("exists", f"{t.name}.{col.name}", f"column {col.name} already exists in table {t.name}")
         not_null = not col.nullable and not col.identity
         has_default = col.default is not None
         klass = "incompatible" if not_null and not has_default and not col.generated else "additive"
         t.columns[ck] = col
-        for c in cons:
-            t.constraints[c.name] = c
+        for p in cons:
+            self.add_constraint_to(t, p)
         self.emit(
             "add-column", key, f"{t.name}.{col.name}", f"add column {t.name}.{col.name}",
             born=self.born(t.origin), klass=klass, column=col.name, type=str(col.type), not_null=not_null,
             has_default=has_default, default_volatile=col.default_volatile, identity=col.identity,
-            generated=col.generated, position=cd.args.get("position") is not None, options=opts,
-            constraints=tuple(c.kind for c in cons),
+            generated=col.generated, generated_stored=col.generated and col.generated_stored,
+            position=cd.args.get("position") is not None, options=opts,
+            constraints=tuple(p.constraint.kind for p in cons),
         )
 
     def a_Drop(self, t: Table, key, d: exp.Drop, opts) -> None:
         kind = (d.args.get("kind") or "COLUMN").upper()
+        if_exists = bool(d.args.get("exists"))
         for target in d.args.get("tables") or []:
             name, quoted = _name(target.this if isinstance(target, exp.Table) else target)
             if kind == "COLUMN":
-                ck = self.cat.col_key(name, quoted)
-                col = t.columns.pop(ck, None)
-                if col is None and t.complete and not d.args.get("exists"):
-                    self.problem("missing", f"{t.name}.{name}", f"column {name} does not exist in table {t.name}")
-                for cname in [n for n, c in t.constraints.items() if ck in c.columns]:
-                    del t.constraints[cname]
-                shown = col.name if col else name
-                self.emit("drop-column", key, f"{t.name}.{shown}", f"drop column {t.name}.{shown}",
-                          born=col is not None and self.born(col.origin), column=shown, options=opts)
+                self.drop_column(t, key, name, quoted, if_exists, opts)
             elif kind in ("INDEX", "KEY"):
-                ikey = (key[0], self.cat.ident(name, quoted))
-                i = self.cat.indexes.pop(ikey, None)
+                ikey = self.cat.index_key(key, self.cat.ident(name, quoted))
+                i = self.cat.pop_index(ikey)
+                c = None
+                if i is None:
+                    ck = self.cat.con_key(name, quoted)
+                    if ck in t.constraints and t.constraints[ck].kind in ("unique", "primary-key"):
+                        c = t.constraints.pop(ck)
+                    elif self.indexes_known(t) and not if_exists:
+                        self.problem("missing", name, f"index {name} does not exist on table {t.name}")
                 self.emit("drop-index", key, name, f"drop index {name} on {t.name}",
-                          born=self.born(t.origin) or (i is not None and self.born(i.origin)), options=opts,
-                          concurrently=False)
+                          born=self.born(t.origin) or (i is not None and self.born(i.origin)) or (
+                              c is not None and self.born(c.origin)),
+                          options=opts, concurrently=False, unique=bool(i and i.unique) or c is not None,
+                          constraint_kind=c.kind if c else None)
             else:  # CONSTRAINT, FOREIGN KEY, CHECK
-                cname = self.cat.ident(name, quoted)
+                cname = self.cat.con_key(name, quoted)
                 c = t.constraints.pop(cname, None)
-                if c is None and t.complete and not d.args.get("exists") and t.origin != -1:
+                if c is None and not self.pg() and kind == "CONSTRAINT":
+                    i = self.cat.pop_index(self.cat.index_key(key, self.cat.ident(name, quoted)))
+                    if i is not None:
+                        c = Constraint(i.name, "unique" if i.unique else "", i.columns, origin=i.origin)
+                if c is None and self.constraint_known(t) and not if_exists:
                     self.problem("missing", cname, f"constraint {name} does not exist on table {t.name}")
+                if c is None and if_exists and self.constraint_known(t):
+                    self.emit("other", key, f"{t.name}.{name}", f"drop constraint if exists {name} (not there)",
+                              born=self.born(t.origin))
+                    continue
                 self.emit("drop-constraint", key, f"{t.name}.{name}", f"drop constraint {name} on {t.name}",
                           born=self.born(t.origin) or (c is not None and self.born(c.origin)),
-                          constraint_kind=c.kind if c else None)
+                          constraint=cname, constraint_kind=c.kind if c and c.kind else {
+                              "FOREIGN KEY": "foreign-key", "CHECK": "check"}.get(kind), options=opts)
+
+    def drop_column(self, t: Table, key, name: str, quoted: bool, if_exists: bool, opts) -> None:
+        ck = self.cat.col_key(name, quoted)
+        col = t.columns.pop(ck, None)
+        if col is None and t.complete and self.certain:
+            if if_exists:
+                self.emit("other", key, f"{t.name}.{name}", f"drop column if exists {t.name}.{name} (not there)",
+                          born=self.born(t.origin))
+                return
+            self.problem("missing", f"{t.name}.{name}", f"column {name} does not exist in table {t.name}")
+        # PostgreSQL drops the indexes and constraints that use the column; MySQL drops the column
+        # from its indexes (an index left without columns goes too).
+        for cname in [n for n, c in t.constraints.items() if ck in c.columns]:
+            c = t.constraints[cname]
+            if self.pg() or c.kind in ("check", "foreign-key") or len(c.columns) == 1:
+                del t.constraints[cname]
+            else:
+                c.columns = tuple(x for x in c.columns if x != ck)
+        for ikey in self.cat.indexes_on(key):
+            i = self.cat.indexes[ikey]
+            if ck in i.columns:
+                rest = tuple(x for x in i.columns if x != ck)
+                if self.pg() or not rest:
+                    self.cat.pop_index(ikey)
+                else:
+                    i.columns = rest
+        shown = col.name if col else name
+        self.emit("drop-column", key, f"{t.name}.{shown}", f"drop column {t.name}.{shown}",
+                  born=col is not None and self.born(col.origin), column=shown, options=opts)
 
     def a_DropPrimaryKey(self, t: Table, key, d, opts) -> None:
+        found = None
         for n, c in list(t.constraints.items()):
             if c.kind == "primary-key":
-                del t.constraints[n]
+                found = t.constraints.pop(n)
+        if found is None and self.constraint_known(t):
+            self.problem("missing", f"{t.name} primary key", f"table {t.name} has no primary key")
         self.emit("drop-constraint", key, f"{t.name} primary key", f"drop the primary key of {t.name}",
-                  born=self.born(t.origin), constraint_kind="primary-key", options=opts)
+                  born=self.born(t.origin) or (found is not None and self.born(found.origin)),
+                  constraint=found.name if found else "PRIMARY", constraint_kind="primary-key", options=opts)
 
     def a_RenameColumn(self, t: Table, key, r: exp.RenameColumn, opts) -> None:
         old, oq = _name(r.this)
@@ -555,16 +1058,25 @@ class _Replayer:
         self.rename_column(t, key, self.cat.col_key(old, oq), old, new, self.cat.col_key(new, nq))
 
     def rename_column(self, t: Table, key, old_key, old, new, new_key, *, emit=True) -> Column | None:
-        col = t.columns.pop(old_key, None)
-        if col is None and t.complete:
-            self.problem("missing", f"{t.name}.{old}", f"column {old} does not exist in table {t.name}")
-        if new_key in t.columns and t.complete:
+        col = t.columns.get(old_key)
+        if col is None:
+            self.has_column(t, old_key, old)
+        if new_key != old_key and new_key in t.columns:
             self.problem("exists", f"{t.name}.{new}", f"column {new} already exists in table {t.name}")
         if col is not None:
+            del t.columns[old_key]
             col.name = new
             t.columns[new_key] = col
             for c in t.constraints.values():
-                c.columns = tuple(new_key if x == old_key else x for x in c.columns)
+                if old_key in c.columns:
+                    c.columns = tuple(new_key if x == old_key else x for x in c.columns)
+                if old_key in c.proves_not_null:
+                    c.proves_not_null = tuple(new_key if x == old_key else x for x in c.proves_not_null)
+                    c.check_not_null = c.proves_not_null[0]
+            for ikey in self.cat.indexes_on(key):
+                i = self.cat.indexes[ikey]
+                if old_key in i.columns:
+                    i.columns = tuple(new_key if x == old_key else x for x in i.columns)
         if emit:
             self.emit("rename-column", key, f"{t.name}.{old}", f"rename column {t.name}.{old} to {new}",
                       born=col is not None and self.born(col.origin), column=old, new_name=new)
@@ -572,63 +1084,70 @@ class _Replayer:
 
     def a_AlterRename(self, t: Table, key, r: exp.AlterRename, opts) -> None:
         target = r.this
-        new_key = self.key(target) if isinstance(target, exp.Table) and target.args.get("db") else (
-            key[0], self.cat.ident(*_name(target.this if isinstance(target, exp.Table) else target)))
-        self.rename_table(t, key, new_key)
+        schema, name = self.qualified(target)
+        self.rename_table(t, key, (schema or key[0], name))
 
     def rename_table(self, t: Table, key, new_key) -> None:
-        if new_key in self.cat.tables:
+        if new_key != key and self.known_relation(new_key):
             self.problem("exists", new_key[1], f"table {new_key[1]} already exists")
         self.cat.tables.pop(key, None)
-        self.cat.gone.add(key)
+        if new_key != key and new_key in self.cat.tables:
+            del self.cat.tables[new_key]  # a placeholder, or a failed rename
+            self.cat.drop_indexes_of(new_key)
+        self.mark_gone(key)
         self.cat.gone.discard(new_key)
         t.schema, t.name = new_key
         self.cat.tables[new_key] = t
-        for i in self.cat.indexes.values():
-            if i.table == key:
-                i.table = new_key
+        self.cat.move_indexes(key, new_key)
         self.emit("rename-table", key, key[1], f"rename table {key[1]} to {new_key[1]}",
-                  born=self.born(t.origin), new_name=new_key[1])
+                  born=self.born(t.origin), new_name=new_key[1], new_schema=new_key[0])
 
     def a_AlterColumn(self, t: Table, key, a: exp.AlterColumn, opts) -> None:
         name, quoted = _name(a.this)
         ck = self.cat.col_key(name, quoted)
         col = t.columns.get(ck)
-        if col is None and t.complete:
-            self.problem("missing", f"{t.name}.{name}", f"column {name} does not exist in table {t.name}")
+        if col is None:
+            self.has_column(t, ck, name)
         obj = f"{t.name}.{col.name if col else name}"
         born = col is not None and self.born(col.origin)
         if a.args.get("dtype") is not None:
             new = type_info(a.args["dtype"], self.cat.dialect)
-            self.type_change(t, key, col, obj, born, new, using=a.args.get("using") is not None, opts=opts)
+            self.type_change(t, key, col, obj, born, new, using=isinstance(a.args.get("using"), exp.Expression),
+                             opts=opts)
         elif a.args.get("allow_null") is False:
-            self.set_not_null(t, key, col, obj, born)
+            self.set_not_null(t, key, col, ck, obj, born)
         elif a.args.get("drop") and a.args.get("allow_null"):
-            was = col.nullable if col else None
-            if col:
-                col.nullable = True
-            self.emit("drop-not-null", key, obj, f"drop not null on {obj}", born=born, was_nullable=was)
-        elif a.args.get("default") is not None:
+            self.drop_not_null(key, col, obj, born)
+        elif a.args.get("default") is not None and not isinstance(a.args["default"], exp.Null):
             d = a.args["default"]
             old_default = col.default if col else None
             if col:
-                col.default = d.sql() if not isinstance(d, exp.Null) else None
+                col.default = self.sql(d)
                 col.default_volatile = _volatile(d)
             self.emit("set-default", key, obj, f"set default on {obj}", born=born, old_default=old_default,
-                      default_volatile=_volatile(d))
-        elif a.args.get("drop"):
-            old_default = col.default if col else None
-            if col:
-                col.default = None
-            self.emit("drop-default", key, obj, f"drop default on {obj}", born=born, old_default=old_default,
-                      nullable=col.nullable if col else None,
-                      klass="incompatible" if old_default is not None or col is None else "neutral")
+                      default=col.default if col else self.sql(d), default_volatile=_volatile(d))
+        elif a.args.get("drop") or isinstance(a.args.get("default"), exp.Null):
+            self.drop_default(key, col, obj, born)
         else:
             self.emit("other", key, obj, f"alter column {obj}", born=born)
 
-    def set_not_null(self, t: Table, key, col: Column | None, obj: str, born: bool) -> None:
-        ck = self.cat.col_key(col.name) if col else None
-        proving = [c for c in t.constraints.values() if c.kind == "check" and c.check_not_null == ck and c.validated]
+    def drop_default(self, key, col: Column | None, obj: str, born: bool) -> None:
+        old_default = col.default if col else None
+        if col:
+            col.default, col.default_volatile = None, False
+        self.emit("drop-default", key, obj, f"drop default on {obj}", born=born, old_default=old_default,
+                  nullable=col.nullable if col else None,
+                  klass="incompatible" if old_default is not None or col is None else "neutral")
+
+    def drop_not_null(self, key, col: Column | None, obj: str, born: bool) -> None:
+        was = col.nullable if col else None
+        if col:
+            col.nullable = True
+        self.emit("drop-not-null", key, obj, f"drop not null on {obj}", born=born, was_nullable=was)
+
+    def set_not_null(self, t: Table, key, col: Column | None, ck: str, obj: str, born: bool) -> None:
+        proving = [c for c in t.constraints.values()
+                   if c.kind == "check" and ck in c.proves_not_null and c.validated]
         was = col.nullable if col else None
         if col:
             col.nullable = False
@@ -636,121 +1155,205 @@ class _Replayer:
             self.emit("other", key, obj, f"{obj} is already NOT NULL", born=born, klass="neutral")
             return
         self.emit("set-not-null", key, obj, f"set not null on {obj}", born=born, proven_by_check=bool(proving),
-                  check=proving[0].name if proving else None, has_default=bool(col and col.default is not None))
+                  check=proving[0].name if proving else None, has_default=bool(col and col.default is not None),
+                  column=col.name if col else obj.split(".")[-1])
 
     def type_change(self, t, key, col, obj, born, new, *, using=False, opts=None) -> None:
         old = col.type if col else None
-        verdict = compare(old, new) if old is not None and old.family != "unknown" else "change"
+        known = old is not None and old.family != "unknown"
+        verdict = compare(old, new, self.cat.dialect) if known else "change"
         if col:
             col.type = new
         klass = {"same": "neutral", "widen": "neutral", "widen-rewrite": "neutral"}.get(verdict, "incompatible")
         self.emit("change-column-type", key, obj, f"change type of {obj} from {old or '?'} to {new}", born=born,
                   klass=klass, old_type=str(old) if old else None, new_type=str(new), verdict=verdict,
-                  binary_coercible=verdict in ("same", "widen"), using=using, options=opts or {})
+                  binary_coercible=verdict in ("same", "widen"), using=using, options=opts or {},
+                  enum_append=bool(known and enum_append(old, new)), column=col.name if col else obj.split(".")[-1])
 
     def a_ModifyColumn(self, t: Table, key, m: exp.ModifyColumn, opts) -> None:
-        """MySQL MODIFY / CHANGE: diff the new definition against the catalog."""
+        """MySQL MODIFY / CHANGE: the new definition replaces the column's; diff it with the catalog."""
         cd = m.this
-        new_col, _ = self.column_from_def(cd)
+        new_col, cons = self.column_from_def(cd)
         new_key = self.cat.col_key(*_name(cd.this))
         rename_from = m.args.get("rename_from")
         old_key = self.cat.col_key(*_name(rename_from)) if rename_from is not None else new_key
         old_name = _name(rename_from)[0] if rename_from is not None else new_col.name
         col = t.columns.get(old_key)
-        if col is None and t.complete:
-            self.problem("missing", f"{t.name}.{old_name}", f"column {old_name} does not exist in table {t.name}")
+        if col is None:
+            if m.args.get("exists") and t.complete and self.certain:
+                self.emit("other", key, f"{t.name}.{old_name}", f"modify column if exists {t.name}.{old_name} "
+                          "(not there)", born=self.born(t.origin))
+                return
+            self.has_column(t, old_key, old_name)
         born = col is not None and self.born(col.origin)
         before = len(self.changes)
-        if old_key != new_key or (col is not None and col.name != new_col.name and rename_from is not None):
-            col = self.rename_column(t, key, old_key, old_name, new_col.name, new_key, emit=False) or col
+        if col is not None and old_key != new_key:
+            self.rename_column(t, key, old_key, old_name, new_col.name, new_key, emit=False)
             self.emit("rename-column", key, f"{t.name}.{old_name}", f"rename column {t.name}.{old_name} to "
                       f"{new_col.name}", born=born, column=old_name, new_name=new_col.name)
+        elif col is not None:
+            col.name = new_col.name  # MySQL column names are case-insensitive: a case change renames nothing
         obj = f"{t.name}.{new_col.name}"
         if col is None:
             t.columns[new_key] = new_col
-            self.emit("change-column-type", key, obj, f"redefine {obj}", born=False, klass="incompatible",
-                      old_type=None, new_type=str(new_col.type), verdict="change", binary_coercible=False,
-                      options=opts)
-            return
-        if compare(col.type, new_col.type) != "same":
-            self.type_change(t, key, col, obj, born, new_col.type, opts=opts)
-        if col.nullable and not new_col.nullable:
-            self.set_not_null(t, key, col, obj, born)
-        elif not col.nullable and new_col.nullable:
-            col.nullable = True
-            self.emit("drop-not-null", key, obj, f"drop not null on {obj}", born=born, was_nullable=False)
-        if col.default != new_col.default:
-            if new_col.default is None:
-                self.emit("drop-default", key, obj, f"drop default on {obj}", born=born, old_default=col.default,
-                          klass="incompatible" if col.default is not None else "neutral", nullable=new_col.nullable)
-            else:
-                self.emit("set-default", key, obj, f"set default on {obj}", born=born, old_default=col.default,
-                          default_volatile=new_col.default_volatile)
-            col.default, col.default_volatile = new_col.default, new_col.default_volatile
-        col.identity = new_col.identity or col.identity
+            new_col.origin = -1  # it existed before this statement
+            self.emit("change-column-type", key, obj, f"redefine {obj} (its previous definition is not known)",
+                      born=False, klass="incompatible", old_type=None, new_type=str(new_col.type), verdict="change",
+                      binary_coercible=False, options=opts, enum_append=False, column=new_col.name,
+                      not_null=not new_col.nullable, has_default=new_col.default is not None)
+        else:
+            if compare(col.type, new_col.type, self.cat.dialect) != "same":
+                self.type_change(t, key, col, obj, born, new_col.type, opts=opts)
+            in_pk = any(c.kind == "primary-key" and new_key in c.columns for c in t.constraints.values())
+            if in_pk:
+                new_col.nullable = False  # MySQL keeps primary key columns NOT NULL
+            if col.nullable and not new_col.nullable:
+                self.set_not_null(t, key, col, new_key, obj, born)
+            elif not col.nullable and new_col.nullable:
+                self.drop_not_null(key, col, obj, born)
+            if col.default != new_col.default:
+                if new_col.default is None:
+                    self.drop_default(key, col, obj, born)
+                else:
+                    self.emit("set-default", key, obj, f"set default on {obj}", born=born, old_default=col.default,
+                              default=new_col.default, default_volatile=new_col.default_volatile)
+                    col.default, col.default_volatile = new_col.default, new_col.default_volatile
+            if col.identity and not new_col.identity:
+                # MODIFY without AUTO_INCREMENT removes it: inserts that leave the column out now fail
+                self.emit("drop-default", key, obj, f"drop AUTO_INCREMENT from {obj}", born=born,
+                          old_default="AUTO_INCREMENT", nullable=new_col.nullable, identity=True, klass="incompatible")
+            elif new_col.identity and not col.identity:
+                self.emit("set-default", key, obj, f"make {obj} AUTO_INCREMENT", born=born, old_default=col.default,
+                          default="AUTO_INCREMENT", default_volatile=False, identity=True)
+            col.identity = new_col.identity
+            col.generated = new_col.generated
+            col.generated_stored = new_col.generated_stored
+        for p in cons:
+            c = p.constraint
+            if self.add_constraint_to(t, p):
+                self.emit(_KIND_OF[c.kind], key, f"{t.name}.{c.name}", f"add {c.kind.replace('-', ' ')} constraint "
+                          f"{c.name} on {t.name}", born=born, not_valid=False, constraint=c.name, columns=c.columns,
+                          references=c.references, check_not_null=c.check_not_null, options=opts)
         if len(self.changes) == before:
             self.emit("other", key, obj, f"redefine {obj} without changing it", born=born)
 
     def a_AddConstraint(self, t: Table, key, a: exp.AddConstraint, opts) -> None:
+        not_valid = bool(a.args.get("not_valid"))
+        if_not_exists = bool(a.args.get("exists"))
         for item in a.expressions:
-            c = self.constraint_from(item, t)
-            if c is None:
-                if isinstance(item, exp.IndexColumnConstraint) or isinstance(getattr(item, "expressions", [None])[0]
-                                                                                if getattr(item, "expressions", None)
-                                                                                else None, exp.IndexColumnConstraint):
-                    self.emit("create-index", key, t.name, f"add index on {t.name}", born=self.born(t.origin),
-                              concurrently=False, options=opts)
-                else:
-                    self.emit("other", key, t.name, f"add constraint on {t.name}", born=self.born(t.origin))
+            index = None
+            if isinstance(item, exp.IndexColumnConstraint):
+                index = item
+            elif isinstance(item, exp.Constraint) and item.expressions and isinstance(
+                    item.expressions[0], exp.IndexColumnConstraint):
+                index = item.expressions[0]
+            if index is not None:
+                name, cols, unique = self.index_from(index)
+                ok = all(c == "(expression)" or self.has_column(t, c, c) for c in cols)
+                shown = name or (cols[0] if cols else t.name)
+                if ok:
+                    shown, new = self.register_index(t, key, name, cols, unique, if_not_exists=if_not_exists)
+                    if not new:
+                        self.emit("other", key, shown, f"add index if not exists {shown} (already there)",
+                                  born=self.born(t.origin))
+                        continue
+                self.emit("create-index", key, shown, f"add index {shown} on {t.name}", born=self.born(t.origin),
+                          concurrently=False, unique=unique, columns=cols, options=opts)
                 continue
-            if c.name in t.constraints and not a.args.get("exists"):
-                self.problem("exists", c.name, f"constraint {c.name} already exists on table {t.name}")
-            not_valid = bool(a.args.get("not_valid"))
+            found = self.constraint_from(item)
+            if found is None:
+                self.emit("other", key, t.name, f"add constraint on {t.name}", born=self.born(t.origin))
+                continue
+            c, explicit = found.constraint, found.name
+            if if_not_exists and explicit and self.cat.con_key(explicit, found.quoted) in t.constraints:
+                self.emit("other", key, f"{t.name}.{explicit}", f"add constraint if not exists {explicit} "
+                          "(already there)", born=self.born(t.origin))
+                continue
             c.validated = not not_valid
-            t.constraints[c.name] = c
-            for cn in c.columns:
-                if t.complete and cn not in t.columns:
-                    self.problem("missing", f"{t.name}.{cn}", f"column {cn} does not exist in table {t.name}")
+            nullable = tuple(cn for cn in c.columns if cn in t.columns and t.columns[cn].nullable) \
+                if c.kind == "primary-key" else ()
+            ref_key = None
+            if c.kind == "foreign-key" and found.ref is not None:
+                ref_key = self.key(found.ref)
+                if ref_key != key:
+                    self.table(ref_key)  # a reference to a dropped table is a problem
+            self.add_constraint_to(t, found, if_not_exists=if_not_exists)
+            detail = dict(not_valid=not_valid, constraint=c.name, columns=c.columns, references=c.references,
+                          check_not_null=c.check_not_null, options=opts)
             if c.kind == "primary-key":
-                for cn in c.columns:
-                    if cn in t.columns:
-                        t.columns[cn].nullable = False
-            kind = {"primary-key": "add-primary-key", "unique": "add-unique", "check": "add-check",
-                    "foreign-key": "add-foreign-key"}[c.kind]
-            self.emit(kind, key, f"{t.name}.{c.name}", f"add {c.kind.replace('-', ' ')} constraint {c.name} "
-                      f"on {t.name}", born=self.born(t.origin), not_valid=not_valid, constraint=c.name,
-                      columns=c.columns, references=c.references, check_not_null=c.check_not_null, options=opts)
+                detail["sets_not_null"] = nullable
+                detail["not_null"] = (not nullable) if t.complete else None  # key columns already NOT NULL
+            if c.kind == "foreign-key":
+                detail["references_table"] = ref_key
+                fkc = self.cat.session.get("foreign_key_checks")
+                if fkc is not None:
+                    detail["foreign_key_checks"] = fkc
+            self.emit(_KIND_OF[c.kind], key, f"{t.name}.{c.name}", f"add {c.kind.replace('-', ' ')} constraint "
+                      f"{c.name} on {t.name}", born=self.born(t.origin), **detail)
 
     def a_ValidateConstraint(self, t: Table, key, v: N.ValidateConstraint, opts) -> None:
-        name = self.cat.ident(*_name(v.name))
+        name = self.cat.con_key(*_name(v.name))
         c = t.constraints.get(name)
-        if c is None and t.complete and t.origin != -1:
+        if c is None and self.constraint_known(t):
             self.problem("missing", name, f"constraint {name} does not exist on table {t.name}")
+        was = c.validated if c is not None else None
         if c is not None:
             c.validated = True
         self.emit("validate-constraint", key, f"{t.name}.{name}", f"validate constraint {name} on {t.name}",
-                  born=self.born(t.origin), constraint=name, same_file=c is not None and self.born(c.origin))
+                  born=self.born(t.origin), constraint=name, same_file=c is not None and self.born(c.origin),
+                  constraint_kind=c.kind if c else None, was_validated=was)
 
     def a_AddConstraintUsingIndex(self, t: Table, key, a: N.AddConstraintUsingIndex, opts) -> None:
         index = self.cat.ident(*_name(a.index))
-        name = self.cat.ident(*_name(a.name)) if a.name is not None else index
+        name = self.cat.con_key(*_name(a.name)) if a.name is not None else index
         kind = "primary-key" if a.kind.upper().startswith("PRIMARY") else "unique"
-        i = self.cat.indexes.pop((key[0], index), None)
-        t.constraints[name] = Constraint(name, kind, i.columns if i else (), origin=self.fi)
+        ikey = self.cat.index_key(key, index)
+        i = self.cat.pop_index(ikey)
+        if i is None and self.pg() and ikey in self.cat.gone and self.certain:
+            self.problem("missing", index, f"index {index} does not exist at this point")
+        cols = i.columns if i else ()
+        if name in t.constraints:
+            self.problem("exists", f"{t.name}.{name}", f"constraint {name} already exists on table {t.name}")
+        nullable = tuple(cn for cn in cols if cn in t.columns and t.columns[cn].nullable) if kind == "primary-key" else ()
+        for cn in nullable:
+            t.columns[cn].nullable = False
+        t.constraints[name] = Constraint(name, kind, cols, origin=self.fi)
         self.emit("add-primary-key" if kind == "primary-key" else "add-unique", key, f"{t.name}.{name}",
                   f"add {kind.replace('-', ' ')} constraint {name} on {t.name} using index {index}",
-                  born=self.born(t.origin), using_index=True, constraint=name, klass="neutral")
+                  born=self.born(t.origin), using_index=True, constraint=name, columns=cols, index=index,
+                  sets_not_null=nullable, not_null=(not nullable) if cols and t.complete else None,
+                  klass="incompatible" if nullable else "neutral")
 
     def a_RenameConstraint(self, t, key, r: N.RenameConstraint, opts) -> None:
-        old, new = self.cat.ident(*_name(r.old)), self.cat.ident(*_name(r.new))
+        old, new = self.cat.con_key(*_name(r.old)), self.cat.con_key(*_name(r.new))
         c = t.constraints.pop(old, None)
+        if c is None and self.constraint_known(t):
+            self.problem("missing", old, f"constraint {old} does not exist on table {t.name}")
+        if new in t.constraints:
+            self.problem("exists", new, f"constraint {new} already exists on table {t.name}")
         if c is not None:
             c.name = new
             t.constraints[new] = c
-        self.emit("other", key, f"{t.name}.{old}", f"rename constraint {old} to {new}", born=self.born(t.origin))
+        self.emit("other", key, f"{t.name}.{old}", f"rename constraint {old} to {new}", born=self.born(t.origin),
+                  new_name=new)
 
     def a_RenameIndex(self, t, key, r, opts) -> None:
-        self.emit("other", key, t.name, f"rename an index of {t.name}", born=self.born(t.origin), klass="neutral")
+        old, new = self.cat.ident(*_name(r.this)), self.cat.ident(*_name(r.args.get("to")))
+        i = self.cat.pop_index(self.cat.index_key(key, old))
+        if i is not None:
+            i.name = new
+            self.cat.add_index(self.cat.index_key(key, new), i)
+        else:
+            c = t.constraints.pop(self.cat.con_key(old), None)
+            if c is not None and c.kind == "unique":
+                c.name = new
+                t.constraints[self.cat.con_key(new)] = c
+            elif c is not None:
+                t.constraints[self.cat.con_key(old)] = c
+            elif self.constraint_known(t):
+                self.problem("missing", old, f"index {old} does not exist on table {t.name}")
+        self.emit("other", key, f"{t.name}.{old}", f"rename index {old} of {t.name} to {new}",
+                  born=self.born(t.origin), klass="neutral", new_name=new)
 
     def a_ConvertCharset(self, t, key, c, opts) -> None:
         self.emit("rewrite-table", key, t.name, f"convert {t.name} to character set {c.charset}",
@@ -762,44 +1365,101 @@ class _Replayer:
     # -- statements handled as nodes -------------------------------------------------------------
     def h_RenameTable(self, node: N.RenameTable) -> None:
         for old, new in node.pairs:
-            okey, nkey = self.key(old), self.key(new)
-            t = self.table(okey)
+            okey = self.key(old)
+            schema, name = self.qualified(new)
+            nkey = (schema or (self.cat.search_path[0] if self.cat.search_path else self.cat.default_schema), name)
+            t = self.table(okey, must_exist=not node.if_exists)
             if t is not None:
                 self.rename_table(t, okey, nkey)
+            else:
+                self.emit("rename-table", okey, okey[1], f"rename table {okey[1]} to {nkey[1]}", new_name=nkey[1],
+                          new_schema=nkey[0])
 
     def h_AlterEnumAddValue(self, node: N.AlterEnumAddValue) -> None:
-        key = self.key(node.type)
+        key = self.key(node.type, stores=(self.cat.types,))
         ty = self.cat.types.get(key)
-        if ty is not None and node.value not in ty.values:
-            ty.values.append(node.value)
+        if ty is None and key in self.cat.gone and self.certain:
+            self.problem("missing", key[1], f"type {key[1]} does not exist at this point")
+        at_end = not node.before and not (node.after and ty is not None and ty.values and node.after != ty.values[-1])
+        if ty is not None:
+            if node.value in ty.values:
+                if node.if_not_exists:
+                    self.emit("other", key, f"{key[1]}.{node.value}", f"add value if not exists '{node.value}' "
+                              f"to type {key[1]} (already there)", born=self.born(ty.origin))
+                    return
+                self.problem("exists", f"{key[1]}.{node.value}", f"value '{node.value}' already exists in type {key[1]}")
+            else:
+                anchor = node.before or node.after
+                if anchor is not None and anchor not in ty.values:
+                    self.problem("missing", f"{key[1]}.{anchor}", f"type {key[1]} has no value '{anchor}'")
+                    ty.values.append(node.value)
+                elif node.before:
+                    ty.values.insert(ty.values.index(node.before), node.value)
+                elif node.after:
+                    ty.values.insert(ty.values.index(node.after) + 1, node.value)
+                else:
+                    ty.values.append(node.value)
         self.emit("add-enum-value", key, f"{key[1]}.{node.value}", f"add value '{node.value}' to type {key[1]}",
                   born=ty is not None and self.born(ty.origin), positioned=bool(node.before or node.after),
-                  if_not_exists=node.if_not_exists)
+                  if_not_exists=node.if_not_exists, enum_append=at_end, value=node.value)
 
     def h_AlterEnumRenameValue(self, node: N.AlterEnumRenameValue) -> None:
-        key = self.key(node.type)
+        key = self.key(node.type, stores=(self.cat.types,))
         ty = self.cat.types.get(key)
-        if ty is not None and node.old in ty.values:
-            ty.values[ty.values.index(node.old)] = node.new
+        if ty is None and key in self.cat.gone and self.certain:
+            self.problem("missing", key[1], f"type {key[1]} does not exist at this point")
+        if ty is not None:
+            if node.old not in ty.values:
+                self.problem("missing", f"{key[1]}.{node.old}", f"type {key[1]} has no value '{node.old}'")
+            elif node.new in ty.values:
+                self.problem("exists", f"{key[1]}.{node.new}", f"value '{node.new}' already exists in type {key[1]}")
+            else:
+                ty.values[ty.values.index(node.old)] = node.new
         self.emit("rename-enum-value", key, f"{key[1]}.{node.old}", f"rename value '{node.old}' of type {key[1]} "
                   f"to '{node.new}'", born=ty is not None and self.born(ty.origin), new_name=node.new)
 
     def h_SetSchema(self, node: N.SetSchema) -> None:
-        key = self.key(node.name)
+        kind = node.kind.upper()
+        store = {"TABLE": self.cat.tables, "VIEW": self.cat.views, "MATERIALIZED VIEW": self.cat.views,
+                 "SEQUENCE": self.cat.sequences, "TYPE": self.cat.types}.get(kind)
+        key = self.key(node.name, stores=(store,) if store is not None else None)
         schema = self.cat.ident(*_name(node.schema))
+        new_key = (schema, key[1])
         born = False
-        if node.kind.upper() == "TABLE" and key in self.cat.tables:
-            t = self.cat.tables.pop(key)
-            born = self.born(t.origin)
-            t.schema = schema
-            self.cat.tables[(schema, key[1])] = t
-            self.cat.gone.add(key)
-        self.emit("set-schema", key, key[1], f"move {node.kind.lower()} {key[1]} to schema {schema}", born=born)
+        obj = None
+        if kind == "TABLE":
+            obj = self.table(key, must_exist=not node.if_exists)
+        elif store is not None:
+            obj = store.get(key)
+            if obj is None and key in self.cat.gone and self.certain and not node.if_exists:
+                self.problem("missing", key[1], f"{kind.lower()} {key[1]} does not exist at this point")
+        if obj is not None and store is not None and new_key != key:
+            if self.known_relation(new_key):
+                self.problem("exists", key[1], f"{key[1]} already exists in schema {schema}")
+            store.pop(key, None)
+            if kind == "TABLE" and new_key in store:
+                self.cat.drop_indexes_of(new_key)
+            born = self.born(obj.origin)
+            obj.schema = schema
+            store[new_key] = obj
+            self.mark_gone(key)
+            self.cat.gone.discard(new_key)
+            if kind == "TABLE":
+                self.cat.move_indexes(key, new_key)
+        self.emit("set-schema", key, key[1], f"move {kind.lower()} {key[1]} to schema {schema}", born=born,
+                  new_schema=schema, target=kind)
 
     def h_Reindex(self, node: N.Reindex) -> None:
         key = self.key(node.name) if node.name is not None else None
-        self.emit("reindex", key, key[1] if key else node.kind.lower(), f"reindex {node.kind.lower()}",
-                  concurrently=node.concurrently, target=node.kind.upper())
+        table = None
+        if key is not None and node.kind.upper() == "INDEX":
+            i = self.cat.indexes.get(key)
+            table = i.table if i is not None else None
+        elif key is not None and node.kind.upper() == "TABLE":
+            table = key
+        t = self.cat.tables.get(table) if table else None
+        self.emit("reindex", table or key, key[1] if key else node.kind.lower(), f"reindex {node.kind.lower()}",
+                  born=bool(t and self.born(t.origin)), concurrently=node.concurrently, target=node.kind.upper())
 
     def h_Vacuum(self, node: N.Vacuum) -> None:
         if node.full:
@@ -807,20 +1467,25 @@ class _Replayer:
                 key = self.key(tbl)
                 t = self.cat.tables.get(key)
                 self.emit("rewrite-table", key, key[1], f"VACUUM FULL {key[1]}", born=bool(t and self.born(t.origin)),
-                          reason="vacuum-full")
+                          reason="vacuum-full", full=True)
             if not node.tables:
-                self.emit("rewrite-table", None, "all tables", "VACUUM FULL of every table", reason="vacuum-full")
+                self.emit("rewrite-table", None, "all tables", "VACUUM FULL of every table", reason="vacuum-full",
+                          full=True)
         else:
             self.emit("other", None, None, "vacuum")
 
     def h_Cluster(self, node: N.Cluster) -> None:
         key = self.key(node.table) if node.table is not None else None
-        self.emit("rewrite-table", key, key[1] if key else "clustered tables", "CLUSTER", reason="cluster")
+        t = self.cat.tables.get(key) if key else None
+        self.emit("rewrite-table", key, key[1] if key else "clustered tables", "CLUSTER", reason="cluster",
+                  born=bool(t and self.born(t.origin)))
 
     def h_OptimizeTable(self, node: N.OptimizeTable) -> None:
         for tbl in node.tables:
             key = self.key(tbl)
-            self.emit("rewrite-table", key, key[1], f"OPTIMIZE TABLE {key[1]}", reason="optimize")
+            t = self.cat.tables.get(key)
+            self.emit("rewrite-table", key, key[1], f"OPTIMIZE TABLE {key[1]}", reason="optimize",
+                      born=bool(t and self.born(t.origin)))
 
     def h_LockTable(self, node: N.LockTable) -> None:
         for tbl in node.tables:
@@ -832,49 +1497,83 @@ class _Replayer:
     def h_LockTables(self, node: N.LockTables) -> None:
         for lk in node.locks:
             key = self.key(lk.table)
-            self.emit("lock-table", key, key[1], f"lock table {key[1]} {lk.mode}", mode=lk.mode)
+            t = self.cat.tables.get(key)
+            self.emit("lock-table", key, key[1], f"lock table {key[1]} {lk.mode}", mode=lk.mode,
+                      born=bool(t and self.born(t.origin)))
 
     def h_CreateMaterializedView(self, node: N.CreateMaterializedView) -> None:
-        key = self.key(node.name)
-        self.cat.views[key] = View(key[0], key[1], None, self.fi, materialized=True)
-        self.emit("create-view", key, key[1], f"create materialized view {key[1]}", born=True)
+        key = self.key(node.name, create=True)
+        if key in self.cat.views or key in self.cat.tables and self.cat.tables[key].origin != -1:
+            if node.if_not_exists:
+                self.emit("other", key, key[1], f"create materialized view if not exists {key[1]} (already there)")
+                return
+            self.problem("exists", key[1], f"{key[1]} already exists")
+        cols = tuple(self.cat.col_key(*_name(c)) for c in node.columns) or self.view_columns(node.query)
+        self.cat.views[key] = View(key[0], key[1], cols, self.fi, materialized=True)
+        self.cat.gone.discard(key)
+        self.emit("create-view", key, key[1], f"create materialized view {key[1]}", born=True, materialized=True)
 
     def h_CreateFunction(self, node: N.CreateFunction) -> None:
-        self.emit("other", None, node.name.name, f"create {node.kind.lower()} {node.name.name}", klass="neutral")
+        key = self.key(node.name, create=True)
+        self.cat.functions.setdefault(key, self.fi)
+        self.emit("other", None, key[1], f"create {node.kind.lower()} {key[1]}", klass="neutral",
+                  opaque_body=True)
 
     def h_DoBlock(self, node: N.DoBlock) -> None:
         # The body runs SQL flylint does not read: it may change the schema.
         self.emit("unanalysed", None, None, "DO block: its body is not analysed")
-        self.cat.uncertain_since = self.cat.uncertain_since or self.path
+        self.uncertain()
+
+    def h_Select(self, node: exp.Expression) -> None:
+        # Calling a function or procedure the history created runs a body flylint does not read.
+        for n in node.walk():
+            if isinstance(n, exp.Anonymous):
+                name = str(n.this)
+                key = (self.cat.search_path[0] if self.cat.search_path else self.cat.default_schema,
+                       self.cat.ident(name))
+                if key in self.cat.functions:
+                    self.emit("unanalysed", None, key[1], f"calls {key[1]}(), whose body is not analysed")
+                    self.uncertain()
+                    return
+        self.emit("other", None, None, "select")
+
+    h_Union = h_Select
 
     # -- DML and session ------------------------------------------------------------------------
+    def dml_target(self, target) -> tuple[tuple[str, str] | None, Table | None]:
+        if isinstance(target, exp.Schema):
+            target = target.this
+        if not isinstance(target, exp.Table):
+            return None, None
+        key = self.key(target)
+        return key, self.table(key)
+
     def h_Update(self, node: exp.Update) -> None:
-        target = node.this
-        key = self.key(target) if isinstance(target, exp.Table) else None
-        t = self.cat.tables.get(key) if key else None
+        key, t = self.dml_target(node.this)
         sets = []
         for e in node.expressions:
             if isinstance(e, exp.EQ):
                 left = e.this
                 src = e.expression
-                sets.append((left.name.lower(), src.name.lower() if isinstance(src, exp.Column) else None))
+                ck = self.cat.col_key(*_name(left.this if isinstance(left, exp.Column) else left))
+                if t is not None and isinstance(left, exp.Column) and not left.table:
+                    self.has_column(t, ck, left.name)
+                sets.append((ck, self.cat.col_key(*_name(src.this)) if isinstance(src, exp.Column) else None))
         self.emit("backfill", key, key[1] if key else None, f"update {key[1] if key else 'rows'}",
                   born=bool(t and self.born(t.origin)), statement="update", where=node.args.get("where") is not None,
                   limit=node.args.get("limit") is not None, sets=tuple(sets))
 
     def h_Insert(self, node: exp.Insert) -> None:
         target = node.this
-        if isinstance(target, exp.Schema):
-            target = target.this
-        key = self.key(target) if isinstance(target, exp.Table) else None
-        t = self.cat.tables.get(key) if key else None
+        key, t = self.dml_target(target)
+        if t is not None and isinstance(target, exp.Schema):
+            for e in target.expressions:
+                self.has_column(t, self.cat.col_key(*_name(e)), _name(e)[0])
         self.emit("backfill", key, key[1] if key else None, f"insert into {key[1] if key else 'a table'}",
                   born=bool(t and self.born(t.origin)), statement="insert", where=True)
 
     def h_Delete(self, node: exp.Delete) -> None:
-        target = node.this
-        key = self.key(target) if isinstance(target, exp.Table) else None
-        t = self.cat.tables.get(key) if key else None
+        key, t = self.dml_target(node.this)
         where = node.args.get("where") is not None or node.args.get("limit") is not None
         kind = "backfill" if where else "delete-all"
         self.emit(kind, key, key[1] if key else None, f"delete from {key[1] if key else 'a table'}",
@@ -885,17 +1584,50 @@ class _Replayer:
         for item in node.expressions:
             inner = item.this if isinstance(item, exp.SetItem) else item
             if isinstance(inner, exp.EQ):
-                names.append((inner.this.name.lower(), inner.expression.sql() if inner.expression is not None else ""))
+                left = inner.this
+                name = (left.this.name if isinstance(left, exp.SessionParameter) else left.name).lower()
+                value = inner.expression
+                names.append((name, value.sql() if value is not None else ""))
+                self.session_setting(name, value)
+            elif isinstance(item, exp.SetItem) and item.args.get("kind"):
+                names.append((str(item.args["kind"]).lower(), inner.sql() if inner is not None else ""))
         self.emit("session-setting", None, ", ".join(n for n, _ in names) or "setting", "set session setting",
                   settings=tuple(names), local=any(getattr(i, "args", {}).get("kind") == "LOCAL" for i in node.expressions))
 
+    def session_setting(self, name: str, value) -> None:
+        if name == "search_path" and self.pg():
+            parts = value.expressions if isinstance(value, exp.Tuple) else [value]
+            path = []
+            for p in parts:
+                text = p.name if isinstance(p, (exp.Identifier, exp.Var, exp.Column, exp.Literal)) else None
+                quoted = isinstance(p, exp.Identifier) and bool(p.args.get("quoted")) or (
+                    isinstance(p, exp.Literal) and p.is_string)
+                if text is None or text.upper() == "DEFAULT" and not quoted:
+                    path = []
+                    break
+                if text.startswith("$") or text in ("pg_catalog", "pg_temp"):
+                    continue
+                path.append(self.cat.ident(text, quoted))
+            self.cat.search_path = tuple(path) or None
+        elif name == "foreign_key_checks":
+            text = value.name if isinstance(value, (exp.Literal, exp.Var, exp.Identifier, exp.Column)) else ""
+            self.cat.session["foreign_key_checks"] = str(text).upper() not in ("0", "OFF", "FALSE")
+
     def h_Reset(self, node: N.Reset) -> None:
+        if node.name in (None, "search_path"):
+            self.cat.search_path = None
         self.emit("session-setting", None, node.name or "all", "reset session setting",
                   settings=((node.name or "all", None),), reset=True)
 
+    def h_Use(self, node: exp.Use) -> None:
+        _, name = self.qualified(node.this) if node.this is not None else (None, "")
+        if name:
+            self.cat.search_path = (name,)
+        self.emit("session-setting", None, name or "database", f"use {name}", settings=(("database", name),))
+
     def h_Command(self, node) -> None:  # defensive: parser guarantees no Command, but never pass one
         self.emit("unanalysed", None, None, "opaque command")
-        self.cat.uncertain_since = self.cat.uncertain_since or self.path
+        self.uncertain()
 
 
 def _options(options) -> dict:

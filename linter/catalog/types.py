@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 
 from flylint.catalog.model import TypeInfo
 
@@ -57,11 +58,32 @@ def type_info(dtype: exp.Expression | None, dialect: str) -> TypeInfo:
             params.append(0)
     if family in _INT_RANGE:
         params = []  # MySQL display widths (INT(11)) do not change what a column holds
-    try:
-        text = dtype.sql(dialect="postgres" if dialect == "postgres" else "mysql").lower()
-    except Exception:  # a type sqlglot cannot print: show the family
-        text = family
+    text = render(dtype, dialect).lower() or family
     return TypeInfo(family, tuple(params), text)
+
+
+_NEEDS_COPY = (exp.Query, exp.Subquery)
+_DIALECTS: dict[str, Dialect] = {}
+
+
+def render(e: exp.Expression, dialect: str) -> str:
+    """SQL text of a small expression (a type, a default) for display and comparison.
+
+    sqlglot copies the whole tree before generating; types and defaults are never rewritten by
+    the PostgreSQL/MySQL generators, so they are printed in place (a third of the replay's time
+    otherwise). Anything holding a query is copied as usual.
+    """
+    target = "postgres" if dialect == "postgres" else "mysql"
+    try:
+        gen = _DIALECTS.get(target)
+        if gen is None:
+            gen = _DIALECTS[target] = Dialect.get_or_raise(target)
+        return gen.generate(e, copy=e.find(*_NEEDS_COPY) is not None)
+    except Exception:  # noqa: BLE001 - something sqlglot cannot print: show it plainly
+        try:
+            return e.sql()
+        except Exception:  # noqa: BLE001
+            return ""
 
 
 def _int_digits(family: str) -> int:
