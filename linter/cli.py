@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from importlib import metadata
@@ -61,6 +62,7 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
     from flylint.report import ReportOptions, render
 
     _check_sqlglot()
+    gc.disable()  # a short-lived process building many long-lived objects: collections only cost time
     cwd = Path.cwd()
     try:
         settings = load_settings(cwd, config_file)
@@ -95,8 +97,10 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     for fmt in formats or ("text",):
         render(fmt, result, sys.stdout, ReportOptions(color=color and fmt == "text", fail_on=fail_on))
+    code = exit_code(result.findings, fail_on)
     sys.stdout.flush()
-    sys.exit(exit_code(result.findings, fail_on))
+    sys.stderr.flush()
+    os._exit(code)  # skip freeing every object one by one at interpreter exit (a large run's last 0.2 s)
 
 
 @main.command("rules")

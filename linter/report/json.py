@@ -24,5 +24,5 @@ def document(result) -> dict:
 
 
 def render(result, out: TextIO, options: ReportOptions) -> None:
-    json.dump(document(result), out, indent=2, ensure_ascii=False)
+    out.write(json.dumps(document(result), indent=2, ensure_ascii=False))  # one write: much faster
     out.write("\n")
