@@ -26,6 +26,7 @@ class Example:
     flagged: bool
     dialect: str = "postgres"
     title: str = ""
+    db_version: str | None = None
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ def drop_column(rule, ctx):
     fix="Stop using the table in a released version first; drop it in a later release.",
     examples=(
         Example({"V1__init.sql": _USERS_PG, "V2__drop.sql": "DROP TABLE users;\n"}, True),
+        Example({"V1__init.sql": _USERS_MY, "V2__drop.sql": "DROP TABLE IF EXISTS users;\n"}, True, dialect="mysql"),
         Example({"V1__init.sql": _USERS_PG + "CREATE TABLE tmp (id int);\nDROP TABLE tmp;\n"}, False,
                 title="table born in the same migration"),
     ),
@@ -105,6 +106,8 @@ def drop_table(rule, ctx):
     examples=(
         Example({"V1__init.sql": _USERS_PG + "CREATE VIEW user_names AS SELECT id, first_name FROM users;\n",
                  "V2__drop.sql": "DROP VIEW user_names;\n"}, True),
+        Example({"V1__init.sql": _USERS_MY + "CREATE VIEW user_names AS SELECT id, first_name FROM users;\n",
+                 "V2__drop.sql": "DROP VIEW user_names;\n"}, True, dialect="mysql"),
         Example({"V1__init.sql": _USERS_PG + "CREATE VIEW v AS SELECT id FROM users;\nDROP VIEW v;\n"}, False),
     ),
 )
@@ -320,6 +323,12 @@ def set_not_null(rule, ctx):
         Example({"V1__init.sql": "CREATE TABLE users (id int, name varchar(100));\n",
                  "V2__widen.sql": "ALTER TABLE users ALTER COLUMN name TYPE varchar(200);\n"}, False,
                 title="widening without a rewrite"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int, status ENUM('new', 'done'));\n",
+                 "V2__enum.sql": "ALTER TABLE users MODIFY status ENUM('done', 'new');\n"}, True, dialect="mysql",
+                title="ENUM values reordered"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int, status ENUM('new', 'done'));\n",
+                 "V2__enum.sql": "ALTER TABLE users MODIFY status ENUM('new', 'done', 'archived');\n"}, False,
+                dialect="mysql", db_version="8.0.35", title="an ENUM value appended at the end"),
         Example({"V1__init.sql": "CREATE TABLE users (id int, name varchar(200));\n"
                  "ALTER TABLE users ALTER COLUMN name TYPE varchar(100);\n"}, False,
                 title="table born in the same migration"),
@@ -372,6 +381,8 @@ def change_column_type(rule, ctx):
     examples=(
         Example({"V1__init.sql": "CREATE TABLE users (id int, status text NOT NULL DEFAULT 'active');\n",
                  "V2__drop.sql": "ALTER TABLE users ALTER COLUMN status DROP DEFAULT;\n"}, True),
+        Example({"V1__init.sql": "CREATE TABLE users (id int, status varchar(20) NOT NULL DEFAULT 'active');\n",
+                 "V2__drop.sql": "ALTER TABLE users ALTER COLUMN status DROP DEFAULT;\n"}, True, dialect="mysql"),
         Example({"V1__init.sql": "CREATE TABLE users (id int, status text NOT NULL DEFAULT 'active');\n"
                  "ALTER TABLE users ALTER COLUMN status DROP DEFAULT;\n"}, False),
     ),
@@ -402,7 +413,9 @@ def drop_default(rule, ctx):
     examples=(
         Example({"V1__init.sql": _USERS_PG, "V2__wipe.sql": "DELETE FROM users;\n"}, True),
         Example({"V1__init.sql": _USERS_PG, "V2__wipe.sql": "TRUNCATE TABLE users;\n"}, True),
+        Example({"V1__init.sql": _USERS_MY, "V2__wipe.sql": "TRUNCATE users;\n"}, True, dialect="mysql"),
         Example({"V1__init.sql": _USERS_PG, "V2__wipe.sql": "DELETE FROM users WHERE id = 1;\n"}, False),
+        Example({"V1__init.sql": _USERS_PG + "DELETE FROM users;\n"}, False, title="table born in the same migration"),
     ),
 )
 def destructive_data_change(rule, ctx):
@@ -432,6 +445,9 @@ def destructive_data_change(rule, ctx):
     examples=(
         Example({"V1__init.sql": "CREATE TYPE mood AS ENUM ('sad', 'ok');\n",
                  "V2__rename.sql": "ALTER TYPE mood RENAME VALUE 'sad' TO 'unhappy';\n"}, True),
+        Example({"V1__init.sql": _USERS_MY + "CREATE VIEW v AS SELECT id, first_name FROM users;\n",
+                 "V2__view.sql": "CREATE OR REPLACE VIEW v AS SELECT id FROM users;\n"}, True, dialect="mysql",
+                title="a replaced view loses a column"),
         Example({"V1__init.sql": "CREATE TYPE mood AS ENUM ('sad', 'ok');\n",
                  "V2__add.sql": "ALTER TYPE mood ADD VALUE 'happy' AFTER 'ok';\n"}, False),
     ),
@@ -482,6 +498,9 @@ def incompatible_object_change(rule, ctx):
                  "REFERENCES users (id) NOT VALID;\n"}, False, title="NOT VALID"),
         Example({"V1__init.sql": _USERS_PG,
                  "V2__uq.sql": "ALTER TABLE users ADD CONSTRAINT users_last_name_key UNIQUE (last_name);\n"}, True),
+        Example({"V1__init.sql": _USERS_MY + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
+                 "V2__fk.sql": "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) "
+                 "REFERENCES users (id);\n"}, True, dialect="mysql"),
         Example({"V1__init.sql": _USERS_PG + "CREATE TABLE orders (id bigint, user_id bigint);\n"
                  "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\n"},
                 False, title="table born in the same migration"),

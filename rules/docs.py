@@ -39,7 +39,8 @@ def page(r: Rule) -> str:
             continue
         out.append(f"\n## {title}\n")
         for ex in group:
-            label = f" ({ex.dialect}{': ' + ex.title if ex.title else ''})"
+            version = f" {ex.db_version}" if ex.db_version else ""
+            label = f" ({ex.dialect}{version}{': ' + ex.title if ex.title else ''})"
             out.append(f"\nExample{label}:\n\n")
             for name, content in ex.files.items():
                 shown = content.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

@@ -56,8 +56,13 @@ def _version_note(ctx, c) -> str:
         Example({"V1__init.sql": _T, "V2__add.sql": "SET lock_timeout = '5s';\n"
                  "ALTER TABLE users ADD COLUMN created_at timestamptz DEFAULT now();\n"}, False,
                 title="now() is not volatile: no rewrite on PostgreSQL 11+"),
+        Example({"V1__init.sql": _T, "V2__add.sql": "SET lock_timeout = '5s';\n"
+                 "ALTER TABLE users ADD COLUMN status text DEFAULT 'new';\n"}, True, db_version="10",
+                title="any default rewrites the table before PostgreSQL 11"),
         Example({"V1__init.sql": _T_MY, "V2__charset.sql": "ALTER TABLE users CONVERT TO CHARACTER SET utf8mb4;\n"},
                 True, dialect="mysql"),
+        Example({"V1__init.sql": _T_MY, "V2__add.sql": "ALTER TABLE users ADD COLUMN age int;\n"}, False,
+                dialect="mysql", db_version="8.0.35", title="INSTANT ADD COLUMN on MySQL 8.0.12+"),
         Example({"V1__init.sql": _T + "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();\n"},
                 False, title="table born in the same migration"),
     ),

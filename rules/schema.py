@@ -33,6 +33,8 @@ def _problems(ctx, kind):
                  "V2__x.sql": "ALTER TABLE users DROP COLUMN name;\n"}, True, title="dropped twice"),
         Example({"V1__init.sql": "CREATE TABLE users (id int, name text);\n",
                  "V2__idx.sql": "CREATE INDEX users_name_idx ON users (name);\n"}, False),
+        Example({"V1__init.sql": "CREATE TABLE users (id int, name varchar(20));\n",
+                 "V2__x.sql": "ALTER TABLE users MODIFY nickname varchar(40);\n"}, True, dialect="mysql"),
         Example({"V2__idx.sql": "CREATE INDEX orders_x_idx ON orders (x);\n"}, False,
                 title="a table from before the history (baseline)"),
     ),
@@ -54,6 +56,8 @@ def missing_object(rule, ctx):
     examples=(
         Example({"V1__init.sql": "CREATE TABLE users (id int);\n", "V2__again.sql": "CREATE TABLE users (id int);\n"},
                 True),
+        Example({"V1__init.sql": "CREATE TABLE users (id int);\n",
+                 "V2__again.sql": "ALTER TABLE users ADD COLUMN id int;\n"}, True, dialect="mysql"),
         Example({"V1__init.sql": "CREATE TABLE users (id int);\n",
                  "V2__again.sql": "CREATE TABLE IF NOT EXISTS users (id int);\n"}, False),
     ),

@@ -19,7 +19,8 @@ CASES = [
 @pytest.mark.parametrize("rule,example", CASES)
 def test_rule_example(tmp_path, rule, example):
     write_project(tmp_path, dict(example.files))
-    result = run(Options(cwd=tmp_path, paths=(tmp_path,), dialect=example.dialect, cache=False))
+    result = run(Options(cwd=tmp_path, paths=(tmp_path,), dialect=example.dialect, cache=False,
+                         db_version=example.db_version))
     fired = [f for f in result.findings if f.rule == rule.id]
     if example.flagged:
         assert fired, f"{rule.id} should flag {sorted(example.files)}"
