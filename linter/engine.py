@@ -153,6 +153,7 @@ def _run(opts: Options) -> Result:
             "execute_in_transaction": cfg.execute_in_transaction,
             "fail_on_missing_locations": cfg.fail_on_missing_locations,
             "out_of_order": cfg.out_of_order,
+            "init_sql": cfg.init_sql,
         },
         replay=history,
     )

@@ -83,21 +83,26 @@ def index_without_concurrently(rule, ctx):
         "behind it: the table is blocked for everyone until the long query ends. A lock_timeout "
         "makes the migration fail fast instead (Flyway can then simply be rerun)."
     ),
-    fix="Start the migration with SET lock_timeout = '5s'; (SET LOCAL inside Flyway's transaction works too).",
+    fix="Start the migration with SET lock_timeout = '5s'; (SET LOCAL inside Flyway's transaction works "
+    "too), or set it for every migration with Flyway's initSql.",
     examples=(
         Example({"V1__init.sql": _T, "V2__add.sql": "ALTER TABLE users ADD COLUMN name text;\n"}, True),
         Example({"V1__init.sql": _T, "V2__add.sql": "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN name text;\n"},
                 False),
         Example({"V1__init.sql": _T + "ALTER TABLE users ADD COLUMN name text;\n"}, False,
                 title="table born in the same migration"),
+        Example({"V1__init.sql": _T, "V2__add.sql": "ALTER TABLE users ADD COLUMN name text;\n",
+                 "flyway.conf": "flyway.initSql=SET lock_timeout = '5s'\n"}, False,
+                title="set for every connection with Flyway's initSql"),
     ),
 )
 def lock_timeout(rule, ctx):
     if ctx.dialect != "postgres" or ctx.replay is None:
         return
+    init_sql = str(ctx.settings.get("init_sql") or "").lower()
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        timeout_set = False
+        timeout_set = "lock_timeout" in init_sql  # Flyway's initSql runs on every connection it opens
         for si, changes in enumerate(per_file):
             st = fa.statements[si]
             hit = None

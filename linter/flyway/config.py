@@ -111,6 +111,7 @@ ENV_VARS: Mapping[str, str] = {
     "FLYWAY_LOCATIONS": "locations",
     "FLYWAY_URL": "url",
     "FLYWAY_USER": "user",
+    "FLYWAY_INIT_SQL": "initSql",
     "FLYWAY_ENCODING": "encoding",
     "FLYWAY_DETECT_ENCODING": "detectEncoding",
     "FLYWAY_SQL_MIGRATION_PREFIX": "sqlMigrationPrefix",
@@ -172,6 +173,7 @@ class FlywayConfig:
     table: str = "flyway_schema_history"
     url: str | None = None
     user: str | None = None
+    init_sql: str | None = None  # SQL Flyway runs on each new connection (e.g. SET lock_timeout)
     environment: str = "default"
     mode: str | None = None  # 'toml', 'conf' or None (no file)
     source: tuple[Path, ...] | None = None  # the files read, in the order they were applied
@@ -587,7 +589,7 @@ def _load_toml_files(
         return
     if not isinstance(current, dict):
         raise FlywayConfigError(f"{files[-1]}: [environments.{env_name}] must be a table")
-    for key in ("url", "user", "schemas"):
+    for key in ("url", "user", "schemas", "initSql"):
         if key in current:
             settings[key] = _Setting(current[key], origin("environments", env_name, key))
     overrides = current.get("flyway")
@@ -723,7 +725,8 @@ def _build(
         raise FlywayConfigError(f"{settings['sqlMigrationSeparator'].origin}: flyway.sqlMigrationSeparator is empty")
     kwargs["naming"] = NamingSettings(**naming_kwargs)
 
-    for key in ("placeholderPrefix", "placeholderSuffix", "placeholderSeparator", "table", "url", "user", "environment"):
+    for key in ("placeholderPrefix", "placeholderSuffix", "placeholderSeparator", "table", "url", "user", "environment",
+                "initSql"):
         if key in settings:
             kwargs[_snake(key)] = _as_str(settings[key], key)
     for key in ("placeholderPrefix", "placeholderSuffix"):
