@@ -23,6 +23,8 @@ from flylint.rules import Example, rule
     examples=(
         Example({"V1__typo.sql": "CREATE TABEL users (id int);\n"}, flagged=True, title="a typo"),
         Example({"V1__ok.sql": "CREATE TABLE users (id int);\n"}, flagged=False),
+        Example({"V1__do.sql": "DO $$ BEGIN EXECUTE 'DROP TABLE users'; END $$;\n"}, flagged=True,
+                title="a DO block runs code flylint does not read"),
         Example(
             {"V1__vacuum.sql": "ALTER TABLE users FOO BAR;\n"},
             flagged=True,
@@ -32,6 +34,20 @@ from flylint.rules import Example, rule
     ),
 )
 def unanalysed_statement(rule, ctx):
+    # Statements that parse but run code flylint does not read (a DO block, a call of a function
+    # the history created): the replay marks them unanalysed.
+    for fa, st, ch in ctx.changes():
+        if ch.kind == "unanalysed" and st.split_error is None and st.parsed is not None and st.parsed.unanalysed is None:
+            yield rule.finding(
+                fa.migration.display,
+                st.span,
+                f"flylint did not analyse what this statement runs: {ch.description}. Its effect on the "
+                "schema is not checked for blue/green safety or locking, and flylint stops claiming "
+                "that objects are missing after it.",
+                fix="Prefer plain DDL in migrations; if the block is needed, review it by hand and suppress "
+                "this finding with the reason.",
+                change="unanalysed",
+            )
     for fa in ctx.files:
         path = fa.migration.display
         for st in fa.statements:

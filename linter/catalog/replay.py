@@ -1572,6 +1572,18 @@ class _Replayer:
         self.emit("backfill", key, key[1] if key else None, f"insert into {key[1] if key else 'a table'}",
                   born=bool(t and self.born(t.origin)), statement="insert", where=True)
 
+    def h_Copy(self, node: exp.Expression) -> None:
+        """COPY ... FROM loads rows (a backfill); COPY ... TO only reads."""
+        if not node.args.get("kind"):  # COPY TO
+            self.emit("other", None, None, "copy rows out", klass="neutral")
+            return
+        target = node.this
+        if isinstance(target, exp.Schema):
+            target = target.this
+        key, t = self.dml_target(target) if isinstance(target, exp.Table) else (None, None)
+        self.emit("backfill", key, key[1] if key else None, f"copy rows into {key[1] if key else 'a table'}",
+                  born=bool(t and self.born(t.origin)), statement="copy", where=True)
+
     def h_Delete(self, node: exp.Delete) -> None:
         key, t = self.dml_target(node.this)
         where = node.args.get("where") is not None or node.args.get("limit") is not None
