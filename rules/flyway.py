@@ -421,3 +421,44 @@ def mixed_transaction(rule, ctx):
             fix="Move this statement into a migration of its own (e.g. the next version), so "
             f"'{name}' stays transactional.",
         )
+
+
+@rule(
+    id="flyway-transaction-control",
+    title="BEGIN, COMMIT or ROLLBACK inside a migration",
+    severity="warning",
+    klass="flyway",
+    rationale=(
+        "Flyway runs each migration in a transaction of its own (on PostgreSQL) and records it as "
+        "applied when that transaction commits. A COMMIT in the script ends Flyway's transaction "
+        "early: the statements after it run outside it, so a failure there leaves the first part "
+        "applied and the migration marked failed. BEGIN and ROLLBACK confuse the same bookkeeping. "
+        "On MySQL/MariaDB, DDL commits implicitly anyway; an explicit transaction only around DML "
+        "is fine there."
+    ),
+    fix="Remove the transaction statements and let Flyway own the transaction; split the script into "
+    "several migrations where it needs several transactions.",
+    examples=(
+        Example({"V1__init.sql": "CREATE TABLE t (id int);\n",
+                 "V2__x.sql": "BEGIN;\nALTER TABLE t ADD COLUMN a int;\nCOMMIT;\n"}, True),
+        Example({"V1__init.sql": "CREATE TABLE t (id int);\n", "V2__x.sql": "ALTER TABLE t ADD COLUMN a int;\n"},
+                False),
+        Example({"V1__init.sql": "CREATE TABLE t (id int);\n",
+                 "V2__x.sql": "START TRANSACTION;\nUPDATE t SET id = 1 WHERE id = 0;\nCOMMIT;\n"}, False,
+                dialect="mysql", title="an explicit transaction around DML on MySQL"),
+    ),
+)
+def transaction_control(rule, ctx):
+    for fa, st, ch in ctx.changes():
+        verb = ch.detail.get("transaction") if ch.kind == "other" else None
+        if verb is None:
+            continue
+        if ctx.dialect != "postgres":
+            continue  # MySQL/MariaDB commit each DDL statement anyway (see mysql-multiple-ddl)
+        yield rule.finding(
+            fa.migration.display,
+            st.span,
+            f"{verb.upper()} inside {fa.migration.path.name} interferes with the transaction Flyway runs the "
+            "migration in: statements after it are no longer rolled back together if one fails.",
+            fix=rule.fix,
+        )

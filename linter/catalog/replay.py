@@ -1572,6 +1572,15 @@ class _Replayer:
         self.emit("backfill", key, key[1] if key else None, f"insert into {key[1] if key else 'a table'}",
                   born=bool(t and self.born(t.origin)), statement="insert", where=True)
 
+    def h_Transaction(self, node: exp.Expression) -> None:
+        self.emit("other", None, None, "begin a transaction", transaction="begin")
+
+    def h_Commit(self, node: exp.Expression) -> None:
+        self.emit("other", None, None, "commit the transaction", transaction="commit")
+
+    def h_Rollback(self, node: exp.Expression) -> None:
+        self.emit("other", None, None, "roll back the transaction", transaction="rollback")
+
     def h_Copy(self, node: exp.Expression) -> None:
         """COPY ... FROM loads rows (a backfill); COPY ... TO only reads."""
         if not node.args.get("kind"):  # COPY TO
