@@ -211,3 +211,37 @@ def test_no_migrations_found_is_said_on_stderr(project):
     proc = run_cli(["lint", "notes.txt", "--dialect", "postgres", "--no-cache"], cwd=root)
     assert proc.returncode == 0
     assert "no Flyway migrations found in notes.txt" in proc.stderr
+
+
+def _run_on_tty(args, cwd, env_extra):
+    """Run the CLI with stdout on a pseudo-terminal and return what it printed there."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env.update(env_extra)
+    proc = subprocess.Popen([sys.executable, "-m", "flylint", *args], cwd=cwd, stdout=slave,
+                            stderr=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(master)
+    return b"".join(chunks).decode()
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(project):
+    root = project({"V1__a.sql": "ALTER TABLE t FOO BAR;\n"})
+    args = ["lint", ".", "--dialect", "postgres", "--no-cache"]
+    assert "\x1b[" in _run_on_tty(args, root, {})
+    assert "\x1b[" not in _run_on_tty(args, root, {"NO_COLOR": "1"})
