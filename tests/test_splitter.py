@@ -930,3 +930,103 @@ def test_property_simple_statements_with_custom_delimiter(statements, dialect):
     result = split(sql, dialect)
     assert [sql[s.start : s.end] for s in result.statements] == [_code(s) for s in statements]
     assert all(s.delimiter == "$$" for s in result.statements)
+
+
+# ------------------------------------------------------------------------------------------
+# The fast path for simple statements (_Splitter.simple_statement) gives what the scan gives
+
+
+def _scan_only(text: str, dialect: str, pg_version: int | None = None) -> SplitResult:
+    """`split` without the fast path: every statement read by the scanning loop."""
+    from flylint.sql.splitter import _Splitter
+
+    splitter = _Splitter(text, dialect, pg_version)
+    splitter.simple_statement = lambda seg_start: None  # type: ignore[method-assign]
+    return splitter.run()
+
+
+def _fast(text: str, dialect: str) -> RawStatement | None:
+    from flylint.sql.splitter import _Splitter
+
+    return _Splitter(text, dialect, None).simple_statement(0)
+
+
+FAST = [
+    ("postgres", "ALTER TABLE t5 ADD COLUMN c1 integer;"),
+    ("postgres", "-- a comment\n  -- another\n\nSELECT 1 ;  -- after\n"),
+    ("postgres", "CREATE TABLE t (id int, n numeric(9, f(2)), s text DEFAULT 'a;b''c');"),
+    ("postgres", "CREATE FUNCTION f() RETURNS int AS $fn$ SELECT 1; $fn$ LANGUAGE sql;"),
+    ("postgres", "SELECT $1, a$b, \"q;\"\"x\";"),
+    ("postgres", "CREATE INDEX CONCURRENTLY i ON t (a);"),
+    ("postgres", "CREATE TABLE t (a int, b int, c int, d int, e int) TABLESPACE x WITH (fillfactor=1) INHERITS (p);"),
+    ("mysql", "ALTER TABLE `t` ADD COLUMN `c` int DEFAULT NULL, ALGORITHM=INPLACE, LOCK=NONE;"),
+    ("mysql", "# c\nINSERT INTO t VALUES ('a\\';b', \"x\\\";y\", `q;``r`);"),
+    ("mariadb", "UPDATE t u SET a = 'NOT' WHERE b = X AND c IS NOT NULL;"),
+    ("postgres", "SELECT b'01', x'ff', N'n', u&'x' FROM t b;"),  # lower-case prefixes are keywords
+]
+
+SCANNED = [
+    ("postgres", "SELECT /* c */ 1;"),  # a block comment
+    ("postgres", "SELECT E'a\\';b';"),  # backslash escapes
+    ("postgres", "SELECT ((((1))));"),  # nested deeper than the fast path follows
+    ("postgres", "SELECT 1); SELECT 2;"),  # a stray ')'
+    ("postgres", "SELECT B'01';"),  # a B'..' prefix is not a keyword
+    ("mysql", "SELECT U&'x';"),
+    ("mariadb", "SELECT 1 FROM t WHERE NOT ATOMIC;"),  # NOT ATOMIC opens a block in MariaDB
+    ("postgres", "CREATE FUNCTION f() BEGIN ATOMIC SELECT 1; END;"),
+    ("postgres", "COPY t FROM STDIN;\n1\n\\.\n"),
+    ("postgres", "SELECT $$a$$ ) $$;"),  # the first closing tag counts: unterminated
+    ("postgres", "-- a b;\n)"),
+    ("postgres", ";;SELECT 1;"),
+    ("postgres", "SELECT 1"),
+    ("mysql", "SELECT CASE WHEN a THEN 1 END;"),
+    ("mysql", "SELECT 1 # c\n;"),
+    ("mysql", "SELECT @a;"),
+    ("mysql", "/*!40101 SET NAMES utf8 */;"),
+    ("mysql", "SELECT 1\nDELIMITER $$\n"),
+    ("mysql", "DELIMITER $$\nSELECT 1$$\n"),
+    ("mariadb", "BEGIN NOT ATOMIC SELECT 1; END;"),
+]
+
+
+@pytest.mark.parametrize("dialect, sql", FAST)
+def test_fast_path_takes_simple_statements(dialect, sql):
+    fast = _fast(sql, dialect)
+    assert fast is not None
+    assert fast == _scan_only(sql, dialect).statements[0]
+    assert split(sql, dialect) == _scan_only(sql, dialect)
+
+
+@pytest.mark.parametrize("dialect, sql", SCANNED)
+def test_fast_path_leaves_the_rest_to_the_scan(dialect, sql):
+    assert _fast(sql, dialect) is None
+    result = split(sql, dialect)
+    check_invariants(sql, result)
+    assert result == _scan_only(sql, dialect)
+
+
+def test_fast_path_reports_depth_and_keywords():
+    assert _fast("SELECT (a, (b, (c)));", "postgres").max_depth == 3
+    assert _fast("SELECT a;", "postgres").max_depth == 0
+    assert _fast("CREATE INDEX CONCURRENTLY i ON t (a);", "postgres").transactional is False
+    assert _fast("ALTER TYPE e ADD VALUE 'x';", "postgres").transactional is False
+    unterminated = split("SELECT $$a$$ ) $$;", "postgres").statements[0]
+    assert unterminated.error == "unterminated dollar-quoted string $$"
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "SELECT", "a", "t1", "x$y", "$1", "ATOMIC", "BEGIN", "CASE", "END", "NOT", "CREATE", "COPY",
+        "FROM", "STDIN", "INDEX", "CONCURRENTLY", "DELIMITER", "B", "E", "U&", "é", " ", "  ", "\n",
+        "\t", ";", ";", "(", ")", "'", "'s'", "''", "\"q\"", '"', "`b`", "`", "\\", "$$", "$t$",
+        "$T$", "--c\n", "--", "-", "/", "/*", "*/", "#", "#c\n", "@", "/*!1 x */", ",", "=", "1",
+        "\nDELIMITER $$\n", "\nDELIMITER ;\n", "\\.\n", ".",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=st.lists(_FRAGMENTS, max_size=40), dialect=st.sampled_from(DIALECTS))
+def test_fast_path_agrees_with_the_scan(parts, dialect):
+    sql = " ".join(parts) if len(parts) % 2 else "".join(parts)
+    assert split(sql, dialect) == _scan_only(sql, dialect)

@@ -25,13 +25,13 @@ import logging
 import re
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator, NoReturn, Sequence
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ErrorLevel, ParseError
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokens import Token, Tokenizer, TokenType
 
 from . import nodes
 
@@ -50,7 +50,14 @@ class Unanalysed(Exception):
 # --------------------------------------------------------------------------------------------
 
 _SQLGLOT_LOGGER = logging.getLogger("sqlglot")
-_state = threading.local()
+
+
+class _State(threading.local):
+    sink: list[str] | None = None  # where this thread's flylint parse collects warnings
+    complete: list[str] | None = None  # the same list, while it is sure to receive them all
+
+
+_state = _State()
 
 
 class _CaptureFilter(logging.Filter):
@@ -63,7 +70,7 @@ class _CaptureFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        sink = getattr(_state, "sink", None)
+        sink = _state.sink
         if sink is None:
             return True
         try:
@@ -77,28 +84,51 @@ _CAPTURE_FILTER = _CaptureFilter()
 _install_lock = threading.Lock()
 
 
-def begin_capture() -> tuple[list[str], object, int | None]:
+def begin_capture() -> tuple:
     """Start collecting sqlglot's log records in this thread; pass the result to `end_capture`."""
     logger = _SQLGLOT_LOGGER
-    if _CAPTURE_FILTER not in logger.filters:
+    filters = logger.filters
+    if _CAPTURE_FILTER not in filters:
         with _install_lock:
             if _CAPTURE_FILTER not in logger.filters:
                 logger.addFilter(_CAPTURE_FILTER)
+        filters = logger.filters
     sink: list[str] = []
-    previous = getattr(_state, "sink", None)
-    _state.sink = sink
+    state = _state
+    previous = state.sink
+    previous_complete = state.complete
+    state.sink = sink
     old_level = None
     if not logger.isEnabledFor(logging.WARNING):
         old_level = logger.level
         logger.setLevel(logging.WARNING)
-    return sink, previous, old_level
+    # Whether every WARNING sqlglot logs from now on reaches the sink. Then a stock parse that
+    # logged nothing built no exp.Command (sqlglot logs a warning each time it falls back to one,
+    # except in a one-token statement), and its result need not be searched for one. Whatever
+    # could hide a record (the logger disabled, logging.disable, another filter ahead of
+    # flylint's, a patched `warning` method) leaves it None, and results are searched.
+    complete = (
+        filters[0] is _CAPTURE_FILTER
+        and not logger.disabled
+        and "warning" not in logger.__dict__
+        and logger.isEnabledFor(logging.WARNING)
+    )
+    state.complete = sink if complete else None
+    return sink, previous, old_level, previous_complete
 
 
-def end_capture(token: tuple[list[str], object, int | None]) -> None:
-    _, previous, old_level = token
+def end_capture(token: tuple) -> None:
+    _, previous, old_level, previous_complete = token
     _state.sink = previous
+    _state.complete = previous_complete
     if old_level is not None:
         _SQLGLOT_LOGGER.setLevel(old_level)
+
+
+def complete_sink() -> list[str] | None:
+    """The sink of the capture running in this thread if it receives every sqlglot warning
+    (see `begin_capture`), else None."""
+    return _state.complete
 
 
 @contextmanager
@@ -225,7 +255,7 @@ _local = threading.local()
 class StockDialect:
     """The stock sqlglot dialect with one reusable tokenizer and parser (per thread)."""
 
-    __slots__ = ("dialect", "tokenizer", "parser", "commands")
+    __slots__ = ("dialect", "tokenizer", "parser", "commands", "tokenize")
 
     def __init__(self, name: str) -> None:
         self.dialect = Dialect.get_or_raise(name)
@@ -233,9 +263,11 @@ class StockDialect:
         self.parser = self.dialect.parser(error_level=ErrorLevel.IMMEDIATE)
         # statements the stock tokenizer reads as "first word + the rest as one STRING"
         self.commands = frozenset(getattr(self.dialect.tokenizer_class, "COMMANDS", ()) or ())
-
-    def tokenize(self, text: str) -> list[Token]:
-        return self.tokenizer.tokenize(text)
+        # tokenize(text) -> list[Token]: the compiled tokenizer's own method when sqlglot's
+        # Tokenizer only forwards to it (saves a Python call per statement)
+        core = getattr(self.tokenizer, "_core", None)
+        forwards = type(self.tokenizer).tokenize is Tokenizer.tokenize
+        self.tokenize = core.tokenize if core is not None and forwards else self.tokenizer.tokenize
 
 
 def stock_dialect(name: str) -> StockDialect:
@@ -251,7 +283,10 @@ def stock_dialect(name: str) -> StockDialect:
 class Ctx:
     """One statement being parsed."""
 
-    __slots__ = ("text", "dialect", "mariadb", "sqlglot", "tokens", "max_depth", "_line_starts", "_upper")
+    __slots__ = (
+        "text", "dialect", "mariadb", "sqlglot", "tokens", "max_depth", "_line_starts", "_upper",
+        "_sink", "maybe_command", "last_maybe_command", "_words_toks", "_words",
+    )
 
     def __init__(
         self, text: str, dialect: str, sqlglot_dialect: StockDialect, tokens: list[Token], max_depth: int
@@ -264,6 +299,22 @@ class Ctx:
         self.tokens = tokens
         self.max_depth = max_depth
         self._line_starts: list[int] | None = None
+        # Where sqlglot's warnings arrive, when every one of them is sure to (see
+        # begin_capture); a ";" in the text could make a one-token chunk, which logs none.
+        self._sink: list[str] | None = complete_sink() if ";" not in text else None
+        # whether some stock parse (the last one) may have put an exp.Command in its result
+        self.maybe_command = False
+        self.last_maybe_command = False
+        self._words_toks: object = None
+        self._words: list = []
+
+    def words_for(self, toks: Sequence[Token]) -> list:
+        """The word cache of `Cursor`s over this token list (one list at a time is kept)."""
+        if toks is self._words_toks:
+            return self._words
+        words = [_UNSET] * len(toks)
+        self._words_toks, self._words = toks, words
+        return words
 
     def check_depth(self, tokens: Sequence[Token]) -> None:
         if nesting_depth(tokens) > self.max_depth:
@@ -339,6 +390,9 @@ class Ctx:
     def stock(self, tokens: Sequence[Token]) -> exp.Expression:
         """Parse stock tokens with the stock dialect parser: exactly one tree, or Unanalysed."""
         parser = self.sqlglot.parser
+        sink = self._sink
+        logged = -1 if sink is None else len(sink)
+        self.last_maybe_command = True
         try:
             trees = parser.parse(list(tokens), self.text)
         except ParseError as error:
@@ -353,6 +407,15 @@ class Ctx:
             raise Unanalysed(
                 f"sqlglot failed on this statement ({type(error).__name__}: {str(error)[:160]})"
             ) from None
+        if logged >= 0 and logged == len(sink) and len(tokens) > 1:  # type: ignore[arg-type]
+            # sqlglot logged nothing, so it built no exp.Command (see begin_capture)
+            self.last_maybe_command = False
+        else:
+            self.maybe_command = True
+        if len(trees) == 1:  # the common case
+            tree = trees[0]
+            if tree is not None and not isinstance(tree, exp.Semicolon):
+                return tree
         trees = [t for t in trees if t is not None and not isinstance(t, exp.Semicolon)]
         if not trees:
             raise Unanalysed("empty statement (only comments or whitespace)")
@@ -368,16 +431,32 @@ class Ctx:
 # --------------------------------------------------------------------------------------------
 
 
+_UNSET: Any = object()  # a token whose word was not asked for yet
+
+
+def _word_entry(tok: Token) -> str | tuple[str, ...] | None:
+    """What `Cursor` compares a token with: None for a quoted token, else its upper-cased text,
+    split into words (a tuple) when it holds whitespace ("PRIMARY KEY")."""
+    if tok.token_type in QUOTED_TYPES:
+        return None
+    text = tok.text.upper()
+    if " " in text or "\n" in text or "\t" in text or "\r" in text:
+        return tuple(text.split())
+    return text
+
+
 class Cursor:
     """Reads tokens[i:end] of a statement. Keywords match token text, case-insensitively."""
 
-    __slots__ = ("ctx", "toks", "i", "end")
+    __slots__ = ("ctx", "toks", "i", "end", "words")
 
     def __init__(self, ctx: Ctx, toks: Sequence[Token] | None = None, i: int = 0, end: int | None = None):
         self.ctx = ctx
         self.toks = ctx.tokens if toks is None else toks
         self.i = i
         self.end = len(self.toks) if end is None else end
+        # each token's _word_entry, worked out when first needed (shared with sub-cursors)
+        self.words: list = ctx.words_for(self.toks)
 
     # looking -----------------------------------------------------------------------------
 
@@ -394,38 +473,56 @@ class Cursor:
         A few stock tokens span two words ("PRIMARY KEY", "FOREIGN KEY", "PARTITION BY", MySQL
         "LOCK TABLES"); their word is the two words joined by one space.
         """
-        tok = self.peek(k)
-        if tok is None or tok.token_type in QUOTED_TYPES:
+        j = self.i + k
+        if not 0 <= j < self.end:
             return None
-        text = tok.text
-        if " " in text or "\n" in text or "\t" in text or "\r" in text:
-            return " ".join(text.upper().split())
-        return text.upper()
+        entry = self.words[j]
+        if entry is _UNSET:
+            entry = self.words[j] = _word_entry(self.toks[j])
+        if entry.__class__ is tuple:
+            return " ".join(entry)
+        return entry
 
     def match(self, words: Sequence[str], i: int | None = None) -> int:
         """Number of tokens at i (default: here) that spell `words`, or -1."""
-        j = self.i if i is None else i
+        start = j = self.i if i is None else i
+        end = self.end
+        cache = self.words
         w = 0
         n = len(words)
-        toks = self.toks
         while w < n:
-            if j >= self.end:
+            if j >= end:
                 return -1
-            tok = toks[j]
-            if tok.token_type in QUOTED_TYPES:
-                return -1
-            text = tok.text.upper()
-            if " " in text or "\n" in text or "\t" in text or "\r" in text:
-                parts = text.split()
-                if list(words[w : w + len(parts)]) != parts:
-                    return -1
-                w += len(parts)
-            else:
-                if text != words[w]:
+            entry = cache[j]
+            if entry is _UNSET:
+                entry = cache[j] = _word_entry(self.toks[j])
+            if entry.__class__ is str:
+                if entry != words[w]:
                     return -1
                 w += 1
+            elif entry is None:
+                return -1
+            else:  # a token of several words
+                if tuple(words[w : w + len(entry)]) != entry:
+                    return -1
+                w += len(entry)
             j += 1
-        return j - (self.i if i is None else i)
+        return j - start
+
+    def may_start(self, firsts: frozenset[str] | set[str], k: int = 0) -> bool:
+        """False when no word sequence beginning with one of `firsts` can match k tokens ahead
+        (a cheap pre-check before several `at`/`accept` calls)."""
+        j = self.i + k
+        if j >= self.end:
+            return False
+        entry = self.words[j]
+        if entry is _UNSET:
+            entry = self.words[j] = _word_entry(self.toks[j])
+        if entry.__class__ is str:
+            return entry in firsts
+        if entry is None:
+            return False
+        return not entry or entry[0] in firsts  # an empty entry matches no word: look further
 
     def at(self, *words: str) -> bool:
         return self.match(words) >= 0
@@ -486,6 +583,21 @@ class Cursor:
         node = exp.Identifier(this=tok.text, quoted=tok.token_type is TokenType.IDENTIFIER)
         node.update_positions(tok)
         return node
+
+    def skip_table(self, what: str = "a table name") -> "Cursor":
+        """Read past a table name as `table` does (failing alike) without building it; return a
+        cursor at the name, whose `table()` builds it later."""
+        at = self.sub(self.i, self.end)
+        if not self.is_name():
+            self.fail(f"expected {what}")
+        self.i += 1
+        parts = 1
+        while self.word() == "." and self.is_name(1):
+            self.i += 2
+            parts += 1
+        if parts > 3:
+            self.fail(f"expected {what} with at most three parts")
+        return at
 
     def table(self, what: str = "a table name") -> exp.Table:
         parts = [self.ident(what)]
@@ -572,8 +684,9 @@ class Cursor:
     def find_word(self, *words: str, i: int | None = None, end: int | None = None) -> int | None:
         """Index of the first bracket-depth-0 occurrence of the word sequence in [i, end)."""
         first = words[0]
-        if first.isalpha() and not self.ctx.mentions(first):
-            return None
+        for word in words:  # every word of a match is in the text (cheap pre-check)
+            if word.isalpha() and not self.ctx.mentions(word):
+                return None
         i = self.i if i is None else i
         end = self.end if end is None else end
         depth = 0
@@ -596,7 +709,16 @@ class Cursor:
         return None
 
     def sub(self, i: int, end: int) -> "Cursor":
-        return Cursor(self.ctx, self.toks, i, end)
+        cur = _new_cursor(Cursor)
+        cur.ctx = self.ctx
+        cur.toks = self.toks
+        cur.words = self.words
+        cur.i = i
+        cur.end = end
+        return cur
+
+
+_new_cursor = object.__new__
 
 
 def depth_reason(max_depth: int) -> str:
@@ -606,17 +728,41 @@ def depth_reason(max_depth: int) -> str:
     )
 
 
-@dataclass
 class AlterHeader:
-    """What precedes the actions of an ALTER TABLE statement."""
+    """What precedes the actions of an ALTER TABLE statement.
 
-    table: exp.Table
-    stock_tokens: list  # the header tokens the stock parser understands (ALTER TABLE [IF EXISTS] [ONLY] t)
-    body: int  # index of the first action token
-    if_exists: bool = False
-    only: bool = False
-    extras: dict[str, Any] = field(default_factory=dict)  # args flylint sets on the exp.Alter (online, wait, ...)
-    trimmed: bool = False  # True when stock_tokens is not simply tokens[:body]
+    `table` (an exp.Table) is built when first asked for, from the cursor position given as
+    `table_at` (most statements never need it: the stock parser reads them whole).
+    """
+
+    __slots__ = ("_table", "_table_at", "stock_tokens", "body", "if_exists", "only", "extras", "trimmed")
+
+    def __init__(
+        self,
+        table: exp.Table | None = None,
+        stock_tokens: list | None = None,  # the header tokens the stock parser understands (ALTER TABLE [IF EXISTS] [ONLY] t)
+        body: int = 0,  # index of the first action token
+        if_exists: bool = False,
+        only: bool = False,
+        extras: dict[str, Any] | None = None,  # args flylint sets on the exp.Alter (online, wait, ...)
+        trimmed: bool = False,  # True when stock_tokens is not simply tokens[:body]
+        table_at: "Cursor | None" = None,  # a cursor at the table name (read by Cursor.skip_table)
+    ) -> None:
+        self._table = table
+        self._table_at = table_at
+        self.stock_tokens = stock_tokens if stock_tokens is not None else []
+        self.body = body
+        self.if_exists = if_exists
+        self.only = only
+        self.extras = extras if extras is not None else {}
+        self.trimmed = trimmed
+
+    @property
+    def table(self) -> exp.Table:
+        if self._table is None and self._table_at is not None:
+            self._table = self._table_at.table()
+            self._table_at = None
+        return self._table  # type: ignore[return-value]
 
 
 @dataclass
@@ -698,13 +844,13 @@ def command_reason(command: exp.Command, tree: object) -> str:
 
 
 def warnings_so_far() -> int:
-    sink = getattr(_state, "sink", None)
+    sink = _state.sink
     return 0 if sink is None else len(sink)
 
 
 def forget_warnings_after(count: int) -> None:
     """Drop log records collected after `count` (from a stock attempt flylint deliberately retried)."""
-    sink = getattr(_state, "sink", None)
+    sink = _state.sink
     if sink is not None:
         del sink[count:]
 

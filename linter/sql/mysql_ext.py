@@ -101,7 +101,7 @@ def alter_table_header(ctx: Ctx, cur: Cursor) -> AlterHeader:
     if_exists = cur.accept("IF", "EXISTS")
     if if_exists:
         _mariadb_only(ctx, "ALTER TABLE IF EXISTS", toks[first + 1].start)
-    table = cur.table()
+    table_at = cur.skip_table()
     stock.extend(toks[first : cur.i])
     wait, nowait = _wait_nowait(ctx, cur)
     if wait is not None:
@@ -111,7 +111,7 @@ def alter_table_header(ctx: Ctx, cur: Cursor) -> AlterHeader:
         extras["nowait"] = True
         trimmed = True
     return AlterHeader(
-        table=table, stock_tokens=stock, body=cur.i, if_exists=if_exists, extras=extras, trimmed=trimmed
+        stock_tokens=stock, body=cur.i, if_exists=if_exists, extras=extras, trimmed=trimmed, table_at=table_at
     )
 
 
@@ -119,11 +119,16 @@ _INDEX_WORDS = ("INDEX", "KEY", "UNIQUE", "FULLTEXT", "SPATIAL", "CONSTRAINT", "
 _PARTITION_NAME_OPS = ("DROP", "TRUNCATE", "ANALYZE", "CHECK", "OPTIMIZE", "REBUILD", "REPAIR", "DISCARD", "IMPORT")
 
 
+_PARTITION_OPS = frozenset((*_PARTITION_NAME_OPS, "ADD", "COALESCE", "REORGANIZE", "EXCHANGE", "CONVERT"))
+_PARTITIONING_WORDS = frozenset({"REMOVE", "PARTITION", "CONVERT"})  # and CONVERT TO
+
+
 def alter_table_action(ctx: Ctx, cur: Cursor, hdr: AlterHeader):
     w = cur.word()
-    if cur.word(1) == "PARTITION" and w in (*_PARTITION_NAME_OPS, "ADD", "COALESCE", "REORGANIZE", "EXCHANGE", "CONVERT"):
+    if w in _PARTITION_OPS and cur.word(1) == "PARTITION":
         return _partition(ctx, Cursor(ctx, cur.toks, cur.i, len(cur.toks)))
-    if cur.at("REMOVE", "PARTITIONING") or cur.at("PARTITION", "BY") or cur.at("CONVERT", "TABLE"):
+    converts = cur.may_start(_PARTITIONING_WORDS)
+    if converts and (cur.at("REMOVE", "PARTITIONING") or cur.at("PARTITION", "BY") or cur.at("CONVERT", "TABLE")):
         return _partition(ctx, Cursor(ctx, cur.toks, cur.i, len(cur.toks)))
     if not ctx.mariadb and w in ("ADD", "DROP", "CHANGE", "MODIFY"):
         at = cur.find_word("IF", "NOT", "EXISTS")
@@ -133,7 +138,7 @@ def alter_table_action(ctx: Ctx, cur: Cursor, hdr: AlterHeader):
             _mariadb_only(ctx, "IF [NOT] EXISTS inside ALTER TABLE", cur.toks[at].start)
     if w == "ADD":
         return _add(ctx, cur)
-    if cur.at("CONVERT", "TO"):
+    if converts and cur.at("CONVERT", "TO"):
         cur.i += 2
         if not (cur.accept("CHARACTER", "SET") or cur.accept("CHARSET")):
             cur.fail("expected CHARACTER SET")
@@ -318,9 +323,17 @@ def recognise(ctx: Ctx, cur: Cursor):
     return None
 
 
+_CREATE_WORDS = frozenset(
+    {"ONLINE", "OFFLINE", "UNIQUE", "FULLTEXT", "SPATIAL", "INDEX", "TABLE", "TEMPORARY", "DEFINER", "SQL",
+     "AGGREGATE", "PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"}
+)
+
+
 def _create(ctx: Ctx, cur: Cursor):
     cur.i += 1
     or_replace = cur.accept("OR", "REPLACE")
+    if not cur.may_start(_CREATE_WORDS):
+        return None  # none of the forms below
     online = None
     if cur.word() in ("ONLINE", "OFFLINE"):
         online = cur.word()

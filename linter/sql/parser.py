@@ -70,6 +70,7 @@ from .guards import (
     placeholder_offset,
     quick_depth_bound,
     stock_dialect,
+    _local,
 )
 
 DIALECTS = {"postgres": "postgres", "mysql": "mysql", "mariadb": "mysql"}
@@ -120,7 +121,10 @@ def _parse(text: str, dialect: str, max_depth: int) -> ParseResult:
         work = " " + work[1:]
     if base == "mysql" and "/*" in work:
         work = unwrap_executable_comments(work, mariadb=dialect == "mariadb")
-    sqlglot_dialect = stock_dialect(base)
+    try:
+        sqlglot_dialect = _local.dialects[base]
+    except (AttributeError, KeyError):
+        sqlglot_dialect = stock_dialect(base)
     try:
         tokens = sqlglot_dialect.tokenize(work)
     except TokenError as error:
@@ -150,10 +154,16 @@ def _parse(text: str, dialect: str, max_depth: int) -> ParseResult:
         return ParseResult(None, problem.reason, problem.offset, _guess_kind(tokens))
     if not kind:
         kind = _guess_kind(tokens)
-    command = find_command(tree)
+    # only a stock parse can put an exp.Command in the result; skip the walk when none may have
+    command = find_command(tree) if ctx.maybe_command else None
     if command is not None:
         return ParseResult(None, command_reason(command, tree), None, kind)
-    if isinstance(tree, exp.Expression) and not isinstance(tree, STATEMENT_CLASSES):
+    statement = _IS_STATEMENT.get(type(tree))
+    if statement is None:
+        statement = _IS_STATEMENT[type(tree)] = (
+            not isinstance(tree, exp.Expression) or isinstance(tree, STATEMENT_CLASSES)
+        )
+    if not statement:
         return ParseResult(
             None,
             f"not a statement flylint knows: {tokens[0].text!r} was read as an expression "
@@ -161,7 +171,15 @@ def _parse(text: str, dialect: str, max_depth: int) -> ParseResult:
             tokens[0].start,
             kind,
         )
-    return ParseResult(tree, None, None, kind)
+    # ParseResult(tree, None, None, kind), built without the frozen dataclass's __setattr__ calls
+    result = _new_result(ParseResult)
+    result.__dict__.update(tree=tree, unanalysed=None, error_offset=None, kind=kind)
+    return result
+
+
+_new_result = object.__new__
+# type of a result -> whether it is a statement (not an expression standing for an unknown one)
+_IS_STATEMENT: dict[type, bool] = {}
 
 
 def _dispatch(ctx: Ctx) -> tuple[object, str]:
@@ -210,11 +228,17 @@ def _alter_table(ctx: Ctx, cur: Cursor, ext) -> object:
     flat: list = []
     for found in results:
         flat.extend(found if isinstance(found, list) else [found])
-    if all(isinstance(r, StockAction) and not r.edited and r.fixup is None for r in flat) and len(flat) == len(parts):
+    plain = len(flat) == len(parts)
+    if plain:
+        for r in flat:
+            if not (isinstance(r, StockAction) and not r.edited and r.fixup is None):
+                plain = False
+                break
+    if plain:
         # fast path: the stock parser reads the whole statement at once
         logged = warnings_so_far()
         tree = ctx.stock(list(hdr.stock_tokens) + list(toks[hdr.body :]) if hdr.trimmed else toks)
-        if isinstance(tree, exp.Alter) and find_command(tree) is None:
+        if isinstance(tree, exp.Alter) and (not ctx.last_maybe_command or find_command(tree) is None):
             found_count = len(tree.args.get("actions") or []) + len(tree.args.get("options") or [])
             if found_count < len(parts):
                 raise Unanalysed("sqlglot lost an ALTER TABLE action; flylint does not trust the result", toks[0].start)
@@ -232,7 +256,7 @@ def _alter_table(ctx: Ctx, cur: Cursor, ext) -> object:
         part = ctx.stock(list(hdr.stock_tokens) + list(found.tokens))
         got = list(part.args.get("actions") or []) if isinstance(part, exp.Alter) else []
         opts = list(part.args.get("options") or []) if isinstance(part, exp.Alter) else []
-        if (not got and not opts) or find_command(part) is not None:
+        if (not got and not opts) or (ctx.last_maybe_command and find_command(part) is not None):
             raise Unanalysed(
                 "invalid or unsupported ALTER TABLE action: neither flylint nor sqlglot can read it",
                 found.tokens[0].start,
@@ -332,9 +356,12 @@ _CLASS_KINDS = {
 _TWO_WORD = {"ALTER", "CREATE", "DROP", "RENAME", "LOCK", "REFRESH", "COMMENT", "START", "OPTIMIZE", "UNLOCK"}
 
 
+_HEADS = {exp.Create: "CREATE", exp.Alter: "ALTER", exp.Drop: "DROP"}
+
+
 def _kind_of(tree: object) -> str:
     if isinstance(tree, (exp.Create, exp.Alter, exp.Drop)):
-        head = {exp.Create: "CREATE", exp.Alter: "ALTER", exp.Drop: "DROP"}[type(tree)]
+        head = _HEADS[type(tree)]
         sub = str(tree.args.get("kind") or "").upper()
         return f"{head} {sub}".strip()
     if isinstance(tree, exp.Query):

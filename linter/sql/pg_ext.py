@@ -50,10 +50,12 @@ def alter_table_header(ctx: Ctx, cur: Cursor) -> AlterHeader:
     cur.expect("ALTER", "TABLE")
     if_exists = cur.accept("IF", "EXISTS")
     only = cur.accept("ONLY")
-    table = cur.table()
+    table_at = cur.skip_table()
     if cur.word() == "*":
         cur.i += 1
-    return AlterHeader(table=table, stock_tokens=ctx.tokens[: cur.i], body=cur.i, if_exists=if_exists, only=only)
+    return AlterHeader(
+        stock_tokens=ctx.tokens[: cur.i], body=cur.i, if_exists=if_exists, only=only, table_at=table_at
+    )
 
 
 def alter_table_action(ctx: Ctx, cur: Cursor, hdr: AlterHeader):
@@ -81,6 +83,8 @@ def alter_table_action(ctx: Ctx, cur: Cursor, hdr: AlterHeader):
         found = _alter_column(cur)
         if found is not None:
             return found
+    if not cur.may_start(_LATER_ACTION_WORDS):
+        return StockAction(list(cur.toks[cur.i : cur.end]))  # none of the forms below
     if cur.at("ATTACH", "PARTITION"):
         cur.i += 2
         part = cur.table("a partition name")
@@ -151,6 +155,13 @@ def alter_table_action(ctx: Ctx, cur: Cursor, hdr: AlterHeader):
 # First words of actions flylint never reads itself (the stock parser does); ALTER and SET are
 # not here: ALTER COLUMN ... ADD GENERATED and SET SCHEMA are flylint's.
 _PLAIN_ACTION_WORDS = frozenset({"DROP"})
+# the first words of the actions alter_table_action tests after ALTER [COLUMN]
+_LATER_ACTION_WORDS = frozenset(
+    {"ATTACH", "DETACH", "ENABLE", "DISABLE", "FORCE", "NO", "OWNER", "REPLICA", "SET", "INHERIT", "CLUSTER"}
+)
+# what may follow the column in the ALTER [COLUMN] c forms _alter_column reads
+_ALTER_COLUMN_WORDS = frozenset({"ADD", "DROP", "SET", "RESET"})
+_ALTER_COLUMN_SET_WORDS = frozenset({"STATISTICS", "STORAGE", "COMPRESSION", "("})
 
 _CONSTRAINT_WORDS = ("CHECK", "UNIQUE", "PRIMARY KEY", "FOREIGN KEY", "EXCLUDE")
 
@@ -266,6 +277,11 @@ def _alter_column(cur: Cursor):
     j = cur.i + (2 if cur.word(1) == "COLUMN" else 1)
     sub = cur.sub(j, cur.end)
     if not sub.is_name():
+        return None
+    # none of the forms below can follow the column: leave it to the stock parser
+    if not sub.may_start(_ALTER_COLUMN_WORDS, 1) or (
+        sub.word(1) == "SET" and not sub.may_start(_ALTER_COLUMN_SET_WORDS, 2)
+    ):
         return None
     column = sub.ident("a column name")
     if sub.accept("ADD", "GENERATED"):
@@ -413,6 +429,8 @@ def _alter_type(ctx: Ctx, cur: Cursor):
 def _create(ctx: Ctx, cur: Cursor):
     cur.i += 1  # CREATE
     or_replace = cur.accept("OR", "REPLACE")
+    if not cur.may_start(_CREATE_WORDS):
+        return None  # none of the forms below
     if cur.at("MATERIALIZED", "VIEW"):
         return _create_matview(ctx, cur)
     if cur.at("EXTENSION"):
@@ -424,6 +442,11 @@ def _create(ctx: Ctx, cur: Cursor):
     if cur.at("INDEX") or cur.at("UNIQUE", "INDEX"):
         return _create_index(ctx, cur)
     return None
+
+
+_CREATE_WORDS = frozenset(
+    {"MATERIALIZED", "EXTENSION", "FUNCTION", "PROCEDURE", "TRIGGER", "CONSTRAINT", "INDEX", "UNIQUE"}
+)
 
 
 def _create_matview(ctx: Ctx, cur: Cursor):

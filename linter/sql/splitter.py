@@ -43,7 +43,11 @@ of a statement or at the start of a line and needs its argument on the same line
 inside ``BEGIN ATOMIC`` nests; unterminated constructs are reported rather than hanging or failing.
 
 The splitter never raises for any text and never recurses; the scanning expressions jump from one
-character that may start something to the next, so the cost is linear in the text.
+character that may start something to the next, so the cost is linear in the text. Most statements
+take a fast path instead: one regular expression matches a statement made only of plain code,
+quotes and shallow brackets up to its ';', and a second collects its keywords
+(`_Splitter.simple_statement`); anything unusual falls back to the scan, which gives the same
+result.
 """
 
 from __future__ import annotations
@@ -99,6 +103,8 @@ _HSPACE = re.compile(r"[ \t]*")
 _LINE_REST = re.compile(r"[^\n\r]*")
 _WORD = re.compile(r"[\w$]*")
 _KW_FULL = re.compile(r"[A-Za-z_]+")
+# every keyword (see _Patterns.kw) in a stretch of text, found at C speed
+_KW_FIND = re.compile(r"(?<![\w$.])[A-Za-z_]+(?![\w$.])")
 
 # Closed quoted tokens, matched from the opening quote. The closing quote must not be followed by
 # another quote, so a failed match cannot fall back to a shorter, wrong token: None means
@@ -145,6 +151,28 @@ _MY_STORED_PROGRAM_LIKE = re.compile(
 _MARIA_BEGIN_NOT_ATOMIC = re.compile(r"BEGIN\sNOT\sATOMIC\s.*END", re.IGNORECASE)
 _MY_NOT_CLOSED_BY_END = frozenset({"IF", "LOOP", "REPEAT", "WHILE"})
 _BLOCK_WORDS = frozenset({"BEGIN", "CASE", "END", "NOT"})
+# the first keyword of every statement that detect_type() can recognise
+_MY_TYPED_FIRST = frozenset({"CREATE", "BEGIN"})
+
+# Per dialect: the keywords that the head of a statement must handle one by one (block words,
+# B'..', X'..', U&'..' prefixes, MySQL DELIMITER); and the keywords at bracket depth 0 that make
+# the fast path (_Splitter.simple_statement) leave a statement to the ordinary scan (block words
+# that can open or close a block, and the head's special cases).
+_SPECIAL = {
+    "postgres": (
+        frozenset({"BEGIN", "CASE", "END", "B", "X", "U"}),
+        frozenset({"BEGIN"}),
+    ),
+    "mysql": (
+        frozenset({"BEGIN", "CASE", "END", "B", "X", "U", "DELIMITER"}),
+        frozenset({"BEGIN", "CASE", "END", "DELIMITER"}),
+    ),
+    "mariadb": (
+        frozenset({"BEGIN", "CASE", "END", "B", "X", "U", "DELIMITER", "NOT"}),
+        # NOT opens a block only when the next word is ATOMIC (with no comment in between here)
+        frozenset({"BEGIN", "CASE", "END", "DELIMITER", "ATOMIC"}),
+    ),
+}
 
 _NOTE_UNSEEN_BODY = (
     "Flyway does not see a stored-program body here and splits it at the first ';' inside "
@@ -158,6 +186,9 @@ _ERR_COPY_DATA = "unterminated COPY data: no line with only \\. before the end o
 _ERR_DELIMITER_INSIDE = (
     "DELIMITER line inside a statement (Flyway fails with 'Delimiter changed inside statement')"
 )
+
+
+_new = object.__new__
 
 
 def _pg_major(version: int | None) -> int | None:
@@ -179,7 +210,7 @@ class _Patterns:
     with many DELIMITER lines does not compile many expressions.
     """
 
-    __slots__ = ("head", "body", "inner", "kw")
+    __slots__ = ("head", "body", "inner", "kw", "gap")
 
     def __init__(self, pg: bool, maria: bool, first: str, glued: bool) -> None:
         # A keyword: ASCII letters and '_' not glued to more word characters or a following '.'.
@@ -219,6 +250,79 @@ class _Patterns:
         self.inner = re.compile("|".join(inner))
         self.body = re.compile("|".join(body))
         self.head = re.compile("|".join(head))
+        # `head` without its word branch: the next character after a run of keywords, names,
+        # numbers and spaces that may start something (an E'..' string is found by the scanner
+        # here, as the word E, with the word's look-behind). The keywords of the run are then
+        # taken in one go with _KW_FIND (only with a delimiter that cannot glue to a word).
+        gap = common + delim_branch
+        if pg:
+            gap.append(r"[Ee](?<![\w$.][Ee])(?=')")
+        else:
+            gap.append("@")
+        self.gap = re.compile("|".join(gap))
+
+
+@functools.lru_cache(maxsize=None)  # bounded: 2
+def _simple_patterns(pg: bool) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The fast path for a simple statement ended by ';' (see _Splitter.simple_statement).
+
+    The first expression matches a whole segment in one go: whitespace and line comments, then
+    code made only of plain characters, quoted tokens (strings, quoted names, PostgreSQL dollar
+    quotes) and bracket groups nested at most 3 deep, then ';'. Groups d1..d3 record how deep
+    the brackets went. The second finds the keywords at bracket depth 0 (group 1), skipping
+    quoted tokens and bracket groups whole; the third does the same where PostgreSQL code has a
+    '$' (dollar quotes too; the keywords are the first items of tuples). Anything else (block
+    comments, E'..' strings, a stray ')', MySQL '#' comments, '@', `/*!`, DELIMITER lines)
+    makes the first fail, and the statement is scanned the ordinary way. Every repetition is
+    unrolled (each alternative starts with a character the plain runs exclude) and the parse is
+    unique, so matching is linear and never finds another reading than the scan's.
+    """
+    if pg:
+        quoted = [
+            r"'(?<![Ee]')[^']*(?:''[^']*)*'(?!')",  # not E'..': those have backslash escapes
+            r'"[^"]*(?:""[^"]*)*"(?!")',
+        ]
+        # a '$' that does not open a dollar quote (glued to a name, or $1)
+        plain = [r"\$(?:(?<=[\w$]\$)|(?!(?:[^\W\d]\w*)?\$))"]
+        top_cls, in_cls = r"""'"()\-/$;""", r"""'"()\-/$"""
+    else:
+        quoted = [
+            r"'[^'\\]*(?:(?:\\[\s\S]|'')[^'\\]*)*'(?!')",
+            r'"[^"\\]*(?:(?:\\[\s\S]|"")[^"\\]*)*"(?!")',
+            r"`[^`]*(?:``[^`]*)*`(?!`)",
+        ]
+        # a line break that does not start a DELIMITER line
+        plain = [r"[\n\r](?![ \t]*(?i:DELIMITER)(?![\w$])[^\n\r]*?[^\x00-\x20])"]
+        top_cls, in_cls = "'\"()\\-/;#@`\\n\\r", "'\"()\\-/#`\\n\\r"
+    plain = [r"-(?!-)", r"/(?!\*)", *plain]
+
+    def dollar(tag: str) -> str:
+        # up to the first closing tag only: the look-ahead makes it atomic (no backtracking
+        # to a later closing tag)
+        return (
+            rf"\$(?<![\w$]\$)(?P<{tag}>(?:[^\W\d]\w*)?)\$"
+            rf"(?=(?P<{tag}b>[\s\S]*?\$(?P={tag})\$))(?P={tag}b)"
+        )
+
+    def code(cls: str, level: int, named: bool, dollars: bool) -> str:
+        alts = plain + quoted
+        if dollars:
+            alts = alts + [dollar(("t" if named else "u") + str(level))]
+        if level < 3:
+            opener = f"(?P<d{level + 1}>\\()" if named else r"\("
+            alts = alts + [opener + code(in_cls, level + 1, named, dollars) + r"\)"]
+        return f"[^{cls}]*(?:(?:{'|'.join(alts)})[^{cls}]*)*"
+
+    # whitespace and whole line comments (the look-aheads keep backtracking from cutting a
+    # comment short or starting the code in whitespace)
+    comment = r"--[^\n\r]*(?![^\n\r])" if pg else r"(?:--|#)[^\n\r]*(?![^\n\r])"
+    lead = rf"\s*(?:(?P<c>{comment})\s*)*(?!\s)"
+    statement = re.compile(lead + "(?P<code>" + code(top_cls, 0, True, pg) + ");")
+    # a keyword (the look-behind after the first character lets the engine skip to candidates)
+    word = r"([A-Za-z_](?<![\w$.][A-Za-z_])[A-Za-z_]*)(?![\w$.])"
+    keywords = re.compile("|".join([word, *quoted, r"\(" + code(in_cls, 1, False, False) + r"\)"]))
+    with_dollars = [word, *quoted, dollar("u0"), r"\(" + code(in_cls, 1, False, True) + r"\)"]
+    return statement, keywords, re.compile("|".join(with_dollars))
 
 
 @functools.lru_cache(maxsize=None)  # bounded: 3 dialects x ~100 first characters x 2
@@ -251,6 +355,10 @@ class _Splitter:
         self.case_after_end = -1
         self.tail_error: str | None = None
         self.tail_error_offset: int | None = None
+        # the text upper-cased, where that keeps every offset (ASCII), for collecting keywords
+        self.utext = text.upper() if text.isascii() else None
+        self.head_special, self.simple_special = _SPECIAL[dialect]
+        self.simple, self.simple_kw, self.simple_kw_dollar = _simple_patterns(self.pg)
 
     # ---------------------------------------------------------------------------------------
     def set_delimiter(self, delim: str) -> None:
@@ -310,7 +418,11 @@ class _Splitter:
         statements: list[RawStatement] = []
         seg_start = 0
         while True:
-            stmt = self.statement(seg_start)
+            stmt = self.simple_statement(seg_start) if self.delim == ";" else None
+            if stmt is None:
+                if _NONWS.search(self.text, seg_start) is None:
+                    break  # only whitespace is left: the tail (what `statement` finds too)
+                stmt = self.statement(seg_start)
             if stmt is None:
                 break
             statements.append(stmt)
@@ -318,6 +430,65 @@ class _Splitter:
             if seg_start >= self.n:
                 break
         return SplitResult(tuple(statements), seg_start, self.tail_error, self.tail_error_offset)
+
+    def simple_statement(self, seg_start: int) -> RawStatement | None:
+        """The statement at seg_start if it is a simple one (see _simple_patterns), read with
+        two regular expressions instead of the scanning loop; None: scan it the ordinary way.
+        The result is what `statement` returns for it."""
+        text = self.text
+        m = self.simple.match(text, seg_start)
+        if m is None:
+            return None
+        start = m.start("code")
+        delim_at = m.end() - 1
+        if start >= delim_at:
+            return None  # an empty statement: `statement` drops it
+        if self.pg and text.find("$", start, delim_at) >= 0:
+            found = self.simple_kw_dollar.findall(text, start, delim_at)
+            keywords = [t[0].upper() for t in found if t[0]]
+        elif self.utext is not None:  # ASCII: the upper-cased text has the same structure
+            keywords = [w for w in self.simple_kw.findall(self.utext, start, delim_at) if w]
+        else:
+            keywords = [w.upper() for w in self.simple_kw.findall(text, start, delim_at) if w]
+        if not self.simple_special.isdisjoint(keywords):
+            return None
+        find = text.find
+        if find("'", start, delim_at) >= 0 and (
+            # B'..', X'..' and U&'..' (upper-case prefix): Flyway reads the prefix with the string
+            find("B'", start, delim_at) >= 0
+            or find("X'", start, delim_at) >= 0
+            or find("U&'", start, delim_at) >= 0
+        ):
+            return None
+        del keywords[_CUTOFF:]
+        max_depth = 0 if m.start("d1") < 0 else 1 if m.start("d2") < 0 else 2 if m.start("d3") < 0 else 3
+        boundary = m.end("c") if m.start("c") >= 0 else seg_start
+        transactional = True
+        if self.pg and keywords and keywords[0] in _PG_CLASSIFIED_FIRST:
+            simplified = " ".join(keywords)
+            if _PG_COPY_STDIN.match(simplified):
+                return None  # inline data follows
+            if _PG_NON_TX.match(simplified) or (
+                self.alter_type_non_tx and _PG_ALTER_TYPE_ADD_VALUE.match(simplified)
+            ):
+                transactional = False
+        # RawStatement(start, code_end, seg_start, seg_end, transactional, ";", max_depth),
+        # without the frozen dataclass's __setattr__ calls
+        stmt = _new(RawStatement)
+        stmt.__dict__.update(
+            start=start,
+            end=boundary + len(text[boundary:delim_at].rstrip()),
+            seg_start=seg_start,
+            seg_end=delim_at + 1,
+            transactional=transactional,
+            delimiter=";",
+            max_depth=max_depth,
+            error=None,
+            error_offset=None,
+            note=None,
+            copy_data=None,
+        )
+        return stmt
 
     # ---------------------------------------------------------------------------------------
     def comment_end(self, s: int) -> int:
@@ -472,6 +643,9 @@ class _Splitter:
         pats = self.pats
         delim, dch, dguard, dlong, glued = self.delim, self.dch, self.dguard, self.dlong, self.glued
         nonws = _NONWS.search
+        kw_find = _KW_FIND.findall
+        utext = self.utext
+        special = self.head_special
         # A word right after a delimiter that can continue words (END$$SELECT) is not a
         # scanner candidate (the scanner looks for word starts); take it first.
         forced = -1
@@ -484,6 +658,72 @@ class _Splitter:
             if forced >= 0:
                 s, forced = forced, -1
                 m = True
+            elif head and not depth and not glued:
+                # Collecting keywords: jump to the next character that may start something and
+                # take the keywords of the run of text before it at once.
+                m = pats.gap.search(text, pos)
+                s = n if m is None else m.start()
+                if start < 0:
+                    w = nonws(text, boundary, s)
+                    if w is not None:
+                        start = w.start()
+                if s > pos:
+                    c = text[s] if s < n else ""
+                    # the run's last word may end at s (look-ahead), unless s is the E of E'..'
+                    stop = s if ("A" <= c <= "Z" or "a" <= c <= "z") else s + 1
+                    if utext is not None:
+                        kws = kw_find(utext, pos, stop)
+                    else:
+                        kws = [w.upper() for w in kw_find(text, pos, stop)]
+                    if kws and (
+                        nkw + len(kws) < _CUTOFF
+                        and special.isdisjoint(kws)
+                        and (
+                            pg
+                            or self.stored_program
+                            or self.begin_not_atomic
+                            or (keywords[0] if keywords else kws[0]) not in _MY_TYPED_FIRST
+                        )
+                    ):
+                        # the common case: plain keywords, nothing to act on
+                        keywords += kws
+                        nkw += len(kws)
+                    elif kws:
+                        # word by word, as the word branch below does
+                        restart = False
+                        for mm in _KW_FIND.finditer(text, pos, stop):
+                            ws, e = mm.span()
+                            word = mm.group().upper()
+                            if word == "DELIMITER" and ws == start and not pg:
+                                resume = self.directive(e)
+                                if resume >= 0:
+                                    start = -1
+                                    pos = boundary = resume
+                                    pats, delim, glued = self.pats, self.delim, self.glued
+                                    dch, dguard, dlong = self.dch, self.dguard, self.dlong
+                                    restart = True
+                                    break
+                            if word in _BLOCK_WORDS:
+                                self.block_word(word, ws, e)
+                                if len(blocks) > max_depth:
+                                    max_depth = len(blocks)
+                            cw = text[ws]
+                            if not (
+                                e == ws + 1
+                                and cw in "BXU"
+                                and text.startswith("&'" if cw == "U" else "'", e)
+                            ):
+                                keywords.append(word)
+                                nkw += 1
+                                if not pg and not (self.stored_program or self.begin_not_atomic):
+                                    self.detect_type(keywords)
+                                if nkw >= _CUTOFF:
+                                    head = False
+                                    pos = e
+                                    restart = True
+                                    break
+                        if restart:
+                            continue
             else:
                 rx = pats.inner if depth else (pats.head if head else pats.body)
                 m = rx.search(text, pos)
