@@ -31,6 +31,8 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from flylint.model import Finding, Span
+from flylint.sql.splitter import block_comment_end
+from flylint.text import LineIndex
 
 __all__ = [
     "SUPPRESSION_RULE",
@@ -81,7 +83,6 @@ class Suppression:
 # --------------------------------------------------------------------------------------------
 # The scanner
 
-_BREAK = re.compile(r"\r\n|\r|\n")
 _LINE_REST = re.compile(r"[^\n\r]*")
 
 # Where something may start. Each branch is led by a literal or a class so runs of plain text
@@ -99,7 +100,6 @@ _SQ_BS = re.compile(r"'[^'\\]*(?:(?:\\[\s\S]|'')[^'\\]*)*'(?!')")
 _DQ_BS = re.compile(r'"[^"\\]*(?:(?:\\[\s\S]|"")[^"\\]*)*"(?!")')
 _E_STR = re.compile(r"[Ee]'[^'\\]*(?:(?:\\[\s\S]|'')[^'\\]*)*'(?!')")
 _DOLLAR_TAG = re.compile(r"\$(?:[^\W\d]\w*)?\$")
-_PG_COMMENT_MARK = re.compile(r"/\*|\*/")
 # MySQL/MariaDB executable comments are code, not comments
 _MY_EXECUTABLE = re.compile(r"/\*M?!\d*")
 # PostgreSQL COPY ... FROM STDIN: inline data follows the statement up to a line with only \.
@@ -154,7 +154,7 @@ def _comments(
                 if x is not None:
                     p = x.end()
                     continue
-            e = _block_end(text, s, pg)
+            e = block_comment_end(text, s, pg)
             if e < 0:  # unterminated: the rest of the text is a comment
                 out.append((s, n, s + 2, n))
                 p = n
@@ -175,56 +175,7 @@ def _comments(
     return out
 
 
-def _block_end(text: str, s: int, pg: bool) -> int:
-    """End of the /* comment starting at s, or -1 when it is not terminated (PostgreSQL nests)."""
-    if not pg:
-        e = text.find("*/", s + 2)
-        return -1 if e < 0 else e + 2
-    level = 1
-    p = s + 2
-    search = _PG_COMMENT_MARK.search
-    while True:
-        m = search(text, p)
-        if m is None:
-            return -1
-        p = m.end()
-        if text[m.start()] == "/":
-            level += 1
-        else:
-            level -= 1
-            if level == 0:
-                return p
-
-
-class _Lines:
-    """Offsets <-> 1-based (line, column), lines ending at \\r\\n, \\n or \\r (as flylint.text)."""
-
-    __slots__ = ("starts", "n")
-
-    def __init__(self, text: str) -> None:
-        self.starts = [0, *(m.end() for m in _BREAK.finditer(text))]
-        self.n = len(text)
-
-    def position(self, offset: int) -> tuple[int, int]:
-        offset = max(0, min(offset, self.n))
-        line = bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
-
-    def offset(self, line: int, column: int) -> int:
-        line = max(1, min(line, len(self.starts)))
-        return max(0, min(self.starts[line - 1] + column - 1, self.n))
-
-    def next_line_start(self, offset: int) -> int:
-        i = bisect_right(self.starts, offset)
-        return self.starts[i] if i < len(self.starts) else self.n
-
-    def span(self, start: int, end: int) -> Span:
-        line, col = self.position(start)
-        end_line, end_col = self.position(max(start, end - 1))
-        return Span(line, col, end_line, end_col)
-
-
-def _copy_data(text: str, lines: _Lines, spans: list[Span]) -> list[tuple[int, int]]:
+def _copy_data(text: str, lines: LineIndex, spans: list[Span]) -> list[tuple[int, int]]:
     """PostgreSQL COPY ... FROM STDIN inline data ranges (from the line after the statement)."""
     out: list[tuple[int, int]] = []
     for sp in spans:
@@ -251,7 +202,7 @@ def find_suppressions(
     its statements' spans (Statement.span), used to find the statement a suppression on a line of
     its own applies to.
     """
-    lines = _Lines(text)
+    lines = LineIndex(text)
     spans = sorted(statement_spans, key=lambda s: (s.line, s.column))
     ends = [(s.end_line, s.end_column) for s in spans]
     # keep `ends` ascending so it can be bisected even if the spans overlap oddly
@@ -265,7 +216,7 @@ def find_suppressions(
     def first_code(line: int) -> int:
         """Offset of the first non-whitespace character of a line (memoised: linear overall)."""
         if line not in first_code_memo:
-            m = _NONWS.search(text, lines.starts[line - 1])
+            m = _NONWS.search(text, lines.offset(line, 1))
             first_code_memo[line] = m.start() if m is not None else len(text)
         return first_code_memo[line]
 

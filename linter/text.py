@@ -32,6 +32,16 @@ class LineIndex:
         line = bisect_right(self._starts, offset)
         return line, offset - self._starts[line - 1] + 1
 
+    def offset(self, line: int, column: int) -> int:
+        """The offset of a 1-based (line, column), clamped to the text."""
+        line = max(1, min(line, len(self._starts)))
+        return max(0, min(self._starts[line - 1] + column - 1, self._len))
+
+    def next_line_start(self, offset: int) -> int:
+        """Where the line after the one holding `offset` starts (the text's end on the last line)."""
+        i = bisect_right(self._starts, offset)
+        return self._starts[i] if i < len(self._starts) else self._len
+
     def span(self, start: int, end: int) -> Span:
         """Span of text[start:end] (end exclusive); an empty range is a one-column span at start."""
         line, col = self.position(start)

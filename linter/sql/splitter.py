@@ -493,24 +493,7 @@ class _Splitter:
     # ---------------------------------------------------------------------------------------
     def comment_end(self, s: int) -> int:
         """End of the /* comment starting at s, or -1 when it is not terminated."""
-        text = self.text
-        if not self.pg:
-            e = text.find("*/", s + 2)
-            return -1 if e < 0 else e + 2
-        level = 1
-        p = s + 2
-        search = _PG_COMMENT_MARK.search
-        while True:
-            m = search(text, p)
-            if m is None:
-                return -1
-            p = m.end()
-            if text[m.start()] == "/":
-                level += 1
-            else:
-                level -= 1
-                if level == 0:
-                    return p
+        return block_comment_end(self.text, s, self.pg)
 
     def skip_trivia(self, p: int) -> int:
         """Position of the next token at or after p (whitespace and comments skipped)."""
@@ -1023,3 +1006,24 @@ def split(text: str, dialect: str, *, pg_version: int | None = None) -> SplitRes
         return _Splitter(text, dialect, pg_version).run()
     except Exception as exc:  # pragma: no cover - a bug; never let it escape to the caller
         return _fallback(text, exc)
+
+
+def block_comment_end(text: str, s: int, pg: bool) -> int:
+    """End of the /* comment starting at s, or -1 when it is not terminated (PostgreSQL nests them)."""
+    if not pg:
+        e = text.find("*/", s + 2)
+        return -1 if e < 0 else e + 2
+    level = 1
+    p = s + 2
+    search = _PG_COMMENT_MARK.search
+    while True:
+        m = search(text, p)
+        if m is None:
+            return -1
+        p = m.end()
+        if text[m.start()] == "/":
+            level += 1
+        else:
+            level -= 1
+            if level == 0:
+                return p
