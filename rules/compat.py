@@ -534,3 +534,45 @@ def constraint_on_live_table(rule, ctx):
             "violate it start failing.",
             fix=fix, object=ch.object, change=ch.kind,
         )
+
+
+@rule(
+    id="mysql-inline-references",
+    title="Inline REFERENCES that MySQL ignores",
+    severity="warning",
+    klass="neutral",
+    rationale=(
+        "MySQL parses a REFERENCES clause written on a column and ignores it (MySQL manual, "
+        "CREATE TABLE: \"MySQL parses but ignores inline REFERENCES specifications\"): no foreign "
+        "key is created and nothing says so, so the application silently loses the referential "
+        "integrity its authors rely on. MariaDB does create the key (measured on MariaDB 10.11)."
+    ),
+    fix="Declare the key as a table constraint: CONSTRAINT name FOREIGN KEY (column) REFERENCES table (id).",
+    examples=(
+        Example({"V1__init.sql": "CREATE TABLE users (id int PRIMARY KEY);\n"
+                 "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users (id));\n"}, True,
+                dialect="mysql"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int PRIMARY KEY);\n"
+                 "CREATE TABLE orders (id int PRIMARY KEY, user_id int,\n"
+                 "  CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id));\n"}, False,
+                dialect="mysql"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int PRIMARY KEY);\n"
+                 "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users (id));\n"}, False,
+                dialect="mariadb", title="MariaDB creates the key"),
+    ),
+)
+def mysql_inline_references(rule, ctx):
+    if ctx.dialect != "mysql":
+        return
+    for fa, st, ch in ctx.changes():
+        ref = ch.detail.get("ignored_reference") if ch.kind == "other" else None
+        if ref is None:
+            continue
+        col = ch.detail.get("column")
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"MySQL ignores the inline REFERENCES {ref} on column {col}: no foreign key is created.",
+            fix=f"Write it as a table constraint: FOREIGN KEY ({col}) REFERENCES {ref} (...), in this CREATE TABLE "
+            f"or in an ALTER TABLE ... ADD CONSTRAINT.",
+            object=col,
+        )
