@@ -16,6 +16,7 @@ from pathlib import Path
 
 from flylint.cache import ParseCache
 from flylint.catalog.replay import replay
+from flylint.dbfacts import OLDEST
 from flylint.flyway import facts as F
 from flylint.flyway.config import FlywayConfig, FlywayConfigError, dialect_from_url, load_flyway_config
 from flylint.flyway.discovery import discover
@@ -210,7 +211,9 @@ def parse_all(todo: list[_Prepared], dialect: str, db_version, cache: ParseCache
     (Parsing on a second process was measured and rejected: sending sqlglot trees back between
     processes costs about as much as parsing them. docs/performance.md has the figures.)
     """
-    pg_version = _major(db_version) if dialect == "postgres" else None
+    # Flyway asks the live server whether ALTER TYPE ... ADD VALUE may run in a transaction (12+);
+    # without --db-version flylint assumes the oldest supported PostgreSQL, as the rules do.
+    pg_version = (_major(db_version) or int(OLDEST["postgres"])) if dialect == "postgres" else None
     results: dict[str, object] = {}
     for p in todo:
         if p.text is None or p.key in results:

@@ -213,3 +213,51 @@ def mysql_multiple_ddl(rule, ctx):
             fix=f"Move this statement (and each further DDL statement) into a migration of its own after "
             f"{fa.migration.path.name}.",
         )
+
+
+@rule(
+    id="enum-value-used-in-transaction",
+    title="New enum value used in the migration that adds it",
+    severity="error",
+    klass="neutral",
+    rationale=(
+        "Since PostgreSQL 12, ALTER TYPE ... ADD VALUE may run inside a transaction, and Flyway runs "
+        "it in the migration's transaction. But the new value cannot be used before that transaction "
+        "commits: a later statement of the same migration that writes or compares it fails with "
+        "\"unsafe use of new value\", and the whole migration is rolled back."
+    ),
+    fix="Add the value in one migration and use it in the next one.",
+    examples=(
+        Example({"V1__init.sql": "CREATE TYPE status AS ENUM ('new', 'done');\nCREATE TABLE t (id int, s status);\n",
+                 "V2__cancel.sql": "ALTER TYPE status ADD VALUE 'cancelled';\n"
+                 "UPDATE t SET s = 'cancelled' WHERE id = 1;\n"}, True),
+        Example({"V1__init.sql": "CREATE TYPE status AS ENUM ('new', 'done');\nCREATE TABLE t (id int, s status);\n",
+                 "V2__cancel.sql": "ALTER TYPE status ADD VALUE 'cancelled';\n",
+                 "V3__use.sql": "UPDATE t SET s = 'cancelled' WHERE id = 1;\n"}, False),
+    ),
+)
+def enum_value_used_in_transaction(rule, ctx):
+    if ctx.dialect != "postgres" or ctx.replay is None:
+        return
+    for fi, per_file in enumerate(ctx.replay.changes):
+        fa = ctx.files[fi]
+        if fa.migration.config.execute_in_transaction is False or not all(s.transactional for s in fa.statements):
+            continue  # Flyway runs it without a transaction: the value is committed at once
+        added: dict[str, object] = {}
+        for si, changes in enumerate(per_file):
+            st = fa.statements[si]
+            for value, first in added.items():
+                if f"'{value}'" in st.text:
+                    yield rule.finding(
+                        fa.migration.display, st.span,
+                        f"'{value}' is added to its enum type at line {first.span.line} of this migration; "
+                        "PostgreSQL refuses to use it before that transaction commits (\"unsafe use of new "
+                        "value\"), so the migration fails.",
+                        fix=f"Move this statement into the next migration, after {fa.migration.path.name}.",
+                        object=value,
+                    )
+                    break
+            for ch in changes:
+                if ch.kind == "add-enum-value":
+                    value = ch.detail.get("value") or ch.object.rsplit(".", 1)[-1]
+                    added.setdefault(value.replace("'", "''"), st)
