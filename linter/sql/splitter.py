@@ -577,6 +577,18 @@ class _Splitter:
                 blocks.append(s)
                 self.would_depth += 1
 
+    def head_keyword(self, keywords: list[str], word: str, s: int, e: int) -> bool:
+        """Record a keyword of the statement's head as Flyway's simplified statement does; False for
+        the prefix of a B'..', X'..' or U&'..' string (upper-case: Flyway reads those as one token)."""
+        text = self.text
+        c = text[s]
+        if e == s + 1 and c in "BXU" and text.startswith("&'" if c == "U" else "'", e):
+            return False
+        keywords.append(word)
+        if not self.pg and not (self.stored_program or self.begin_not_atomic):
+            self.detect_type(keywords)
+        return True
+
     def detect_type(self, keywords: list[str]) -> None:
         """MySQL/MariaDB: Flyway's statement-type tests, run each time a keyword is added."""
         simplified = " ".join(keywords)
@@ -690,16 +702,8 @@ class _Splitter:
                                 self.block_word(word, ws, e)
                                 if len(blocks) > max_depth:
                                     max_depth = len(blocks)
-                            cw = text[ws]
-                            if not (
-                                e == ws + 1
-                                and cw in "BXU"
-                                and text.startswith("&'" if cw == "U" else "'", e)
-                            ):
-                                keywords.append(word)
+                            if self.head_keyword(keywords, word, ws, e):
                                 nkw += 1
-                                if not pg and not (self.stored_program or self.begin_not_atomic):
-                                    self.detect_type(keywords)
                                 if nkw >= _CUTOFF:
                                     head = False
                                     pos = e
@@ -773,16 +777,8 @@ class _Splitter:
                     self.block_word(word, s, e)
                     if len(blocks) > max_depth:
                         max_depth = len(blocks)
-                if head and not (
-                    # Flyway reads B'..', X'..' and U&'..' (upper-case prefix) as one string token
-                    e == s + 1
-                    and c in "BXU"
-                    and text.startswith("&'" if c == "U" else "'", e)
-                ):
-                    keywords.append(word)
+                if head and self.head_keyword(keywords, word, s, e):
                     nkw += 1
-                    if not pg and not (self.stored_program or self.begin_not_atomic):
-                        self.detect_type(keywords)
                     if nkw >= _CUTOFF:
                         head = False
                 pos = e
