@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from flylint import twoproc
 from flylint.cache import ParseCache
 from flylint.catalog.replay import replay
 from flylint.dbfacts import OLDEST
@@ -120,11 +121,26 @@ def _run(opts: Options) -> Result:
         files, per_file_facts, history = list(snapshot["files"]), list(snapshot["facts"]), snapshot["replay"]
         reused = len(files)
     todo = prepared[len(files):]
-    parsed = parse_all(todo, dialect, opts.db_version, cache)
-    for p in todo:
-        fa, more = analyse_file(p, parsed.get(p.key))
-        files.append(fa)
-        per_file_facts.append(more)
+
+    def analyse(part: list[_Prepared]) -> tuple[list[FileAnalysis], list[list[object]]]:
+        parsed = parse_all(part, dialect, opts.db_version, cache)
+        done = [analyse_file(p, parsed.get(p.key)) for p in part]
+        return [fa for fa, _ in done], [more for _, more in done]
+
+    def replay_from(some: list[FileAnalysis], state):
+        return replay(some, dialect, default_schema, resume=state)
+
+    split_run = None
+    if twoproc.worthwhile(todo):
+        # a long history without a usable snapshot: parse and replay it on two processes
+        split_run = twoproc.run_split(len(files), todo, _uncached(analyse, cache), replay_from, _light,
+                                      history, files, per_file_facts)
+    if split_run is not None:
+        files, per_file_facts, history = split_run
+    else:
+        more_files, more_facts = analyse(todo)
+        files += more_files
+        per_file_facts += more_facts
     last = max(len(files) - 1, 0)
     history = replay(files[:last], dialect, default_schema, resume=history)
     if opts.cache and chain and (snapshot is None or snapshot["chain"] != chain[:last]):
@@ -208,8 +224,8 @@ def split_and_parse(text: str, dialect: str, pg_version: int | None):
 def parse_all(todo: list[_Prepared], dialect: str, db_version, cache: ParseCache) -> dict[str, object]:
     """Split and parse every file, taking what the cache has.
 
-    (Parsing on a second process was measured and rejected: sending sqlglot trees back between
-    processes costs about as much as parsing them. docs/performance.md has the figures.)
+    (Sending parse trees between processes costs about as much as parsing them, so a long
+    history is cut along its length instead: flylint.twoproc.)
     """
     # Flyway asks the live server whether ALTER TYPE ... ADD VALUE may run in a transaction (12+);
     # without --db-version flylint assumes the oldest supported PostgreSQL, as the rules do.
@@ -224,6 +240,19 @@ def parse_all(todo: list[_Prepared], dialect: str, db_version, cache: ParseCache
             cache.put(p.key, pieces)
         results[p.key] = pieces
     return results
+
+
+def _uncached(analyse, cache: ParseCache):
+    """`analyse` for the two-process path: the per-file parse cache (an SQLite connection) must
+    not be shared by two processes, so neither reads nor writes it there; the snapshot written
+    after the run serves the next one."""
+    def run(part):
+        saved, cache.root = cache.root, None
+        try:
+            return analyse(part)
+        finally:
+            cache.root = saved
+    return run
 
 
 def analyse_file(p: _Prepared, pieces):

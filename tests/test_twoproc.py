@@ -1,0 +1,117 @@
+"""Parsing and replaying a long history on two processes gives exactly the one-process result."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+
+from conftest import run_cli, write_project
+from flylint import twoproc
+from flylint.engine import Options, run
+
+STEPS = [
+    "ALTER TABLE t{m} ADD COLUMN c{n} integer;",
+    "ALTER TABLE t{m} ADD COLUMN s{n} text NOT NULL DEFAULT 'x';",
+    "ALTER TABLE t{m} ALTER COLUMN name SET NOT NULL;",
+    "CREATE INDEX t{m}_i{n} ON t{m} (name);",
+    "ALTER TABLE t{m} ADD CONSTRAINT t{m}_fk{n} FOREIGN KEY (id) REFERENCES t{k} (id);",
+    "UPDATE t{m} SET name = upper(name) WHERE id < {n};",
+    "DELETE FROM t{m};",
+    "ALTER TABLE t{m} RENAME COLUMN name TO name{n};",
+    "ALTER TABLE t{m} DROP COLUMN created_at;",
+    "DROP TABLE t{m};",
+    "CREATE OR REPLACE VIEW v{n} AS SELECT id FROM t{m};",
+    "SELECT broken FROM;",
+]
+
+
+def history(files: int, seed: int = 3) -> dict[str, str]:
+    """A PostgreSQL history whose later files alter, rename and drop what earlier ones created,
+    so that replaying the second half depends on the catalog built by the first."""
+    rnd = random.Random(seed)
+    out = {}
+    for v in range(1, files + 1):
+        parts = [f"CREATE TABLE t{v} (id bigint PRIMARY KEY, name text, created_at timestamptz DEFAULT now());"]
+        for _ in range(6):
+            n, m, k = rnd.randint(1, 10**6), rnd.randint(1, v), rnd.randint(1, v)
+            parts.append(rnd.choice(STEPS).format(n=n, m=m, k=k))
+        out[f"V{v}__step.sql"] = "\n".join(parts) + "\n"
+    return out
+
+
+def _summary(result):
+    return (
+        [f.to_json() for f in result.findings],
+        [[[(c.kind, c.klass, c.object, c.table, c.description) for c in st] for st in fa]
+         for fa in result.replay.changes],
+        sorted(result.replay.catalog.tables), sorted(result.replay.catalog.views),
+        [(fa.migration.display, len(fa.statements)) for fa in result.files],
+    )
+
+
+def test_two_processes_give_the_one_process_result(tmp_path, monkeypatch):
+    write_project(tmp_path, history(60))
+    opts = Options(cwd=tmp_path, paths=(tmp_path,), dialect="postgres", cache=False)
+    monkeypatch.setenv("FLYLINT_JOBS", "1")
+    one = run(opts)
+    monkeypatch.delenv("FLYLINT_JOBS")
+    monkeypatch.setattr(twoproc, "MIN_BYTES", 0)
+    assert twoproc.worthwhile(
+        [type("P", (), {"text": "x"})()] * 60, cpu_count=2)
+    two = run(opts)
+    assert one.findings, "the history must produce findings, or the comparison proves little"
+    assert _summary(two) == _summary(one)
+    # the newest migration is analysed whole (with trees) on the parent, the others arrive light
+    assert two.files[-1].statements[0].parsed.tree is not None
+    # and the child's files arrived without them: the split path really ran
+    assert two.files[-2].statements[0].parsed.tree is None
+    assert one.files[-2].statements[0].parsed.tree is not None
+
+
+def test_a_failing_child_leaves_the_parent_to_do_its_part(tmp_path, monkeypatch):
+    from flylint import engine
+
+    write_project(tmp_path, history(40))
+    opts = Options(cwd=tmp_path, paths=(tmp_path,), dialect="postgres", cache=False)
+    monkeypatch.setenv("FLYLINT_JOBS", "1")
+    expected = run(opts)
+    monkeypatch.delenv("FLYLINT_JOBS")
+    monkeypatch.setattr(twoproc, "MIN_BYTES", 0)
+    parent, real = os.getpid(), engine.analyse_file
+    analysed = []
+
+    def analyse_file(p, pieces):
+        if os.getpid() != parent:
+            raise RuntimeError("the child breaks")
+        analysed.append(p.migration.display)
+        return real(p, pieces)
+
+    monkeypatch.setattr(engine, "analyse_file", analyse_file)
+    got = run(opts)
+    assert sorted(analysed) == sorted(fa.migration.display for fa in expected.files)
+    assert _summary(got) == _summary(expected)
+
+
+def test_small_projects_and_the_opt_out_stay_on_one_process(monkeypatch):
+    big = [type("P", (), {"text": "x" * 100_000})()] * 4
+    assert twoproc.worthwhile(big, cpu_count=2)
+    assert not twoproc.worthwhile(big, cpu_count=1)
+    assert not twoproc.worthwhile(big[:1], cpu_count=2)
+    assert not twoproc.worthwhile([type("P", (), {"text": "x"})()] * 50, cpu_count=2)
+    monkeypatch.setenv("FLYLINT_JOBS", "1")
+    assert not twoproc.worthwhile(big, cpu_count=2)
+
+
+def test_cli_output_is_the_same_either_way(tmp_path):
+    """A history above the threshold through the real command line, both ways."""
+    files = history(600, seed=11)
+    assert sum(len(t) for t in files.values()) >= twoproc.MIN_BYTES
+    write_project(tmp_path, files)
+    outputs = []
+    for jobs in ("1", "2"):
+        out = run_cli(["lint", ".", "--dialect", "postgres", "--format", "json", "--no-cache"], tmp_path,
+                      env={"FLYLINT_JOBS": jobs})
+        assert out.returncode == 1, out.stderr
+        outputs.append(json.loads(out.stdout))
+    assert outputs[0]["findings"] and outputs[0] == outputs[1]
