@@ -21,7 +21,8 @@ What is searched, kept simple on purpose (docs/releases.md):
 * files with the extensions in EXTENSIONS, at most 1 MiB, without NUL bytes in their first 8 KiB,
   outside hidden folders and the build/dependency folders in SKIP_DIRS.
 
-One compiled regular expression covers every name of the run, so each file is scanned once.
+One compiled regular expression covers every name of the run; it runs only on files that contain
+one of the forms as a plain substring (a much faster test that rules out most files).
 Rules never read files: the engine runs `search` and hands the result to the rules and to
 `annotate` through `LintContext.app`.
 """
@@ -127,16 +128,17 @@ def _hump(form: str) -> bool:
 
 
 def compile_forms(all_forms) -> re.Pattern[str]:
-    """One regular expression for every form, each with its own word boundaries."""
-    groups: dict[tuple[str, str], list[str]] = {}
-    for f in all_forms:
-        left = r"(?<![A-Z0-9_$])" if f[0].isupper() else r"(?<![A-Za-z0-9_$])"
-        right = r"(?![a-z0-9_])" if _hump(f) else r"(?![A-Za-z0-9_])"
-        groups.setdefault((left, right), []).append(f)
+    """One regular expression for every form, each with its own word boundaries.
+
+    The alternation comes first and the left boundary is checked afterwards, by a lookbehind over
+    the form and the character before it: a pattern that starts with literals lets the regex engine
+    skip ahead to their first characters, about ten times faster than one that starts with a
+    lookbehind."""
     parts = []
-    for (left, right), fs in sorted(groups.items()):
-        alts = "|".join(re.escape(f) for f in sorted(set(fs), key=lambda s: (-len(s), s)))
-        parts.append(f"{left}(?:{alts}){right}")
+    for f in sorted(set(all_forms), key=lambda s: (-len(s), s)):
+        before = "[A-Z0-9_$]" if f[0].isupper() else "[A-Za-z0-9_$]"
+        after = r"(?![a-z0-9_])" if _hump(f) else r"(?![A-Za-z0-9_])"
+        parts.append(f"{re.escape(f)}(?<!{before}{re.escape(f)}){after}")
     return re.compile("|".join(parts))
 
 
@@ -228,6 +230,7 @@ def search(dirs, ctx, cwd: Path) -> AppSource:
     names = wanted(ctx)
     app = AppSource(tuple(display_path(d, cwd) for d in absolute), release.base if since else None, names=names)
     pattern = compile_forms({f for fs in names.values() for f in fs}) if names else None
+    needles = [f.encode() for fs in names.values() for f in fs]
     owners: dict[str, list[str]] = {}
     for name, fs in names.items():
         for f in fs:
@@ -240,8 +243,8 @@ def search(dirs, ctx, cwd: Path) -> AppSource:
             if b"\0" in data[:8192]:
                 continue
             app.files += 1
-            if pattern is None:
-                continue
+            if pattern is None or not any(b in data for b in needles):
+                continue  # a plain substring test first: most files name none of the objects
             text = data.decode("utf-8", "replace")
             shown = None
             line, pos = 1, 0
