@@ -56,7 +56,12 @@ def main() -> None:
 @click.option("--flyway-config", type=click.Path(path_type=Path), help="Flyway configuration file "
               "(default: flyway.toml or flyway.conf in the current directory).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write .flylint_cache/.")
-def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_file, flyway_config, no_cache):
+@click.option("--since", metavar="REF", help="Git revision of the deployed version: the migrations added or "
+              "changed since its merge base with HEAD form the release (docs/releases.md).")
+@click.option("--app-source", multiple=True, metavar="DIR", type=click.Path(path_type=Path),
+              help="Code of the deployed version (read at REF with --since); repeatable.")
+def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_file, flyway_config, no_cache,
+         since, app_source):
     """Lint the migrations in PATHS (default: the Flyway locations)."""
     from flylint.engine import Options, UsageError, exit_code, run
     from flylint.report import ReportOptions, render
@@ -84,6 +89,8 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
         flyway_config=fw,
         cache=settings.cache and not no_cache,
         severity=settings.severity,
+        since=since,
+        app_source=tuple(app_source),
     )
     fail_on = fail_on or settings.fail_on or "error"
     try:

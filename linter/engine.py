@@ -46,6 +46,8 @@ class Options:
     flyway_config: Path | None = None
     cache: bool = True
     severity: tuple[tuple[str, str], ...] = ()  # per-rule severity overrides (id or prefix -> level)
+    since: str | None = None  # git revision: the release is what changed since its merge base (linter/release.py)
+    app_source: tuple[Path, ...] = ()  # the deployed application's code (linter/appsource.py)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class Result:
     cache_hits: int = 0
     replay: object = None  # flylint.catalog.replay.Replay
     reused: int = 0  # migrations taken whole from the last run's snapshot (not split, parsed or replayed)
+    release: object = None  # flylint.release.Release
+    app: object = None  # flylint.appsource.AppSource, when --app-source was given
 
 
 _DB_VERSION = re.compile(r"\d+(\.\d+){0,2}")
@@ -99,6 +103,7 @@ def _run(opts: Options) -> Result:
     except FlywayConfigError as e:
         raise UsageError(str(e)) from None
 
+    release = _release(opts, cfg, found)
     cache = ParseCache(opts.cwd if opts.cache else None)
     builtins = cfg.builtin_placeholders(opts.cwd)
     default_schema = cfg.effective_default_schema or ("public" if dialect == "postgres" else "app")
@@ -110,7 +115,8 @@ def _run(opts: Options) -> Result:
     )
     # One snapshot per (dialect, version, schema, project settings): the last run's whole analysis.
     snapshot_key = cache.key(repr(sorted(cfg.placeholders.items())), dialect, f"{opts.db_version}|{default_schema}")
-    snapshot = cache.get(snapshot_key, "snapshot")
+    # With --since, "born" depends on the release: the snapshot (whose changes carry it) is not used.
+    snapshot = cache.get(snapshot_key, "snapshot") if release.per_file else None
     files: list[FileAnalysis] = []
     per_file_facts: list[list[object]] = []
     history = None
@@ -142,15 +148,15 @@ def _run(opts: Options) -> Result:
         files += more_files
         per_file_facts += more_facts
     last = max(len(files) - 1, 0)
-    history = replay(files[:last], dialect, default_schema, resume=history)
-    if opts.cache and chain and (snapshot is None or snapshot["chain"] != chain[:last]):
+    history = replay(files[:last], dialect, default_schema, resume=history, release=release)
+    if opts.cache and release.per_file and chain and (snapshot is None or snapshot["chain"] != chain[:last]):
         cache.put(
             snapshot_key,
             {"chain": chain[:last], "files": [_light(fa) for fa in files[:last]],
              "facts": per_file_facts[:last], "replay": history},
             "snapshot",
         )
-    history = replay(files, dialect, default_schema, resume=history)
+    history = replay(files, dialect, default_schema, resume=history, release=release)
     cache.flush()
     facts: list[object] = list(found.facts)
     for more in per_file_facts:
@@ -173,17 +179,47 @@ def _run(opts: Options) -> Result:
             "init_sql": cfg.init_sql,
         },
         replay=history,
+        release=release,
     )
+    if opts.app_source:
+        ctx = replace(ctx, app=_app_source(opts, ctx))
     findings: list[Finding] = []
     overrides = _severity_overrides(opts.severity, [r.id for r in all_rules()])
     for r in rules:
         level = overrides.get(r.id)
         for f in r.check(ctx):
             findings.append(f if level is None else replace(f, severity=level))
+    if ctx.app is not None:
+        from flylint.appsource import annotate
+        findings = annotate(findings, ctx, keep_severity=set(overrides))
     findings = _suppress(findings, files, dialect, rules)
+    findings = [f for f in findings if release.keep(f)]
     findings.sort(key=lambda f: (_natural(f.path), f.span.line, f.span.column, f.rule))
     return Result(dialect, opts.db_version, tuple(files), tuple(findings), cache.hits, replay=history,
-                  reused=reused)
+                  reused=reused, release=release, app=ctx.app)
+
+
+def _release(opts: Options, cfg: FlywayConfig, found):
+    """The release being judged: per migration, or what changed since `--since` (linter/release.py)."""
+    from flylint.release import Release, ReleaseError, resolve
+
+    if opts.since is None:
+        return Release()
+    try:
+        return resolve(opts.since, cfg, list(opts.paths), opts.cwd, found.sources)
+    except ReleaseError as e:
+        raise UsageError(f"--since {opts.since}: {e}") from None
+
+
+def _app_source(opts: Options, ctx: LintContext):
+    """Search the deployed code for the objects the release breaks (linter/appsource.py)."""
+    from flylint.appsource import AppSourceError, search
+    from flylint.release import ReleaseError
+
+    try:
+        return search(opts.app_source, ctx, opts.cwd)
+    except (AppSourceError, ReleaseError) as e:
+        raise UsageError(f"--app-source: {e}") from None
 
 
 @dataclass(frozen=True)

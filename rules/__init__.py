@@ -40,6 +40,8 @@ class LintContext:
     display: Callable[[Path], str]  # how to show a path to the user
     settings: Mapping[str, object] = field(default_factory=dict)  # Flyway settings rules may need
     replay: object = None  # flylint.catalog.replay.Replay: the catalog and every statement's changes
+    release: object = None  # flylint.release.Release: which migrations are judged, which objects are live
+    app: object = None  # flylint.appsource.AppSource: references found in the deployed code (--app-source)
 
     def changes(self) -> list:
         """Every change in replay order, as (file, statement, change); computed once."""
@@ -114,7 +116,7 @@ _REGISTRY: list[Rule] = []
 
 def all_rules() -> tuple[Rule, ...]:
     """Every rule, in documentation order."""
-    from flylint.rules import analysis, compat, flyway, locks, rewrites, schema  # noqa: F401  (importing registers them)
+    from flylint.rules import analysis, compat, flyway, history, locks, rewrites, schema  # noqa: F401  (importing registers them)
 
     return tuple(_REGISTRY)
 

@@ -46,8 +46,11 @@ class Replay:
     problems: list[SchemaProblem] = field(default_factory=list)
 
 
-def replay(files: Sequence[FileAnalysis], dialect: str, default_schema: str, resume: Replay | None = None) -> Replay:
-    """Replay `files` in order; with `resume` (an earlier replay of a prefix of them), only the rest."""
+def replay(files: Sequence[FileAnalysis], dialect: str, default_schema: str, resume: Replay | None = None,
+           release=None) -> Replay:
+    """Replay `files` in order; with `resume` (an earlier replay of a prefix of them), only the rest.
+    `release` (flylint.release.Release) says which objects are born in the release being judged;
+    without it, each migration is its own release."""
     if resume is not None:
         out = resume
         cat = out.catalog
@@ -61,7 +64,7 @@ def replay(files: Sequence[FileAnalysis], dialect: str, default_schema: str, res
             out.changes.append([[] for _ in fa.statements])
             continue
         for si, st in enumerate(fa.statements):
-            r = _Replayer(cat, out, fi, si, fa.migration.display)
+            r = _Replayer(cat, out, fi, si, fa.migration.display, release)
             try:
                 r.statement(st)
             except Exception as e:  # a handler bug must not hide the statement: say so
@@ -140,8 +143,9 @@ _KIND_OF = {"primary-key": "add-primary-key", "unique": "add-unique", "check": "
 
 
 class _Replayer:
-    def __init__(self, cat: Catalog, out: Replay, fi: int, si: int, path: str) -> None:
+    def __init__(self, cat: Catalog, out: Replay, fi: int, si: int, path: str, release=None) -> None:
         self.cat, self.out, self.fi, self.si, self.path = cat, out, fi, si, path
+        self.release = release
         self.changes: list[Change] = []
         if cat.search_path_file != fi:  # Flyway restores the session between migrations
             cat.search_path_file = fi
@@ -212,6 +216,8 @@ class _Replayer:
         return (path[0], name)
 
     def born(self, origin: int) -> bool:
+        if self.release is not None:
+            return self.release.born(origin, self.fi)
         return origin == self.fi
 
     def mark_gone(self, key) -> None:

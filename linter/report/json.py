@@ -20,6 +20,8 @@ def document(result) -> dict:
         "findings": [f.to_json() for f in result.findings],
         "migrations": [migration_entry(fa, class_counts(result, i)) for i, fa in enumerate(result.files)],
         "summary": summary(result),
+        "release": release.to_json() if (release := getattr(result, "release", None)) is not None else None,
+        "app_source": app.to_json() if (app := getattr(result, "app", None)) is not None else None,
     }
 
 

@@ -38,6 +38,11 @@ def render(result, out: TextIO, options: ReportOptions) -> None:
         counts = class_counts(result, i)
         shown = ", ".join(f"{n} {k}" for k, n in counts.items()) or "no changes"
         out.write(f"{fa.migration.display}: {shown}\n")
+    release, app = getattr(result, "release", None), getattr(result, "app", None)
+    if release is not None and release.describe():
+        out.write(release.describe() + "\n")
+    if app is not None:
+        out.write(f"Searched {_plural(app.files, 'file')} of the deployed code in {app.where()}.\n")
     s = summary(result)
     files = _plural(s["files"], "migration")
     stmts = _plural(s["statements"], "statement")
