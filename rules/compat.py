@@ -6,6 +6,7 @@ same release is never reported: the live version cannot be using it yet.
 
 from __future__ import annotations
 
+from flylint.expand import same_release
 from flylint.rules import Example, rule
 
 _USERS_PG = "CREATE TABLE users (id bigint PRIMARY KEY, first_name text NOT NULL, last_name text NOT NULL);\n"
@@ -45,11 +46,45 @@ def _column(ch) -> str:
                 dialect="mysql"),
         Example({"V1__init.sql": _USERS_PG + "ALTER TABLE users ADD COLUMN tmp text;\n"
                  "ALTER TABLE users DROP COLUMN tmp;\n"}, False, title="column born in the same migration"),
+        Example({"V1__init.sql": _USERS_PG, "V2__add.sql": "ALTER TABLE users ADD COLUMN surname text;\n",
+                 "V3__fill.sql": "UPDATE users SET surname = last_name;\n",
+                 "V4__relax.sql": "ALTER TABLE users ALTER COLUMN last_name DROP NOT NULL;\n",
+                 "V5__drop.sql": "ALTER TABLE users DROP COLUMN last_name;\n"}, True,
+                title="contract step of a rename (added, backfilled, relaxed earlier): a warning naming V2"),
     ),
 )
 def drop_column(rule, ctx):
     for fa, st, ch in _live(ctx, "drop-column"):
         table, col = _table(ch), _column(ch)
+        contract = ch.detail.get("contract_of")
+        if contract and not same_release(None, contract["backfilled"], ch.file):
+            started = ctx.files[contract["started"]].migration.display
+            filled = ctx.files[contract["backfilled"]].migration.display
+            how = f"added in {started}" + ("" if filled == started else f", backfilled in {filled}")
+            if ch.detail.get("nullable") is False and not ch.detail.get("has_default"):
+                # NOT NULL without a default: every version that inserts rows must still write it
+                yield rule.finding(
+                    fa.migration.display, st.span,
+                    f"This is meant as the contract step of the rename {table}.{contract['old']} -> "
+                    f"{table}.{contract['new']} started by {started}, but {col} is still NOT NULL without a "
+                    f"default: the live application version must still be writing it, and breaks once it is "
+                    f"gone.",
+                    fix=f"First release: ALTER TABLE {table} ALTER COLUMN {col} DROP NOT NULL (MySQL: MODIFY "
+                    f"{col} ... NULL) together with code that no longer writes {col}; drop it in the release "
+                    "after that.",
+                    object=ch.object, change=ch.kind,
+                )
+                continue
+            yield rule.finding(
+                fa.migration.display, st.span,
+                f"Contract step of the rename {table}.{contract['old']} -> {table}.{contract['new']} started by "
+                f"{started} ({contract['new']} {how} from {contract['old']}). Safe only once no running "
+                f"application version reads or writes {col}; the data left only in {table}.{col} is lost.",
+                fix=f"Deploy the version that uses only {table}.{contract['new']} everywhere before this migration "
+                f"runs (check with --app-source); keep {col} until then.",
+                object=ch.object, change=ch.kind, severity="warning",
+            )
+            continue
         yield rule.finding(
             fa.migration.display, st.span,
             f"Dropping {table}.{col} breaks the application version that is still live during the "
@@ -123,6 +158,35 @@ def drop_object(rule, ctx):
         )
 
 
+def _swaps(ctx) -> set:
+    """Renames that swap in a replacement column built by expand/contract: in one release, the old
+    column X is renamed away to Y and the column backfilled from it takes the name X (a type change
+    keeping the name). The live version's queries on X keep working. Returns the ids of both changes,
+    unless Y is left NOT NULL without a default (then the live version's inserts, which no longer
+    reach Y, fail)."""
+    cat = ctx.replay.catalog if ctx.replay is not None else None
+    if cat is None:
+        return set()
+    renames = [ch for _, _, ch in _live(ctx, "rename-column")]
+    relaxed = {(ch.file, ch.table, cat.col_key(_column(ch))) for _, _, ch in _live(ctx, "drop-not-null", "set-default")}
+    out = set()
+    for took in renames:
+        gone_to = took.detail.get("replaces")
+        if not gone_to:
+            continue
+        for away in renames:
+            if (away is took or away.table != took.table or not same_release(None, away.file, took.file)
+                    or cat.col_key(away.detail.get("new_name") or "") != cat.col_key(gone_to)
+                    or cat.col_key(_column(away)) != cat.col_key(took.detail.get("new_name") or "")):
+                continue
+            names = {cat.col_key(_column(away)), cat.col_key(gone_to)}
+            loose = away.detail.get("nullable") or away.detail.get("has_default") or any(
+                (f, t) == (away.file, away.table) and c in names for f, t, c in relaxed)
+            if loose:
+                out.update((id(took), id(away)))
+    return out
+
+
 @rule(
     id="rename-column",
     title="Column renamed in place",
@@ -146,10 +210,20 @@ def drop_object(rule, ctx):
         Example({"V1__init.sql": _USERS_PG + "ALTER TABLE users ADD COLUMN nick text;\n"
                  "ALTER TABLE users RENAME COLUMN nick TO nickname;\n"}, False,
                 title="column born in the same migration"),
+        Example({"V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY, age int NOT NULL);\n",
+                 "V2__add.sql": "ALTER TABLE users ADD COLUMN age_new bigint;\n",
+                 "V3__fill.sql": "UPDATE users SET age_new = age;\n",
+                 "V4__swap.sql": "ALTER TABLE users ALTER COLUMN age DROP NOT NULL;\n"
+                 "ALTER TABLE users RENAME COLUMN age TO age_old;\n"
+                 "ALTER TABLE users RENAME COLUMN age_new TO age;\n"}, False,
+                title="a backfilled replacement column swapped in under the old name"),
     ),
 )
 def rename_column(rule, ctx):
+    swaps = _swaps(ctx)
     for fa, st, ch in _live(ctx, "rename-column"):
+        if id(ch) in swaps:
+            continue
         table, old, new = _table(ch), _column(ch), ch.detail.get("new_name")
         col = ctx.replay.catalog.tables.get(ch.table) if ch.table else None
         typ = "<type>"

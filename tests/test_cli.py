@@ -19,7 +19,8 @@ def lint_json(cwd, *args, env=None):
 
 def test_seed_project_json_contract():
     proc, doc = lint_json(SEED_MYSQL, ".", "--dialect", "mysql")
-    assert proc.returncode == 1  # V4 drops users.last_name: an error
+    # V4 drops users.last_name: the contract step of the rename V2 started (V3 relaxed it), a warning
+    assert proc.returncode == 0
     assert doc["version"] == 1
     assert set(doc) >= {"version", "findings", "migrations", "summary"}
     assert [m["path"] for m in doc["migrations"]] == [
@@ -29,10 +30,13 @@ def test_seed_project_json_contract():
     assert v2 == {
         "path": "V2__Add_surname.sql", "version": "2", "description": "Add surname", "kind": "V",
         "checksum": v2["checksum"], "statements": 2, "unanalysed": 0,
-        "changes": {"additive": 1, "data": 1},
+        "changes": {"additive": 1, "data": 1}, "phase": "migrate", "contracts": [],
     }
     assert isinstance(v2["checksum"], int)
-    assert doc["summary"] == {"files": 4, "statements": 10, "unanalysed": 0, "errors": 1, "warnings": 2,
+    assert [m["phase"] for m in doc["migrations"]] == ["expand", "migrate", "relax", "contract"]
+    assert doc["migrations"][3]["contracts"] == [
+        {"table": "users", "old": "last_name", "new": "surname", "started_by": "V2__Add_surname.sql"}]
+    assert doc["summary"] == {"files": 4, "statements": 10, "unanalysed": 0, "errors": 0, "warnings": 3,
                               "infos": 0}
 
 

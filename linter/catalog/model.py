@@ -67,6 +67,20 @@ class Index:
 
 
 @dataclass
+class ColumnMove:
+    """A column being renamed by expand/contract: `new` was added after `old` and backfilled from it
+    (`UPDATE t SET new = old`, or a simple expression of `old` alone such as COALESCE(old, '')).
+    Keys are column keys (Catalog.col_key); names are as written. Both follow later renames."""
+
+    new: str
+    old: str
+    new_name: str
+    old_name: str
+    started: int  # index (Flyway order) of the migration that added `new`
+    backfilled: int  # index of the migration whose UPDATE copied `old` into `new`
+
+
+@dataclass
 class Table:
     schema: str
     name: str
@@ -75,6 +89,8 @@ class Table:
     origin: int = -1
     complete: bool = True  # False when flylint does not know all its columns (CREATE TABLE AS, external)
     constraints_known: bool = True  # False when it may have constraints flylint did not see
+    # Renames in progress (expand/contract), keyed by the new column's key.
+    moves: dict[str, ColumnMove] = field(default_factory=dict)
 
     @property
     def display(self) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from sqlglot import exp
 
 from flylint.catalog.changes import DEFAULT_CLASS, Change
-from flylint.catalog.model import Catalog, Column, Constraint, EnumType, Index, Sequence as Seq, Table, View
+from flylint.catalog.model import Catalog, Column, ColumnMove, Constraint, EnumType, Index, Sequence as Seq, Table, View
 from flylint.catalog.types import compare, enum_append, render, type_info
 from flylint.model import FileAnalysis
 from flylint.sql import nodes as N
@@ -1048,8 +1048,15 @@ class _Replayer:
                 else:
                     i.columns = rest
         shown = col.name if col else name
+        moves = _moves(t)
+        move = next((m for m in moves.values() if m.old == ck), None)
+        for m in [m for m in moves.values() if ck in (m.old, m.new)]:
+            del moves[m.new]
+        contract = None if move is None else {
+            "new": move.new_name, "old": move.old_name, "started": move.started, "backfilled": move.backfilled}
         self.emit("drop-column", key, f"{t.name}.{shown}", f"drop column {t.name}.{shown}",
-                  born=col is not None and self.born(col.origin), column=shown, options=opts)
+                  born=col is not None and self.born(col.origin), column=shown, options=opts, contract_of=contract,
+                  nullable=col.nullable if col else None, has_default=bool(col and col.default is not None))
 
     def a_DropPrimaryKey(self, t: Table, key, d, opts) -> None:
         found = None
@@ -1087,10 +1094,27 @@ class _Replayer:
                 i = self.cat.indexes[ikey]
                 if old_key in i.columns:
                     i.columns = tuple(new_key if x == old_key else x for x in i.columns)
+        replaces = self.follow_move(t, old_key, new_key, new)
         if emit:
             self.emit("rename-column", key, f"{t.name}.{old}", f"rename column {t.name}.{old} to {new}",
-                      born=col is not None and self.born(col.origin), column=old, new_name=new)
+                      born=col is not None and self.born(col.origin), column=old, new_name=new, replaces=replaces,
+                      nullable=col.nullable if col else None, has_default=bool(col and col.default is not None))
         return col
+
+    def follow_move(self, t: Table, old_key: str, new_key: str, new: str) -> str | None:
+        """Renames in progress follow a renamed column. Returns, when the renamed column is the new
+        side of one, the current name of the column it replaces (a swap renames that one away first)."""
+        moves = _moves(t)
+        replaces = None
+        for m in list(moves.values()):
+            if m.old == old_key:
+                m.old, m.old_name = new_key, new
+            if m.new == old_key:
+                replaces = m.old_name
+                del moves[old_key]
+                m.new, m.new_name = new_key, new
+                moves[new_key] = m
+        return replaces
 
     def a_AlterRename(self, t: Table, key, r: exp.AlterRename, opts) -> None:
         target = r.this
@@ -1561,6 +1585,7 @@ class _Replayer:
     def h_Update(self, node: exp.Update) -> None:
         key, t = self.dml_target(node.this)
         sets = []
+        copies = []
         for e in node.expressions:
             if isinstance(e, exp.EQ):
                 left = e.this
@@ -1569,9 +1594,35 @@ class _Replayer:
                 if t is not None and isinstance(left, exp.Column) and not left.table:
                     self.has_column(t, ck, left.name)
                 sets.append((ck, self.cat.col_key(*_name(src.this)) if isinstance(src, exp.Column) else None))
+                if t is not None and node.args.get("from_") is None and node.args.get("from") is None and not node.args.get("joins"):
+                    move = self.record_move(t, ck, src)
+                    if move is not None:
+                        copies.append((move.new_name, move.old_name))
         self.emit("backfill", key, key[1] if key else None, f"update {key[1] if key else 'rows'}",
                   born=bool(t and self.born(t.origin)), statement="update", where=node.args.get("where") is not None,
-                  limit=node.args.get("limit") is not None, sets=tuple(sets))
+                  limit=node.args.get("limit") is not None, sets=tuple(sets), copies=tuple(copies))
+
+    def record_move(self, t: Table, target: str, src) -> "ColumnMove | None":
+        """`UPDATE t SET new = old` (or a simple expression of `old` alone) where `new` was added
+        after `old`: the first sign of a rename by expand/contract. Recorded on the table."""
+        if not isinstance(src, exp.Expression) or any(isinstance(n, (exp.Select, exp.Subquery)) for n in src.walk()):
+            return None
+        sources = set()
+        for n in src.walk():
+            if isinstance(n, exp.Column):
+                if n.table and self.cat.ident(*_name(n.args.get("table"))) != t.name:
+                    return None
+                sources.add(self.cat.col_key(*_name(n.this)))
+        if len(sources) != 1:
+            return None
+        (old,) = sources
+        new_col, old_col = t.columns.get(target), t.columns.get(old)
+        if new_col is None or old_col is None or old == target or new_col.origin <= old_col.origin:
+            return None
+        moves = _moves(t)
+        if target not in moves:
+            moves[target] = ColumnMove(target, old, new_col.name, old_col.name, new_col.origin, self.fi)
+        return moves[target]
 
     def h_Insert(self, node: exp.Insert) -> None:
         target = node.this
@@ -1659,6 +1710,14 @@ class _Replayer:
     def h_Command(self, node) -> None:  # defensive: parser guarantees no Command, but never pass one
         self.emit("unanalysed", None, None, "opaque command")
         self.uncertain()
+
+
+def _moves(t: Table) -> dict:
+    """The table's renames in progress (a table from an older cached snapshot has none)."""
+    moves = t.__dict__.get("moves")
+    if moves is None:
+        moves = t.moves = {}
+    return moves
 
 
 def _options(options) -> dict:

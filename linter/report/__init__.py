@@ -35,7 +35,22 @@ def class_counts(result, index: int) -> dict[str, int]:
     return {k: v for k, v in counts.items() if v}
 
 
-def migration_entry(fa: FileAnalysis, changes: dict[str, int] | None = None) -> dict:
+def migration_phase(result, index: int) -> str | None:
+    """The expand/contract phase of migration number `index` (flylint.expand)."""
+    from flylint.expand import file_phase
+
+    return file_phase(getattr(result, "replay", None), index)
+
+
+def contracted_renames(result, index: int) -> list[dict]:
+    """Renames in progress that migration number `index` completes (flylint.expand)."""
+    from flylint.expand import contracted_renames as found
+
+    return found(getattr(result, "replay", None), result.files, index)
+
+
+def migration_entry(fa: FileAnalysis, changes: dict[str, int] | None = None, phase: str | None = None,
+                    contracts: list[dict] | None = None) -> dict:
     """A migration in the JSON contract; `changes` counts its changes per class."""
     m = fa.migration
     opaque = (changes or {}).get("unanalysed", 0)  # statements that parse but run unread code
@@ -49,6 +64,8 @@ def migration_entry(fa: FileAnalysis, changes: dict[str, int] | None = None) -> 
         "statements": len(fa.statements),
         "unanalysed": max(parse_level, opaque) + (1 if fa.source is None else 0),
         "changes": changes or {},
+        "phase": phase,
+        "contracts": contracts or [],
     }
 
 

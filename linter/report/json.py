@@ -6,7 +6,7 @@ import json
 from typing import TextIO
 
 from flylint import __version__
-from flylint.report import ReportOptions, class_counts, migration_entry, summary
+from flylint.report import ReportOptions, class_counts, contracted_renames, migration_entry, migration_phase, summary
 
 CONTRACT_VERSION = 1
 
@@ -18,7 +18,9 @@ def document(result) -> dict:
         "dialect": result.dialect,
         "db_version": result.db_version,
         "findings": [f.to_json() for f in result.findings],
-        "migrations": [migration_entry(fa, class_counts(result, i)) for i, fa in enumerate(result.files)],
+        "migrations": [migration_entry(fa, class_counts(result, i), migration_phase(result, i),
+                                       contracted_renames(result, i))
+                       for i, fa in enumerate(result.files)],
         "summary": summary(result),
         "release": release.to_json() if (release := getattr(result, "release", None)) is not None else None,
         "app_source": app.to_json() if (app := getattr(result, "app", None)) is not None else None,

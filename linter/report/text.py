@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from flylint.model import Span
-from flylint.report import ReportOptions, class_counts, summary
+from flylint.report import ReportOptions, class_counts, contracted_renames, migration_phase, summary
 from flylint.text import split_lines
 
 _COLORS = {"error": "31", "warning": "33", "info": "34"}
@@ -37,7 +37,10 @@ def render(result, out: TextIO, options: ReportOptions) -> None:
     for i, fa in enumerate(result.files):
         counts = class_counts(result, i)
         shown = ", ".join(f"{n} {k}" for k, n in counts.items()) or "no changes"
-        out.write(f"{fa.migration.display}: {shown}\n")
+        phase = migration_phase(result, i)
+        pairs = "".join(f" of {c['table']}.{c['old']} -> {c['new']} (started by {c['started_by']})"
+                        for c in contracted_renames(result, i))
+        out.write(f"{fa.migration.display}: {phase + pairs + ': ' if phase else ''}{shown}\n")
     release, app = getattr(result, "release", None), getattr(result, "app", None)
     if release is not None and release.describe():
         out.write(release.describe() + "\n")
