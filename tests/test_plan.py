@@ -89,7 +89,7 @@ def test_plan_one_release_at_a_time(tmp_path, dialect, args, warnings):
     before = {p.name for p in folder.iterdir()}
     assert plan(root, dialect, args, "--write").returncode == 0
     steps = [p for p in folder.iterdir() if p.name not in before]
-    assert len(steps) >= 3
+    assert steps
     hold = tmp_path / "hold"
     hold.mkdir()
     for p in steps:
