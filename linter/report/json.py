@@ -11,8 +11,8 @@ from flylint.report import ReportOptions, class_counts, migration_entry, summary
 CONTRACT_VERSION = 1
 
 
-def document(result) -> dict:
-    return {
+def document(result, options: ReportOptions | None = None) -> dict:
+    doc = {
         "version": CONTRACT_VERSION,
         "tool": {"name": "flylint", "version": __version__},
         "dialect": result.dialect,
@@ -21,8 +21,13 @@ def document(result) -> dict:
         "migrations": [migration_entry(fa, class_counts(result, i)) for i, fa in enumerate(result.files)],
         "summary": summary(result),
     }
+    if options is not None and options.baseline is not None:
+        from flylint.baseline import to_json
+
+        doc["baseline"] = to_json(options.baseline)
+    return doc
 
 
 def render(result, out: TextIO, options: ReportOptions) -> None:
-    out.write(json.dumps(document(result), indent=2, ensure_ascii=False))  # one write: much faster
+    out.write(json.dumps(document(result, options), indent=2, ensure_ascii=False))  # one write: much faster
     out.write("\n")
