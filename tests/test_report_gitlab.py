@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from report_helpers import PROJECT, findings_json, lint
+from test_report_github import HOSTILE
 
 SEVERITY = {"error": "critical", "warning": "major", "info": "info"}
 # Two identical bad statements in one file, and the same one in another file: still unique.
@@ -18,8 +21,9 @@ def gitlab(root):
     return json.loads(lint(root, "--format", "gitlab").stdout)
 
 
-def test_fields_and_severities(project):
-    root = project(PROJECT)
+@pytest.mark.parametrize("files", [PROJECT, HOSTILE], ids=["plain", "hostile"])
+def test_fields_and_severities(project, files):
+    root = project(files)
     expected = findings_json(root)
     issues = gitlab(root)
     assert isinstance(issues, list) and len(issues) == len(expected)
@@ -30,6 +34,7 @@ def test_fields_and_severities(project):
         assert issue["location"]["path"] == f["path"]
         assert issue["location"]["lines"]["begin"] == f["line"]
         assert isinstance(issue["fingerprint"], str) and len(issue["fingerprint"]) == 32
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
 
 
 def test_fingerprints_unique_and_stable_across_a_line_shift(project):

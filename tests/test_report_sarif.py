@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+from urllib.parse import unquote
+
+import pytest
 
 from report_helpers import PROJECT, findings_json, lint
+from test_report_github import HOSTILE
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -14,8 +19,9 @@ def sarif(root, *args):
     return json.loads(lint(root, "--format", "sarif", *args).stdout)
 
 
-def test_required_structure_and_rules(project):
-    root = project(PROJECT)
+@pytest.mark.parametrize("files", [PROJECT, HOSTILE], ids=["plain", "hostile"])
+def test_required_structure_and_rules(project, files):
+    root = project(files)
     expected = findings_json(root)
     doc = sarif(root)
     assert doc["version"] == "2.1.0" and doc["$schema"].endswith("sarif-2.1.0.json")
@@ -34,7 +40,7 @@ def test_required_structure_and_rules(project):
         assert r["help"]["text"]
         assert r["defaultConfiguration"]["level"] in ("note", "warning", "error")
         assert "flylint" in r["properties"]["tags"]
-    drop = rules[ids.index("drop-column")]
+    drop = rules[ids.index("drop-column")]  # both projects drop a column
     assert drop["defaultConfiguration"]["level"] == "error" and "destructive" in drop["properties"]["tags"]
     assert len(run["results"]) == len(expected)
     for res, f in zip(run["results"], expected):
@@ -44,7 +50,8 @@ def test_required_structure_and_rules(project):
         assert res["message"]["text"].startswith(f["message"])
         (loc,) = res["locations"]
         art = loc["physicalLocation"]["artifactLocation"]
-        assert art == {"uri": f["path"], "uriBaseId": "%SRCROOT%"}
+        assert art["uriBaseId"] == "%SRCROOT%" and unquote(art["uri"]) == f["path"]
+        assert re.fullmatch(r"[A-Za-z0-9._~/%!$&'()*+,;=:@-]+", art["uri"]), art["uri"]  # a valid relative URI
         region = loc["physicalLocation"]["region"]
         assert region == {"startLine": f["line"], "startColumn": f["column"], "endLine": f["end_line"],
                           "endColumn": f["end_column"] + 1}

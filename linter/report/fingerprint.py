@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from bisect import bisect_right
 from collections import Counter
 from pathlib import Path
 
@@ -56,6 +57,7 @@ def fingerprints(result, cwd: Path | None = None) -> list[str]:
     root = project_root(cwd)
     files = {fa.migration.display: fa for fa in result.files}
     indexes: dict[str, LineIndex] = {}
+    starts: dict[str, list[tuple[int, int]]] = {}
     seen: Counter[str] = Counter()
     out = []
     for f in result.findings:
@@ -67,7 +69,9 @@ def fingerprints(result, cwd: Path | None = None) -> list[str]:
             if lines is None:
                 lines = indexes[f.path] = LineIndex(fa.source)
             own = _text(fa.source, lines, f.span)
-            st = _enclosing(fa.statements, f.span)
+            if f.path not in starts:
+                starts[f.path] = [(st.span.line, st.span.column) for st in fa.statements]
+            st = _enclosing(fa.statements, starts[f.path], f.span)
             statement = _text(fa.source, lines, st.span) if st is not None else ""
         key = "\x00".join((f.rule, path, f.object or "", statement, own))
         n = seen[key]
@@ -87,9 +91,12 @@ def _text(source: str, lines: LineIndex, span: Span) -> str:
     return _SPACE.sub(" ", source[start:end]).strip()
 
 
-def _enclosing(statements, span: Span):
+def _enclosing(statements, starts: list[tuple[int, int]], span: Span):
+    """The statement whose span holds the start of `span` (statements are in file order)."""
     at = (span.line, span.column)
-    for st in statements:
-        if (st.span.line, st.span.column) <= at <= (st.span.end_line, st.span.end_column):
+    i = bisect_right(starts, at) - 1
+    if i >= 0:
+        st = statements[i]
+        if at <= (st.span.end_line, st.span.end_column):
             return st
     return None

@@ -62,6 +62,10 @@ def render(result, out: TextIO, options: ReportOptions) -> None:
             print(f"flylint: warning: cannot write the step summary to {target}: {e.strerror}", file=sys.stderr)
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def md(text: str) -> str:
     """Text for a Markdown table cell: no line breaks, no table or inline markup."""
     text = text.replace("&", "&amp;").replace("\r\n", "\n").replace("\r", "\n")
@@ -73,12 +77,12 @@ def md(text: str) -> str:
 def step_summary(result, paths: list[str], options: ReportOptions) -> str:
     s = summary(result)
     out = ["## flylint\n\n"]
-    files = f"{s['files']} migration{'' if s['files'] == 1 else 's'}"
+    files = f"{_plural(s['files'], 'migration')} ({_plural(s['statements'], 'statement')}, {s['unanalysed']} unanalysed)"
     if result.findings:
-        out.append(f"**{s['errors']} errors, {s['warnings']} warnings, {s['infos']} infos** in {files} "
-                   f"({s['statements']} statements, {s['unanalysed']} unanalysed).\n\n")
+        out.append(f"**{_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}, "
+                   f"{_plural(s['infos'], 'info')}** in {files}.\n\n")
     else:
-        out.append(f"No problems found in {files} ({s['statements']} statements, {s['unanalysed']} unanalysed).\n\n")
+        out.append(f"No problems found in {files}.\n\n")
     if options.baseline is not None:
         from flylint.baseline import summary_lines
 
