@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from conftest import REPO
 from report_helpers import PROJECT, findings_json, lint
 from test_report_github import HOSTILE
 
@@ -100,3 +101,18 @@ def test_clean_project_is_a_valid_empty_run(project):
     root = project({"V1__init.sql": "CREATE TABLE t (id int);\n"})
     (run,) = json.loads(lint(root, "--format", "sarif", ok=(0,)).stdout)["runs"]
     assert run["results"] == [] and run["tool"]["driver"]["rules"] == []
+
+
+@pytest.mark.parametrize("files", [PROJECT, HOSTILE], ids=["plain", "hostile"])
+def test_valid_against_the_sarif_schema(project, files):
+    """tests/data/sarif-schema-2.1.0.json: the OASIS SARIF 2.1.0 schema (errata 01), as its `id` says."""
+    import jsonschema
+
+    schema = json.loads((REPO / "tests/data/sarif-schema-2.1.0.json").read_text())
+    doc = sarif(project(files))
+    assert doc["runs"][0]["results"]
+    errors = [e.message for e in jsonschema.Draft4Validator(schema).iter_errors(doc)]
+    assert errors == []
+    broken = json.loads(json.dumps(doc))
+    del broken["runs"][0]["results"][0]["message"]  # the validator does notice a missing property
+    assert list(jsonschema.Draft4Validator(schema).iter_errors(broken))
