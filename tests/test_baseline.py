@@ -110,3 +110,17 @@ def test_baseline_takes_lints_discovery_options_not_its_output_options(project):
     help_text = run_cli(["baseline", "--help"], cwd=root).stdout
     for opt in ("--dialect", "--db-version", "--select", "--ignore", "--config", "--flyway-config", "--output"):
         assert opt in help_text
+
+
+def test_baseline_outcome_reaches_the_step_summary_and_sarif_has_only_new_findings(project, tmp_path_factory):
+    root = project(PROJECT)
+    baseline(root)
+    (root / "V4__more.sql").write_text(NEW_BAD)
+    summary = tmp_path_factory.mktemp("gh") / "summary.md"
+    proc = lint(root, "--baseline", "flylint-baseline.json", "--format", "github", "--format", "sarif:f.sarif",
+                env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert {line.split(",")[0] for line in proc.stdout.splitlines()} <= {"::error file=V4__more.sql",
+                                                                           "::warning file=V4__more.sql"}
+    results = json.loads((root / "f.sarif").read_text())["runs"][0]["results"]
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results} == {"V4__more.sql"}
+    assert "findings hidden by the baseline flylint-baseline.json." in summary.read_text()
