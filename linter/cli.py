@@ -12,6 +12,7 @@ import click
 
 from flylint import __version__
 from flylint.settings import DIALECTS, FAIL_ON, SettingsError, load_settings
+from flylint.text import display_path
 
 
 class FlylintUsageError(click.ClickException):
@@ -45,8 +46,9 @@ def main() -> None:
 @click.option("--dialect", type=click.Choice(DIALECTS), help="Database the migrations run on "
               "(default: from [tool.flylint] or the Flyway url).")
 @click.option("--db-version", metavar="VERSION", help="Server version, e.g. 15, 8.0.35 or 10.11.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["text", "json"]),
-              help="Output format (default text).")
+@click.option("--format", "formats", multiple=True, metavar="FORMAT[:FILE]",
+              help="Output format: text, json, github, sarif, gitlab or junit; with :FILE written to "
+              "FILE. Repeatable (default text).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that makes the exit "
               "code 1 (default error).")
 @click.option("--select", multiple=True, metavar="RULE", help="Only these rules (ids or prefixes); repeatable.")
@@ -60,11 +62,16 @@ def main() -> None:
               "changed since its merge base with HEAD form the release (docs/releases.md).")
 @click.option("--app-source", multiple=True, metavar="DIR", type=click.Path(path_type=Path),
               help="Code of the deployed version (read at REF with --since); repeatable.")
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path), help="Report only "
+              "findings not in this baseline file (see 'flylint baseline').")
+@click.option("--no-baseline", is_flag=True, help="Ignore the baseline file of the settings.")
 def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_file, flyway_config, no_cache,
-         since, app_source):
+         since, app_source, baseline_file, no_baseline):
     """Lint the migrations in PATHS (default: the Flyway locations)."""
+    from flylint import baseline as bl
     from flylint.engine import Options, UsageError, exit_code, run
-    from flylint.report import ReportOptions, render
+    from flylint.report import ReportOptions
+    from flylint.report.outputs import OutputError, parse_outputs, write_outputs
 
     _check_sqlglot()
     gc.disable()  # a short-lived process building many long-lived objects: collections only cost time
@@ -74,6 +81,19 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
     except SettingsError as e:
         raise FlylintUsageError(str(e)) from None
     base = settings.source.parent if settings.source else cwd
+    try:
+        outputs = parse_outputs(formats, cwd)
+    except OutputError as e:
+        raise FlylintUsageError(str(e)) from None
+    baseline_out = click.get_current_context().meta.get(_BASELINE_OUTPUT)  # `flylint baseline`
+    if baseline_out is not None:
+        baseline_file = None
+    elif not no_baseline and baseline_file is None and settings.baseline:
+        baseline_file = base / settings.baseline
+    try:
+        entries = bl.load(baseline_file) if baseline_file is not None else None
+    except bl.BaselineError as e:
+        raise FlylintUsageError(str(e)) from None
     if not paths and settings.paths:
         paths = tuple(base / p for p in settings.paths)
     fw = flyway_config or (base / settings.flyway_config if settings.flyway_config else None)
@@ -101,9 +121,25 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
         where = ", ".join(str(p) for p in paths) or "the configured Flyway locations"
         click.echo(f"flylint: warning: no Flyway migrations found in {where} (files named like "
                    "V1__description.sql)", err=True)
+    if baseline_out is not None:
+        _write_baseline(result, cwd, baseline_out or base / (settings.baseline or bl.DEFAULT_FILE))
+        return
+    outcome = None
+    if entries is not None:
+        from flylint.engine import select_rules
+        from flylint.rules import all_rules
+
+        ran = {r.id for r in select_rules(all_rules(), opts.select, opts.ignore)}
+        result, outcome = bl.apply(result, entries, cwd, ran, str(baseline_file))
+        if all(o.fmt != "text" or o.path is not None for o in outputs):  # no text on stdout: say it here
+            click.echo("\n".join(f"flylint: {line}" for line in bl.summary_lines(outcome)), err=True)
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    for fmt in formats or ("text",):
-        render(fmt, result, sys.stdout, ReportOptions(color=color and fmt == "text", fail_on=fail_on))
+    text_to_stdout = any(o.fmt == "text" and o.path is None for o in outputs)
+    try:
+        write_outputs(outputs, result, ReportOptions(color=color and text_to_stdout, fail_on=fail_on, cwd=cwd,
+                                                     baseline=outcome))
+    except OutputError as e:
+        raise FlylintUsageError(str(e)) from None
     code = exit_code(result.findings, fail_on)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -135,6 +171,42 @@ def plan_cmd(intent, args, paths, dialect, db_version, config_file, flyway_confi
         run_plan(PlanOptions(intent, tuple(args), opts, write=write, backfill=backfill), sys.stdout)
     except (PlanError, UsageError) as e:
         raise FlylintUsageError(str(e)) from None
+
+
+_BASELINE_OUTPUT = "flylint.baseline_output"
+
+
+def _write_baseline(result, cwd: Path, output: Path) -> None:
+    from flylint import baseline as bl
+
+    output = output if output.is_absolute() else cwd / output
+    try:
+        n = bl.write(result, cwd, output)
+    except bl.BaselineError as e:
+        raise FlylintUsageError(str(e)) from None
+    click.echo(f"flylint: wrote {n} finding{'' if n == 1 else 's'} to the baseline {display_path(output, cwd)}; "
+               f"'flylint lint --baseline {display_path(output, cwd)}' now reports only new ones", err=True)
+
+
+@click.pass_context
+def _baseline_callback(ctx, output, **options):
+    """Run lint's pipeline with its own discovery options, and write the baseline instead of a report."""
+    ctx.meta[_BASELINE_OUTPUT] = output or ""  # "": the default file
+    ctx.invoke(lint, **options)
+
+
+# `flylint baseline` takes exactly lint's discovery options (paths, dialect, configuration, rule
+# selection...), copied from lint so the two never drift apart; not its output options.
+main.add_command(click.Command(
+    "baseline",
+    callback=_baseline_callback,
+    params=[
+        *(p for p in lint.params if p.name not in ("formats", "fail_on", "baseline_file", "no_baseline")),
+        click.Option(["--output", "-o"], type=click.Path(path_type=Path), help="Baseline file to write "
+                     "(default: baseline in the settings, else flylint-baseline.json)."),
+    ],
+    help="Record today's findings in PATHS so that 'flylint lint --baseline FILE' reports only new ones.",
+))
 
 
 @main.command("rules")

@@ -35,6 +35,7 @@ class Settings:
     flyway_config: str | None = None
     cache: bool = True
     severity: tuple[tuple[str, str], ...] = ()  # (rule id or prefix, severity) overrides
+    baseline: str | None = None  # baseline file (flylint.baseline), relative to the settings file
 
 
 _KEYS = {
@@ -47,6 +48,7 @@ _KEYS = {
     "fail-on": str,
     "flyway-config": str,
     "cache": bool,
+    "baseline": str,
 }
 
 

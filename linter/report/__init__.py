@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from flylint.model import FileAnalysis
@@ -16,6 +17,8 @@ from flylint.model import FileAnalysis
 class ReportOptions:
     color: bool = False
     fail_on: str = "error"
+    cwd: Path | None = None  # where flylint ran: display paths are relative to it (None: the process's)
+    baseline: object = None  # flylint.baseline.Outcome when --baseline was used
 
 
 def is_unanalysed(statement) -> bool:
@@ -85,10 +88,12 @@ def summary(result) -> dict:
 
 
 def reporters() -> dict[str, Callable[..., None]]:
+    from flylint.report import github, gitlab, junit, sarif
     from flylint.report import json as json_report
     from flylint.report import text as text_report
 
-    return {"text": text_report.render, "json": json_report.render}
+    return {"text": text_report.render, "json": json_report.render, "github": github.render,
+            "sarif": sarif.render, "gitlab": gitlab.render, "junit": junit.render}
 
 
 def render(fmt: str, result, out: TextIO, options: ReportOptions) -> None:

@@ -11,8 +11,8 @@ from flylint.report import ReportOptions, class_counts, contracted_renames, migr
 CONTRACT_VERSION = 1
 
 
-def document(result) -> dict:
-    return {
+def document(result, options: ReportOptions | None = None) -> dict:
+    doc = {
         "version": CONTRACT_VERSION,
         "tool": {"name": "flylint", "version": __version__},
         "dialect": result.dialect,
@@ -25,8 +25,13 @@ def document(result) -> dict:
         "release": release.to_json() if (release := getattr(result, "release", None)) is not None else None,
         "app_source": app.to_json() if (app := getattr(result, "app", None)) is not None else None,
     }
+    if options is not None and options.baseline is not None:
+        from flylint.baseline import to_json
+
+        doc["baseline"] = to_json(options.baseline)
+    return doc
 
 
 def render(result, out: TextIO, options: ReportOptions) -> None:
-    out.write(json.dumps(document(result), indent=2, ensure_ascii=False))  # one write: much faster
+    out.write(json.dumps(document(result, options), indent=2, ensure_ascii=False))  # one write: much faster
     out.write("\n")

@@ -57,6 +57,10 @@ def render(result, out: TextIO, options: ReportOptions) -> None:
         )
     else:
         out.write(f"No problems found in {files} ({stmts}{unanalysed}).\n")
+    if options.baseline is not None:
+        from flylint.baseline import summary_lines
+
+        out.write("".join(line + "\n" for line in summary_lines(options.baseline)))
 
 
 def _excerpt(lines: list[str], span: Span, color: bool) -> str:
