@@ -239,6 +239,7 @@ def search(dirs, ctx, cwd: Path) -> AppSource:
     counts: dict[str, int] = {}
     for d in absolute:
         files = _at_revision(d, since, release) if since else _worktree(d)
+        before = app.files
         for path, data in files:
             if b"\0" in data[:8192]:
                 continue
@@ -262,6 +263,11 @@ def search(dirs, ctx, cwd: Path) -> AppSource:
                     refs = found.setdefault(name, [])
                     if len(refs) < SHOWN:
                         refs.append(Reference(shown, line, m.group()))
+        if app.files == before:
+            # Searching nothing proves nothing: a mistyped folder must not downgrade every finding.
+            at = f" at {release.base[:10]}" if since else ""
+            raise AppSourceError(f"no source files in {display_path(d, cwd)}{at} (searched: "
+                                 f"{', '.join(sorted(EXTENSIONS))})")
     app.refs, app.counts = found, counts
     return app
 

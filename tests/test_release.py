@@ -112,7 +112,7 @@ def test_not_a_git_repository_is_a_usage_error(tmp_path):
     proc = run_cli(["lint", "db", "--dialect", "postgres", "--since", "main", "--no-cache"], cwd=tmp_path,
                    env={"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)})
     assert proc.returncode == 2
-    assert "is not inside a git repository" in proc.stderr
+    assert "is not inside a git repository (--since reads the deployed state from git)" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
