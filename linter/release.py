@@ -16,10 +16,14 @@ this object born in it (is it exempt)?
   that was edited stays deployed (environments that applied it never re-run it); the history
   rules (rules/history.py) report the edit.
 
-The base state is read from git with `git ls-tree` and `git cat-file --batch`, written into a
-temporary folder and discovered by the same code that discovers the working tree, so names,
-locations, script configuration, encodings and checksums are handled exactly as for the current
-files.
+The base state comes from git: `git ls-tree` lists the files at the base, `git diff` says which
+of them differ from the working tree; the identical ones are the files discovery just read, and
+only the others are read with one `git cat-file --batch`, written into a temporary folder and
+discovered by the same code that discovers the working tree, so names, locations, script
+configuration, encodings and checksums are handled exactly as for the current files.
+
+Which findings are reported: every rule's on the release's migrations; on deployed migrations,
+only the history rules' (HISTORY_RULES) and those about several files at once (duplicates).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flylint.model import MigrationFile, Version
@@ -198,12 +202,6 @@ def read_blobs(repo: Path, shas: list[str]) -> dict[str, bytes]:
 
 # ---------------------------------------------------------------------------------------------
 # Building the release
-
-
-@dataclass
-class _Roots:
-    repo: Path
-    roots: list[Path] = field(default_factory=list)
 
 
 def location_roots(cfg, paths, cwd: Path) -> list[Path]:
