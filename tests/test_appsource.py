@@ -264,3 +264,12 @@ def test_many_files_in_a_few_seconds(tmp_path):
     assert elapsed < n / 1000, elapsed  # a second per thousand files at most; about 0.1 s per thousand here
     if os.environ.get("FLYLINT_BENCH"):
         print(f"\nsearched {n} files in {elapsed:.2f} s")
+
+
+def test_a_folder_deleted_since_the_base_is_read_from_git(deployed):
+    # the release removes the old code entirely; the deployed version still has it
+    shutil.rmtree(deployed.root / "app")
+    deployed.write({f"{M}/V2__drop.sql": DROP})
+    doc = _lint(deployed, "--since", "main", "--app-source", "app/src")
+    f = _drop_finding(doc)
+    assert f["severity"] == "error" and "app/src/main/java/User.java:6" in f["message"]
