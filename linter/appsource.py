@@ -206,11 +206,15 @@ def _at_revision(folder: Path, since: str, release):
 
     repo = toplevel(folder)
     base = release.base if release is not None and release.repo == repo and release.base else merge_base(repo, since)
-    real = Path(os.path.realpath(folder)) if folder.exists() else folder
+    existing, rest = folder, []
+    while not existing.exists() and existing != existing.parent:  # a folder deleted since the base
+        rest.append(existing.name)
+        existing = existing.parent
+    real = Path(os.path.realpath(existing)).joinpath(*reversed(rest))
     try:
         rel = real.relative_to(repo).as_posix()
     except ValueError:
-        rel = ""
+        raise AppSourceError(f"{folder} is not inside the git repository {repo}") from None
     entries = [(p, sha) for p, sha, size in tree_files(repo, base, rel)
                if _wanted_file(p[len(rel) + 1:].split("/") if rel not in ("", ".") else p.split("/"), size)]
     blobs = read_blobs(repo, [sha for _, sha in entries])
@@ -239,6 +243,7 @@ def search(dirs, ctx, cwd: Path) -> AppSource:
     counts: dict[str, int] = {}
     for d in absolute:
         files = _at_revision(d, since, release) if since else _worktree(d)
+        before = app.files
         for path, data in files:
             if b"\0" in data[:8192]:
                 continue
@@ -262,6 +267,11 @@ def search(dirs, ctx, cwd: Path) -> AppSource:
                     refs = found.setdefault(name, [])
                     if len(refs) < SHOWN:
                         refs.append(Reference(shown, line, m.group()))
+        if app.files == before:
+            # Searching nothing proves nothing: a mistyped folder must not downgrade every finding.
+            at = f" at {release.base[:10]}" if since else ""
+            raise AppSourceError(f"no source files in {display_path(d, cwd)}{at} (searched: "
+                                 f"{', '.join(sorted(EXTENSIONS))})")
     app.refs, app.counts = found, counts
     return app
 

@@ -121,7 +121,9 @@ def _run(opts: Options) -> Result:
     per_file_facts: list[list[object]] = []
     history = None
     reused = 0
-    if snapshot is not None and chain[: len(snapshot["chain"])] == snapshot["chain"]:
+    # (Never a snapshot as long as the whole history: it would be stored again as the history minus
+    # its newest file while holding that file's replay, and a later edit of that file would be missed.)
+    if snapshot is not None and len(snapshot["chain"]) < len(chain) and chain[: len(snapshot["chain"])] == snapshot["chain"]:
         # The history starts with what the last run saw (all but its newest migration, the one
         # most often edited): reuse that analysis and catalog, and replay only the rest.
         files, per_file_facts, history = list(snapshot["files"]), list(snapshot["facts"]), snapshot["replay"]

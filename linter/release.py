@@ -16,10 +16,14 @@ this object born in it (is it exempt)?
   that was edited stays deployed (environments that applied it never re-run it); the history
   rules (rules/history.py) report the edit.
 
-The base state is read from git with `git ls-tree` and `git cat-file --batch`, written into a
-temporary folder and discovered by the same code that discovers the working tree, so names,
-locations, script configuration, encodings and checksums are handled exactly as for the current
-files.
+The base state comes from git: `git ls-tree` lists the files at the base, `git diff` says which
+of them differ from the working tree; the identical ones are the files discovery just read, and
+only the others are read with one `git cat-file --batch`, written into a temporary folder and
+discovered by the same code that discovers the working tree, so names, locations, script
+configuration, encodings and checksums are handled exactly as for the current files.
+
+Which findings are reported: every rule's on the release's migrations; on deployed migrations,
+only the history rules' (HISTORY_RULES) and those about several files at once (duplicates).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flylint.model import MigrationFile, Version
@@ -84,7 +88,7 @@ class Release:
         the history rules' (they are about what changed since the base)."""
         if self.members is None or finding.path not in self.deployed:
             return True
-        return finding.rule in HISTORY_RULES
+        return finding.rule in HISTORY_RULES or finding.rule in _ACROSS_FILES
 
     def describe(self) -> str:
         """One line for the text output."""
@@ -104,6 +108,8 @@ class Release:
 # rule judges only the release's migrations: a deployed migration already ran everywhere, so what
 # it does can no longer break anything (and its findings were reported when it was released).
 HISTORY_RULES = frozenset({"flyway-applied-migration-edited", "flyway-applied-migration-missing", "flyway-out-of-order"})
+# Findings about several migrations at once, located at one of them: kept wherever they point.
+_ACROSS_FILES = frozenset({"flyway-duplicate-version", "flyway-duplicate-repeatable"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,8 +140,8 @@ def toplevel(path: Path) -> Path:
         out = git(["rev-parse", "--show-toplevel"], folder)
     except ReleaseError as e:
         if "not a git repository" in str(e).lower():
-            raise ReleaseError(f"{path} is not inside a git repository: --since needs the migrations "
-                               "in git") from None
+            raise ReleaseError(f"{path} is not inside a git repository (--since reads the deployed "
+                               "state from git)") from None
         raise
     return Path(os.path.realpath(out.decode().strip()))
 
@@ -196,12 +202,6 @@ def read_blobs(repo: Path, shas: list[str]) -> dict[str, bytes]:
 
 # ---------------------------------------------------------------------------------------------
 # Building the release
-
-
-@dataclass
-class _Roots:
-    repo: Path
-    roots: list[Path] = field(default_factory=list)
 
 
 def location_roots(cfg, paths, cwd: Path) -> list[Path]:
@@ -293,7 +293,14 @@ def _discover_at_base(repo: Path, blobs_by_path: dict[str, str], cfg, paths, cwd
 
 def membership(since, base, repo, base_migrations, migrations: list[MigrationFile]) -> Release:
     """Which current migrations belong to the release (see the module docstring)."""
-    versioned = {(b.kind, b.version.parts) for b in base_migrations if b.version is not None}
+    versioned: dict[tuple, BaseMigration] = {}
+    for b in base_migrations:
+        if b.version is not None:
+            versioned.setdefault((b.kind, b.version.parts), b)
+    sharing: dict[tuple, int] = {}  # current migrations per (kind, version): a duplicate is not the applied one
+    for m in migrations:
+        if m.version is not None and m.kind != "R":
+            sharing[(m.kind, m.version.parts)] = sharing.get((m.kind, m.version.parts), 0) + 1
     repeatable = {}
     for b in base_migrations:
         if b.kind == "R":
@@ -309,7 +316,8 @@ def membership(since, base, repo, base_migrations, migrations: list[MigrationFil
                 members.add(m.display)  # Flyway re-runs it; what it created before is live
             else:
                 deployed.add(m.display)
-        elif m.version is not None and (m.kind, m.version.parts) in versioned:
+        elif m.version is not None and (key := (m.kind, m.version.parts)) in versioned and (
+                sharing[key] == 1 or versioned[key].display == m.display or versioned[key].checksum == m.checksum):
             deployed.add(m.display)
         else:
             members.add(m.display)

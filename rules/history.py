@@ -37,7 +37,8 @@ def _active(ctx) -> bool:
         "mismatch\", and the deploy stops. The edit itself never runs there: Flyway does not re-run "
         "applied versioned migrations. The same happens when the description in the file name of an "
         "applied version changes (\"Migration description mismatch\"). Line endings and a byte-order "
-        "mark do not change the checksum; any other edit does, comments included."
+        "mark do not change the checksum; any other edit does, comments included. Checked against "
+        "the merge base of `--since REF` (docs/releases.md)."
     ),
     fix="Revert the edit and put the change into a new migration with a higher version. Only if the "
     "edit must stay (and changes nothing that ran), run `flyway repair` in every environment.",
@@ -87,7 +88,7 @@ def applied_migration_edited(rule, ctx):
         "Flyway: validate and migrate fail in every environment that applied it. Renaming the "
         "version of a file is the same plus a new pending migration that runs the same SQL a "
         "second time. Moving a file to another folder of the same location is harmless: Flyway does "
-        "not compare the path."
+        "not compare the path. Checked against the merge base of `--since REF` (docs/releases.md)."
     ),
     fix="Restore the file under its old name; put any change into a new migration.",
 )
@@ -147,7 +148,8 @@ def applied_migration_missing(rule, ctx):
         "flyway validate and migrate fail with \"Detected resolved migration not applied to "
         "database\", unless outOfOrder is set. With outOfOrder=true it runs, but after migrations "
         "that come after it in version order, while a fresh database runs it before them: the two "
-        "orders must give the same schema (a warning)."
+        "orders must give the same schema (a warning). Checked against the merge base of `--since REF` "
+        "(docs/releases.md)."
     ),
     fix="Give the migration a version above the highest applied one; or set outOfOrder=true and "
     "make sure it does not depend on the order.",

@@ -197,6 +197,17 @@ def test_missing_folder_is_a_usage_error(tmp_path):
     assert proc.returncode == 2 and "--app-source: not a folder" in proc.stderr
 
 
+def test_a_folder_without_source_files_is_a_usage_error(deployed):
+    # a typo must not turn every finding into "no longer referenced"
+    deployed.write({f"{M}/V2__drop.sql": DROP})
+    proc = deployed.lint(M, "--dialect", "postgres", "--since", "main", "--app-source", "ap")
+    assert proc.returncode == 2 and "--app-source: no source files in ap at " in proc.stderr
+    (deployed.root / "docs").mkdir()
+    (deployed.root / "docs" / "notes.md").write_text("last_name\n")
+    proc = deployed.lint(M, "--dialect", "postgres", "--app-source", "docs")
+    assert proc.returncode == 2 and "--app-source: no source files in docs (searched: " in proc.stderr
+
+
 def test_without_evidence_kinds_nothing_is_searched_but_files_are_counted(tmp_path):
     write_project(tmp_path, {f"{M}/V1__init.sql": USERS, "app/a.py": "x = 1\n", "app/b.go": "package b\n"})
     doc = json_lint(tmp_path, "--app-source", "app")
@@ -253,3 +264,12 @@ def test_many_files_in_a_few_seconds(tmp_path):
     assert elapsed < n / 1000, elapsed  # a second per thousand files at most; about 0.1 s per thousand here
     if os.environ.get("FLYLINT_BENCH"):
         print(f"\nsearched {n} files in {elapsed:.2f} s")
+
+
+def test_a_folder_deleted_since_the_base_is_read_from_git(deployed):
+    # the release removes the old code entirely; the deployed version still has it
+    shutil.rmtree(deployed.root / "app")
+    deployed.write({f"{M}/V2__drop.sql": DROP})
+    doc = _lint(deployed, "--since", "main", "--app-source", "app/src")
+    f = _drop_finding(doc)
+    assert f["severity"] == "error" and "app/src/main/java/User.java:6" in f["message"]

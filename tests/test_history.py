@@ -132,3 +132,11 @@ def test_deployed_findings_are_dropped_but_history_findings_are_kept(repo):
     repo.write({f"{M}/V3__nick.sql": "ALTER TABLE users DROP COLUMN name;\n"})
     doc = repo.lint_json(M, "--dialect", "postgres", "--since", "main")
     assert rules_at(doc) == [("flyway-applied-migration-edited", "error", f"{M}/V3__nick.sql")]
+
+
+def test_a_new_file_reusing_an_applied_version_is_in_the_release(repo):
+    repo.write({f"{M}/V2__drop.sql": "ALTER TABLE users DROP COLUMN name;\n"})  # V2__email.sql is applied
+    doc = repo.lint_json(M, "--dialect", "postgres", "--since", "main")
+    assert doc["release"]["migrations"] == [f"{M}/V2__drop.sql"]
+    rules = {f["rule"] for f in doc["findings"]}
+    assert {"flyway-duplicate-version", "drop-column"} <= rules

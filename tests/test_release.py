@@ -112,7 +112,7 @@ def test_not_a_git_repository_is_a_usage_error(tmp_path):
     proc = run_cli(["lint", "db", "--dialect", "postgres", "--since", "main", "--no-cache"], cwd=tmp_path,
                    env={"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)})
     assert proc.returncode == 2
-    assert "is not inside a git repository" in proc.stderr
+    assert "is not inside a git repository (--since reads the deployed state from git)" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
@@ -200,3 +200,23 @@ def test_since_is_fast_on_a_long_history(repo):
     assert ("drop-column", "error", f"{M}/V401__drop.sql") in rules_at(doc)
     assert elapsed < 20, elapsed  # about 2 s here; generous for a shared machine
     os.environ.get("FLYLINT_TIMINGS") and print(f"--since on 400 migrations: {elapsed:.2f} s")
+
+
+def test_release_object_per_file_and_since():
+    from types import SimpleNamespace
+
+    from flylint.release import Release
+
+    per_file = Release()
+    m = SimpleNamespace(display="db/V3__x.sql")
+    assert per_file.per_file and per_file.contains(m)
+    assert per_file.born(3, 3) and not per_file.born(2, 3) and not per_file.born(-1, 3)
+    assert per_file.is_live(SimpleNamespace(origin=2), at=3) and not per_file.is_live(SimpleNamespace(origin=3), at=3)
+    since = Release(since="main", base="0" * 40, members=frozenset({"db/V3__x.sql", "db/V4__y.sql"}),
+                    new=frozenset({2, 3}), deployed=frozenset({"db/V1__a.sql", "db/V2__b.sql"}))
+    assert since.contains(m) and not since.contains(SimpleNamespace(display="db/V2__b.sql"))
+    assert since.born(2, 3) and since.born(3, 3) and not since.born(1, 3) and not since.born(-1, 3)
+    assert not since.is_live(SimpleNamespace(origin=2), at=3)
+    finding = SimpleNamespace(path="db/V2__b.sql", rule="drop-column")
+    assert not since.keep(finding) and per_file.keep(finding)
+    assert since.keep(SimpleNamespace(path="db/V2__b.sql", rule="flyway-applied-migration-edited"))
