@@ -136,7 +136,7 @@ def _run(opts: Options) -> Result:
         return [fa for fa, _ in done], [more for _, more in done]
 
     def replay_from(some: list[FileAnalysis], state):
-        return replay(some, dialect, default_schema, resume=state)
+        return replay(some, dialect, default_schema, resume=state, release=release)
 
     split_run = None
     if twoproc.worthwhile(todo):

@@ -115,3 +115,32 @@ def test_cli_output_is_the_same_either_way(tmp_path):
         assert out.returncode == 1, out.stderr
         outputs.append(json.loads(out.stdout))
     assert outputs[0]["findings"] and outputs[0] == outputs[1]
+
+
+def test_two_processes_respect_the_release_of_since(tmp_path, monkeypatch):
+    """With --since the child replays with the same release: objects born in it stay quiet."""
+    import subprocess
+
+    files = history(40)
+    write_project(tmp_path, files)
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "deployed"], check=True)
+    write_project(tmp_path, {
+        "V41__new.sql": "CREATE TABLE audit (id bigint PRIMARY KEY, note text);\n",
+        "V42__more.sql": "ALTER TABLE audit DROP COLUMN note;\n",
+        "V43__last.sql": "ALTER TABLE t1 DROP COLUMN name;\n",
+    })
+    opts = Options(cwd=tmp_path, paths=(tmp_path,), dialect="postgres", cache=False, since="HEAD")
+    monkeypatch.setenv("FLYLINT_JOBS", "1")
+    one = run(opts)
+    monkeypatch.delenv("FLYLINT_JOBS")
+    monkeypatch.setattr(twoproc, "MIN_BYTES", 0)
+    two = run(opts)
+    assert _summary(two) == _summary(one)
+    assert two.files[-2].statements[0].parsed.tree is None  # the split path ran, V42 on the child
+    rules = {(f.path, f.rule) for f in two.findings}
+    assert ("V43__last.sql", "drop-column") in rules  # t1 is deployed: live
+    drops = [f for f in two.findings if f.rule == "drop-column"]
+    assert all("audit" not in f.message for f in drops)  # audit was born in the release
