@@ -14,7 +14,7 @@ _USERS_MY = "CREATE TABLE users (id bigint PRIMARY KEY, first_name varchar(255) 
 
 def _live(ctx, *kinds):
     for fa, st, ch in ctx.changes():
-        if ch.kind in kinds and not ch.born:
+        if ch.kind in kinds and not ch.born and not ch.detail.get("domain"):
             yield fa, st, ch
 
 
@@ -112,11 +112,14 @@ def drop_table(rule, ctx):
     ),
 )
 def drop_object(rule, ctx):
-    for fa, st, ch in _live(ctx, "drop-view", "drop-type", "drop-sequence", "drop-function", "drop-schema"):
-        what = ch.kind.removeprefix("drop-")
+    for fa, st, ch in ctx.changes():
+        if ch.born or ch.kind not in ("drop-view", "drop-type", "drop-sequence", "drop-function", "drop-schema"):
+            continue
+        what = "domain" if ch.detail.get("domain") else ch.kind.removeprefix("drop-")
+        how = f" (CASCADE from dropping {ch.detail['cascaded_from']})" if ch.detail.get("cascaded_from") else ""
         yield rule.finding(
             fa.migration.display, st.span,
-            f"Dropping {what} {ch.object} breaks the application version that is still live if it uses "
+            f"Dropping {what} {ch.object}{how} breaks the application version that is still live if it uses "
             f"{ch.object}, and blocks rolling back to it.",
             fix=f"First deploy code that no longer uses {ch.object}; drop the {what} in a later release.",
             object=ch.object, change=ch.kind,
@@ -504,16 +507,62 @@ def incompatible_object_change(rule, ctx):
         Example({"V1__init.sql": _USERS_PG + "CREATE TABLE orders (id bigint, user_id bigint);\n"
                  "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\n"},
                 False, title="table born in the same migration"),
+        Example({"V1__init.sql": "CREATE TABLE bookings (id bigint PRIMARY KEY, room int, during tstzrange);\n",
+                 "V2__excl.sql": "ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap "
+                 "EXCLUDE USING gist (room WITH =, during WITH &&);\n"}, True, title="an exclusion constraint"),
+        Example({"V1__init.sql": "CREATE TABLE bookings (id bigint PRIMARY KEY, room int, during tstzrange);\n"
+                 "ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap "
+                 "EXCLUDE USING gist (room WITH =, during WITH &&);\n"}, False,
+                title="an exclusion constraint on a table born in the same migration"),
+        Example({"V1__init.sql": "CREATE TABLE t (id bigint, code text);\n",
+                 "V2__idx.sql": "CREATE UNIQUE INDEX CONCURRENTLY t_id_idx ON t (id);\n",
+                 "V3__pk.sql": "ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_id_idx;\n"}, True,
+                title="PRIMARY KEY USING INDEX on a nullable column"),
+        Example({"V1__init.sql": _USERS_MY + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
+                 "V2__fk.sql": "SET foreign_key_checks = 0;\nALTER TABLE orders ADD CONSTRAINT orders_user_fk "
+                 "FOREIGN KEY (user_id) REFERENCES users (id);\nSET foreign_key_checks = 1;\n"}, False,
+                dialect="mysql", title="MySQL with foreign_key_checks=0: INPLACE, existing rows not checked"),
     ),
 )
 def constraint_on_live_table(rule, ctx):
     for fa, st, ch in _live(ctx, "add-foreign-key", "add-check", "add-unique", "add-primary-key"):
         d = ch.detail
-        if d.get("not_valid") or d.get("using_index"):
-            continue
         table = _table(ch)
         name = d.get("constraint") or "c"
         cols = ", ".join(d.get("columns") or ()) or "<columns>"
+        if d.get("using_index"):
+            if ch.kind == "add-primary-key" and d.get("sets_not_null") and ctx.dialect == "postgres":
+                nullable = ", ".join(d["sets_not_null"])
+                c = f"{table}_{d['sets_not_null'][0]}_not_null"
+                yield rule.finding(
+                    fa.migration.display, st.span,
+                    f"ADD PRIMARY KEY USING INDEX makes {table}.{nullable} NOT NULL: PostgreSQL scans {table} for "
+                    "NULLs under an ACCESS EXCLUSIVE lock, blocking the live application, and its writes of NULL "
+                    "start failing.",
+                    fix=f"Make {nullable} NOT NULL first without the scan: ALTER TABLE {table} ADD CONSTRAINT {c} "
+                    f"CHECK ({d['sets_not_null'][0]} IS NOT NULL) NOT VALID; then VALIDATE CONSTRAINT {c} and SET NOT "
+                    f"NULL in later migrations; then ALTER TABLE {table} ADD CONSTRAINT {name} PRIMARY KEY USING INDEX "
+                    f"{d.get('index')};",
+                    object=ch.object, change=ch.kind,
+                )
+            continue
+        if d.get("not_valid"):
+            continue
+        if ch.kind == "add-foreign-key" and d.get("foreign_key_checks") is False and ctx.dialect != "postgres":
+            continue  # INPLACE without checking existing rows: MySQL's counterpart of NOT VALID
+        if d.get("exclusion"):
+            if ctx.dialect == "postgres":
+                yield rule.finding(
+                    fa.migration.display, st.span,
+                    f"Adding exclusion constraint {name} to {table} builds its index under an ACCESS EXCLUSIVE lock, "
+                    f"blocking every read and write of the live application until it is built, and fails if "
+                    "existing rows conflict; the live application's conflicting writes start failing.",
+                    fix=f"An exclusion constraint has no NOT VALID or USING INDEX form: add it while {table} is "
+                    f"small or at a quiet time (with SET lock_timeout), or create a new table with the constraint, "
+                    f"copy the rows in batches and switch to it by expand/contract.",
+                    object=ch.object, change=ch.kind,
+                )
+            continue
         if ctx.dialect == "postgres":
             if ch.kind in ("add-foreign-key", "add-check"):
                 fix = (f"ALTER TABLE {table} ADD CONSTRAINT {name} ... NOT VALID; then, in a later migration, "
@@ -524,9 +573,14 @@ def constraint_on_live_table(rule, ctx):
                 fix = (f"CREATE UNIQUE INDEX CONCURRENTLY {idx} ON {table} ({cols}); in a migration of its own, "
                        f"then ALTER TABLE {table} ADD CONSTRAINT {name} {kind} USING INDEX {idx};")
         else:
-            fix = ("MySQL/MariaDB have no NOT VALID: make sure the data already satisfies it, add it at a quiet "
-                   "time or with an online schema change tool; for a foreign key on valid data, "
-                   "SET foreign_key_checks = 0 avoids the copy.")
+            if ch.kind == "add-foreign-key":
+                fix = (f"If the existing rows of {table} are known to be valid: SET foreign_key_checks = 0; ALTER "
+                       f"TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({cols}) REFERENCES ...; SET "
+                       "foreign_key_checks = 1; (INPLACE, no table copy, existing rows not checked). Otherwise "
+                       "clean the data first and use an online schema change tool.")
+            else:
+                fix = ("MySQL/MariaDB have no NOT VALID: make sure the data already satisfies it, add it at a quiet "
+                       "time or with an online schema change tool (gh-ost, pt-online-schema-change).")
         yield rule.finding(
             fa.migration.display, st.span,
             f"Adding {ch.kind.removeprefix('add-').replace('-', ' ')} constraint {name} to {table} checks every "
@@ -575,4 +629,42 @@ def mysql_inline_references(rule, ctx):
             fix=f"Write it as a table constraint: FOREIGN KEY ({col}) REFERENCES {ref} (...), in this CREATE TABLE "
             f"or in an ALTER TABLE ... ADD CONSTRAINT.",
             object=col,
+        )
+
+
+@rule(
+    id="drop-not-null",
+    title="NOT NULL dropped from a live column",
+    severity="info",
+    klass="incompatible",
+    rationale=(
+        "Dropping NOT NULL is safe for the schema, and it is the usual first step before a column "
+        "stops being written. But during the rollout both versions run: once the new version writes "
+        "NULL into the column, the previous version still reads those rows, and code that assumed the "
+        "column is never NULL (a non-optional field, a primitive type) fails on them. Rolling back to "
+        "the previous version keeps that risk until the NULLs are gone."
+    ),
+    fix="Make sure the version that is live while this runs reads the column as optional, or keep "
+    "writing a value (a sentinel) until that version is gone.",
+    examples=(
+        Example({"V1__init.sql": _USERS_PG, "V2__opt.sql": "ALTER TABLE users ALTER COLUMN last_name DROP NOT NULL;\n"},
+                True),
+        Example({"V1__init.sql": _USERS_MY, "V2__opt.sql": "ALTER TABLE users MODIFY last_name varchar(255) NULL;\n"},
+                True, dialect="mysql"),
+        Example({"V1__init.sql": _USERS_PG + "ALTER TABLE users ALTER COLUMN last_name DROP NOT NULL;\n"}, False,
+                title="table born in the same migration"),
+    ),
+)
+def drop_not_null(rule, ctx):
+    for fa, st, ch in _live(ctx, "drop-not-null"):
+        if ch.detail.get("was_nullable") is True:
+            continue
+        table, col = _table(ch), _column(ch)
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"{table}.{col} may hold NULL from now on: the application version still live during the rollout "
+            f"reads rows the new version writes, and fails if it assumes {col} is never NULL.",
+            fix=f"Ship a version that reads {table}.{col} as optional first (or keep writing a value into {col} "
+            "until the previous version is gone), then drop NOT NULL.",
+            object=ch.object, change=ch.kind,
         )

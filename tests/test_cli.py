@@ -32,8 +32,9 @@ def test_seed_project_json_contract():
         "changes": {"additive": 1, "data": 1},
     }
     assert isinstance(v2["checksum"], int)
+    # the info: V3 drops NOT NULL on last_name, which the live version may read as never NULL
     assert doc["summary"] == {"files": 4, "statements": 10, "unanalysed": 0, "errors": 1, "warnings": 2,
-                              "infos": 0}
+                              "infos": 1}
 
 
 def test_finding_fields_and_exit_code(project):
