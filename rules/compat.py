@@ -418,12 +418,28 @@ def drop_default(rule, ctx):
         Example({"V1__init.sql": _USERS_PG, "V2__wipe.sql": "TRUNCATE TABLE users;\n"}, True),
         Example({"V1__init.sql": _USERS_MY, "V2__wipe.sql": "TRUNCATE users;\n"}, True, dialect="mysql"),
         Example({"V1__init.sql": _USERS_PG, "V2__wipe.sql": "DELETE FROM users WHERE id = 1;\n"}, False),
+        Example({"V1__init.sql": "CREATE TABLE logs (id bigint, at date) PARTITION BY RANGE (YEAR(at)) "
+                 "(PARTITION p2023 VALUES LESS THAN (2024), PARTITION p2024 VALUES LESS THAN (2025));\n",
+                 "V2__drop.sql": "ALTER TABLE logs DROP PARTITION p2023;\n"}, True, dialect="mysql",
+                title="MySQL DROP PARTITION"),
         Example({"V1__init.sql": _USERS_PG + "DELETE FROM users;\n"}, False, title="table born in the same migration"),
     ),
 )
 def destructive_data_change(rule, ctx):
     for fa, st, ch in _live(ctx, "truncate-table", "delete-all"):
         table = _table(ch)
+        if ch.detail.get("partition_op"):
+            parts = ", ".join(ch.detail.get("partitions") or ())
+            yield rule.finding(
+                fa.migration.display, st.span,
+                f"{ch.detail['partition_op'].upper()} PARTITION {parts} deletes every row stored in "
+                f"{'those partitions' if ',' in parts else 'that partition'} of {table} while the live application "
+                "uses them; the data is lost.",
+                fix=f"Archive the rows first (e.g. ALTER TABLE {table} EXCHANGE PARTITION ... WITH TABLE "
+                f"{table}_archive), and drop partitions only once no running version reads them.",
+                object=ch.object, change=ch.kind,
+            )
+            continue
         verb = "TRUNCATE" if ch.kind == "truncate-table" else "DELETE without WHERE"
         yield rule.finding(
             fa.migration.display, st.span,
@@ -436,7 +452,7 @@ def destructive_data_change(rule, ctx):
 
 @rule(
     id="incompatible-schema-object-change",
-    title="Enum value renamed, object moved to another schema, or view columns removed",
+    title="Enum value or type renamed, object moved to another schema, or view columns removed",
     severity="error",
     klass="incompatible",
     rationale=(
@@ -453,13 +469,25 @@ def destructive_data_change(rule, ctx):
                 title="a replaced view loses a column"),
         Example({"V1__init.sql": "CREATE TYPE mood AS ENUM ('sad', 'ok');\n",
                  "V2__add.sql": "ALTER TYPE mood ADD VALUE 'happy' AFTER 'ok';\n"}, False),
+        Example({"V1__init.sql": "CREATE TYPE mood AS ENUM ('sad', 'ok');\n",
+                 "V2__rename.sql": "ALTER TYPE mood RENAME TO feeling;\n"}, True, title="a type renamed"),
+        Example({"V1__init.sql": "CREATE TYPE mood AS ENUM ('sad', 'ok');\nALTER TYPE mood RENAME TO feeling;\n"},
+                False, title="type born in the same migration"),
     ),
 )
 def incompatible_object_change(rule, ctx):
-    for fa, st, ch in _live(ctx, "rename-enum-value", "set-schema", "replace-view"):
+    for fa, st, ch in _live(ctx, "rename-enum-value", "set-schema", "replace-view", "other"):
         if ch.klass != "incompatible":
             continue
-        if ch.kind == "rename-enum-value":
+        if ch.kind == "other":
+            if ch.detail.get("target") not in ("TYPE", "DOMAIN") or not ch.detail.get("new_name"):
+                continue
+            what, new = ch.detail["target"].lower(), ch.detail["new_name"]
+            msg = (f"Renaming {what} {ch.object} to {new} breaks the live application version's statements that name "
+                   f"{ch.object} (casts such as '...'::{ch.object}, function signatures).")
+            fix = (f"Keep the name {ch.object} until no running version uses it: create {new} as a new {what}, move "
+                   f"the columns in a later release, and drop {ch.object} last.")
+        elif ch.kind == "rename-enum-value":
             msg = (f"Renaming enum value {ch.object} to '{ch.detail.get('new_name')}' breaks the live "
                    "application version, which reads and writes the old value.")
             fix = ("Add the new value (ALTER TYPE ... ADD VALUE), deploy code that accepts both, migrate "
@@ -525,6 +553,8 @@ def incompatible_object_change(rule, ctx):
     ),
 )
 def constraint_on_live_table(rule, ctx):
+    from flylint.rules.rewrites import initsql_fk_checks_off  # here: importing it registers its rules
+
     for fa, st, ch in _live(ctx, "add-foreign-key", "add-check", "add-unique", "add-primary-key"):
         d = ch.detail
         table = _table(ch)
@@ -548,7 +578,8 @@ def constraint_on_live_table(rule, ctx):
             continue
         if d.get("not_valid"):
             continue
-        if ch.kind == "add-foreign-key" and d.get("foreign_key_checks") is False and ctx.dialect != "postgres":
+        if ch.kind == "add-foreign-key" and ctx.dialect != "postgres" and (
+                d.get("foreign_key_checks") is False or ("foreign_key_checks" not in d and initsql_fk_checks_off(ctx))):
             continue  # INPLACE without checking existing rows: MySQL's counterpart of NOT VALID
         if d.get("exclusion"):
             if ctx.dialect == "postgres":

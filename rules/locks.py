@@ -20,11 +20,34 @@ _PG_LOCKING = {
 def _takes_lock(ch) -> bool:
     if ch.born:
         return False
+    if ch.detail.get("domain"):
+        # ALTER DOMAIN: a SHARE lock on every table with a column of the domain while it checks them
+        # (measured on PostgreSQL 15.20: ADD CONSTRAINT, VALIDATE CONSTRAINT, SET NOT NULL)
+        return bool(ch.detail.get("live_columns")) and _domain_scan(ch)
+    if ch.kind == "other" and ch.detail.get("partition_op"):
+        return not ch.detail.get("concurrently")
     if ch.kind in _PG_LOCKING:
         return True
     if ch.kind in ("create-index", "drop-index", "reindex"):
         return not ch.detail.get("concurrently")
     return False
+
+
+def _domain_scan(ch) -> bool:
+    return ch.kind in ("set-not-null", "validate-constraint") or (ch.kind == "add-check" and not ch.detail.get("not_valid"))
+
+
+def _locked_tables(ch) -> str:
+    if ch.detail.get("domain"):
+        return ", ".join(dict.fromkeys(c.split(".")[0] for c in ch.detail.get("live_columns") or ()))
+    return ch.table[1] if ch.table else ch.object
+
+
+def _runs_in_transaction(ctx, fa) -> bool:
+    """Whether Flyway runs the migration inside a transaction (PostgreSQL)."""
+    if ctx.settings.get("execute_in_transaction") is False or fa.migration.config.execute_in_transaction is False:
+        return False
+    return fa.migration.config.execute_in_transaction is True or all(st.transactional for st in fa.statements)
 
 
 @rule(
@@ -68,7 +91,8 @@ def index_without_concurrently(rule, ctx):
             fix = f"DROP INDEX CONCURRENTLY {ch.object}; alone in its own migration."
         else:
             msg = f"REINDEX without CONCURRENTLY locks {ch.object} against writes (and its index against reads)."
-            fix = "REINDEX ... CONCURRENTLY (PostgreSQL 12+), alone in its own migration."
+            fix = ("REINDEX ... CONCURRENTLY (PostgreSQL 12+), alone in its own migration with a .sql.conf file "
+                   "containing executeInTransaction=false: Flyway does not detect that it cannot run in a transaction.")
         yield rule.finding(fa.migration.display, st.span, msg, fix=fix, object=ch.object, change=ch.kind)
 
 
@@ -116,7 +140,7 @@ def lock_timeout(rule, ctx):
                 elif hit is None and _takes_lock(ch):
                     hit = ch
             if hit is not None and not timeout_set:
-                table = hit.table[1] if hit.table else hit.object
+                table = _locked_tables(hit)
                 yield rule.finding(
                     fa.migration.display, st.span,
                     f"This statement locks {table}, which the live application uses, and no lock_timeout is set "
@@ -261,3 +285,332 @@ def enum_value_used_in_transaction(rule, ctx):
                 if ch.kind == "add-enum-value":
                     value = ch.detail.get("value") or ch.object.rsplit(".", 1)[-1]
                     added.setdefault(value.replace("'", "''"), st)
+
+
+def _pg_major(ctx) -> int | None:
+    if ctx.db_version is None:
+        return None
+    try:
+        return int(ctx.db_version.split(".")[0])
+    except ValueError:
+        return None
+
+
+_PARTS = ("CREATE TABLE events (id bigint NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);\n"
+          "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n")
+
+
+@rule(
+    id="detach-partition",
+    title="Partition detached without CONCURRENTLY",
+    severity="warning",
+    klass="neutral",
+    rationale=(
+        "ALTER TABLE ... DETACH PARTITION takes an ACCESS EXCLUSIVE lock on the partitioned table "
+        "(measured on PostgreSQL 15): every read and write of the live application on the whole table, "
+        "all partitions, waits until the migration commits. PostgreSQL 14 added DETACH PARTITION ... "
+        "CONCURRENTLY, which takes SHARE UPDATE EXCLUSIVE instead; it cannot run inside a transaction "
+        "block, and Flyway does not detect that, so its migration needs executeInTransaction=false. "
+        "Either way the partition's rows disappear from queries on the partitioned table."
+    ),
+    fix="DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+), alone in a migration whose .sql.conf sets "
+    "executeInTransaction=false.",
+    examples=(
+        Example({"V1__init.sql": _PARTS, "V2__detach.sql": "ALTER TABLE events DETACH PARTITION events_2024;\n"},
+                True),
+        Example({"V1__init.sql": _PARTS,
+                 "V2__detach.sql": "ALTER TABLE events DETACH PARTITION events_2024 CONCURRENTLY;\n",
+                 "V2__detach.sql.conf": "executeInTransaction=false\n"}, False, db_version="15"),
+        Example({"V1__init.sql": _PARTS + "ALTER TABLE events DETACH PARTITION events_2024;\n"}, False,
+                title="table born in the same migration"),
+    ),
+)
+def detach_partition(rule, ctx):
+    if ctx.dialect != "postgres":
+        return
+    major = _pg_major(ctx)
+    for fa, st, ch in ctx.changes():
+        d = ch.detail
+        if ch.kind != "other" or d.get("partition_op") != "detach" or ch.born or d.get("concurrently"):
+            continue
+        parent, part = d.get("parent"), d.get("partition")
+        if major is not None and major < 14:
+            fix = (f"CONCURRENTLY needs PostgreSQL 14+: on {ctx.db_version}, detach {part} at a quiet time with "
+                   "SET lock_timeout = '5s'; first, so the migration fails fast instead of queueing every query.")
+        else:
+            fix = (f"ALTER TABLE {parent} DETACH PARTITION {part} CONCURRENTLY; alone in its own migration, with "
+                   f"{fa.migration.path.name}.conf (or the new migration's .conf) containing executeInTransaction=false"
+                   f" (PostgreSQL 14+; not possible while {parent} has a DEFAULT partition).")
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"Detaching {part} takes an ACCESS EXCLUSIVE lock on {parent}: every query of the live application on "
+            f"{parent} waits until this migration commits.",
+            fix=fix, object=f"{parent}.{part}", change=ch.kind,
+        )
+
+
+@rule(
+    id="attach-partition",
+    title="Live table attached as a partition without a CHECK that proves its bound",
+    severity="warning",
+    klass="neutral",
+    rationale=(
+        "ALTER TABLE parent ATTACH PARTITION t scans every row of t to check that it fits the partition "
+        "bound, holding an ACCESS EXCLUSIVE lock on t (and, since PostgreSQL 12, SHARE UPDATE EXCLUSIVE "
+        "on the parent; before 12, ACCESS EXCLUSIVE on the parent too). A validated CHECK constraint on "
+        "t that implies the bound lets PostgreSQL skip the scan; it can be added NOT VALID and "
+        "validated without blocking writes."
+    ),
+    fix="Add a CHECK matching the bound NOT VALID, VALIDATE it in a later migration, then ATTACH, then drop the CHECK.",
+    examples=(
+        Example({"V1__init.sql": _PARTS + "CREATE TABLE events_2025 (id bigint NOT NULL, at date NOT NULL);\n",
+                 "V2__attach.sql": "ALTER TABLE events ATTACH PARTITION events_2025 "
+                 "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"}, True),
+        Example({"V1__init.sql": _PARTS + "CREATE TABLE events_2025 (id bigint NOT NULL, at date NOT NULL);\n",
+                 "V2__check.sql": "ALTER TABLE events_2025 ADD CONSTRAINT events_2025_bound CHECK "
+                 "(at >= '2025-01-01' AND at < '2026-01-01') NOT VALID;\n",
+                 "V3__validate.sql": "ALTER TABLE events_2025 VALIDATE CONSTRAINT events_2025_bound;\n",
+                 "V4__attach.sql": "ALTER TABLE events ATTACH PARTITION events_2025 "
+                 "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"}, False,
+                title="a validated CHECK on the partition key"),
+        Example({"V1__init.sql": _PARTS,
+                 "V2__attach.sql": "CREATE TABLE events_2025 (id bigint NOT NULL, at date NOT NULL);\n"
+                 "ALTER TABLE events ATTACH PARTITION events_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"},
+                False, title="a partition created in the same migration"),
+    ),
+)
+def attach_partition(rule, ctx):
+    if ctx.dialect != "postgres":
+        return
+    major = _pg_major(ctx)
+    for fa, st, ch in ctx.changes():
+        d = ch.detail
+        if ch.kind != "other" or d.get("partition_op") != "attach" or d.get("partition_born") or d.get("has_check"):
+            continue
+        parent, part = d.get("parent"), d.get("partition")
+        parent_lock = ("ACCESS EXCLUSIVE on " if major is not None and major < 12 else "SHARE UPDATE EXCLUSIVE on ")
+        bound = d.get("bound") or "DEFAULT"
+        c = f"{part}_bound"
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"Attaching {part} scans all its rows to check FOR VALUES {bound} while holding an ACCESS EXCLUSIVE lock on "
+            f"{part} ({parent_lock}{parent}): the live application's queries on {part} wait for the whole scan.",
+            fix=f"(1) ALTER TABLE {part} ADD CONSTRAINT {c} CHECK (<partition key within {bound}>) NOT VALID; "
+            f"(2) in the next migration: ALTER TABLE {part} VALIDATE CONSTRAINT {c}; (3) then ALTER TABLE {parent} "
+            f"ATTACH PARTITION {part} FOR VALUES {bound}; (no scan) and ALTER TABLE {part} DROP CONSTRAINT {c};",
+            object=f"{parent}.{part}", change=ch.kind,
+        )
+
+
+@rule(
+    id="domain-constraint",
+    title="Domain constraint checked against live tables",
+    severity="warning",
+    klass="neutral",
+    rationale=(
+        "ALTER DOMAIN ... ADD CONSTRAINT, VALIDATE CONSTRAINT and SET NOT NULL check every value of "
+        "every column of the domain, holding a SHARE lock on each of their tables (measured on "
+        "PostgreSQL 15): the live application's inserts, updates and deletes wait for the whole scan. "
+        "Unlike a table's VALIDATE CONSTRAINT, a domain's has no non-blocking form. Once in place, the "
+        "live application's writes that violate the constraint fail."
+    ),
+    fix="Put the rule on the columns instead: ADD CONSTRAINT ... CHECK (...) NOT VALID per column, then "
+    "VALIDATE CONSTRAINT in a later migration (reads and writes continue).",
+    examples=(
+        Example({"V1__init.sql": "CREATE DOMAIN qty AS int;\nCREATE TABLE items (id bigint PRIMARY KEY, n qty);\n",
+                 "V2__check.sql": "ALTER DOMAIN qty ADD CONSTRAINT qty_positive CHECK (VALUE > 0);\n"}, True),
+        Example({"V1__init.sql": "CREATE DOMAIN qty AS int;\nCREATE TABLE items (id bigint PRIMARY KEY, n qty);\n",
+                 "V2__check.sql": "ALTER DOMAIN qty ADD CONSTRAINT qty_positive CHECK (VALUE > 0) NOT VALID;\n",
+                 "V3__validate.sql": "ALTER DOMAIN qty VALIDATE CONSTRAINT qty_positive;\n"}, True,
+                title="VALIDATE on a domain blocks writes too"),
+        Example({"V1__init.sql": "CREATE DOMAIN qty AS int;\nCREATE TABLE items (id bigint PRIMARY KEY, n int);\n",
+                 "V2__check.sql": "ALTER DOMAIN qty ADD CONSTRAINT qty_positive CHECK (VALUE > 0);\n"}, False,
+                title="no column uses the domain"),
+        Example({"V1__init.sql": "CREATE DOMAIN qty AS int;\nCREATE TABLE items (id bigint PRIMARY KEY, n qty);\n"
+                 "ALTER DOMAIN qty ADD CONSTRAINT qty_positive CHECK (VALUE > 0);\n"}, False,
+                title="born in the same migration"),
+    ),
+)
+def domain_constraint(rule, ctx):
+    if ctx.dialect != "postgres":
+        return
+    for fa, st, ch in ctx.changes():
+        d = ch.detail
+        if not d.get("domain") or ch.born or not d.get("live_columns") or not _domain_scan(ch):
+            continue
+        cols = d["live_columns"]
+        tables = _locked_tables(ch)
+        what = {"add-check": "Adding a constraint to", "validate-constraint": "Validating a constraint of",
+                "set-not-null": "Setting NOT NULL on"}[ch.kind]
+        first_t, first_c = cols[0].split(".", 1)
+        name = f"{first_t}_{first_c}_check"
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"{what} domain {ch.object} checks every value of {', '.join(cols)} while holding a SHARE lock on "
+            f"{tables}: the live application's writes there wait for the whole scan.",
+            fix=f"Check the columns instead, e.g. ALTER TABLE {first_t} ADD CONSTRAINT {name} CHECK (...{first_c}...) "
+            f"NOT VALID; then ALTER TABLE {first_t} VALIDATE CONSTRAINT {name}; in a later migration (writes continue), "
+            "likewise for each column of the domain.",
+            object=ch.object, change=ch.kind,
+        )
+
+
+@rule(
+    id="flyway-concurrently-in-transaction",
+    title="CONCURRENTLY form that Flyway runs inside a transaction",
+    severity="error",
+    klass="flyway",
+    rationale=(
+        "Flyway runs a PostgreSQL migration without a transaction only when it recognises a statement "
+        "that needs that (CREATE/DROP INDEX CONCURRENTLY, VACUUM, ...). It does not recognise REINDEX "
+        "... CONCURRENTLY or ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY, so it runs them inside "
+        "the migration's transaction and PostgreSQL refuses: \"cannot run inside a transaction block\"."
+    ),
+    fix="Keep the statement alone in its migration and add a <migration>.sql.conf file with "
+    "executeInTransaction=false.",
+    examples=(
+        Example({"V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+                 "V2__reindex.sql": "REINDEX INDEX CONCURRENTLY users_pkey;\n"}, True),
+        Example({"V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+                 "V2__reindex.sql": "REINDEX INDEX CONCURRENTLY users_pkey;\n",
+                 "V2__reindex.sql.conf": "executeInTransaction=false\n"}, False),
+    ),
+)
+def concurrently_in_transaction(rule, ctx):
+    if ctx.dialect != "postgres" or ctx.replay is None:
+        return
+    for fi, per_file in enumerate(ctx.replay.changes):
+        fa = ctx.files[fi]
+        if not _runs_in_transaction(ctx, fa):
+            continue
+        for si, changes in enumerate(per_file):
+            for ch in changes:
+                if not ch.detail.get("concurrently"):
+                    continue
+                if ch.kind == "reindex":
+                    what = "REINDEX ... CONCURRENTLY"
+                elif ch.kind == "other" and ch.detail.get("partition_op") == "detach":
+                    what = "DETACH PARTITION ... CONCURRENTLY"
+                else:
+                    continue
+                name = fa.migration.path.name
+                yield rule.finding(
+                    fa.migration.display, fa.statements[si].span,
+                    f"Flyway runs {name} inside a transaction, and PostgreSQL refuses {what} there: the migration "
+                    "fails.",
+                    fix=f"Keep this statement alone in its migration and create {name}.conf containing "
+                    "executeInTransaction=false.",
+                    object=ch.object, change=ch.kind,
+                )
+                break
+
+
+_UNITS = {"us": 0.001, "ms": 1, "s": 1000, "min": 60000, "h": 3600000, "d": 86400000}
+_SHORT_MS = 60_000  # below a minute, a scan or rewrite of a table of any real size is at risk
+
+
+def _timeout_ms(value) -> float | None:
+    """A PostgreSQL time setting in milliseconds (a bare number is milliseconds); None if unreadable."""
+    text = str(value).strip().strip("'\"").strip().lower()
+    if text in ("", "default"):
+        return 0
+    num = text.rstrip("abcdefghijklmnopqrstuvwxyz ")
+    unit = text[len(num):].strip() or "ms"
+    try:
+        return float(num) * _UNITS[unit]
+    except (ValueError, KeyError):
+        return None
+
+
+def _long_running(ctx, ch) -> str | None:
+    """What makes the change take time proportional to the table's size, if it does."""
+    from flylint.rules.rewrites import change_cost
+
+    if ch.born:
+        return None
+    if ch.kind == "backfill":
+        return "writes rows of"
+    if ch.kind in ("create-index", "reindex") or (ch.kind == "validate-constraint"):
+        return "scans"
+    c = change_cost(ctx, ch)
+    if c is None:
+        return None
+    if c.rewrite:
+        return "rewrites"
+    if c.scan:
+        return "scans"
+    return None
+
+
+@rule(
+    id="statement-timeout",
+    title="Short statement_timeout before a statement that scans or rewrites a live table",
+    severity="warning",
+    klass="neutral",
+    rationale=(
+        "A statement_timeout set in a migration (or in Flyway's initSql) applies to every statement "
+        "after it. Setting it short is good for statements that only wait for a lock, but a statement "
+        "that scans or rewrites a table (an index build, a VALIDATE, a type change, a backfill) takes "
+        "time proportional to the table: under a timeout of seconds it is cancelled on a big table, "
+        "the migration fails, and a cancelled CREATE INDEX CONCURRENTLY leaves an INVALID index behind. "
+        "flylint reports timeouts under one minute before such statements on live tables. Bound the "
+        "wait for locks with lock_timeout instead."
+    ),
+    fix="Use lock_timeout to bound lock waits, and raise or reset statement_timeout (SET statement_timeout = 0) "
+    "before statements that do real work.",
+    examples=(
+        Example({"V1__init.sql": _T + "ALTER TABLE users ADD CONSTRAINT users_email_check CHECK (email <> '') "
+                 "NOT VALID;\n",
+                 "V2__validate.sql": "SET statement_timeout = '5s';\n"
+                 "ALTER TABLE users VALIDATE CONSTRAINT users_email_check;\n"}, True),
+        Example({"V1__init.sql": _T + "ALTER TABLE users ADD CONSTRAINT users_email_check CHECK (email <> '') "
+                 "NOT VALID;\n",
+                 "V2__validate.sql": "SET statement_timeout = '5s';\nRESET statement_timeout;\n"
+                 "ALTER TABLE users VALIDATE CONSTRAINT users_email_check;\n"}, False, title="reset first"),
+        Example({"V1__init.sql": _T, "V2__fill.sql": "SET statement_timeout = 2000;\n"
+                 "UPDATE users SET email = lower(email) WHERE id < 1000;\n"}, True,
+                title="a backfill (a bare number is milliseconds)"),
+        Example({"V1__init.sql": _T, "V2__add.sql": "SET lock_timeout = '5s';\nSET statement_timeout = '5s';\n"
+                 "ALTER TABLE users ADD COLUMN name text;\n"}, False, title="a metadata-only change"),
+        Example({"V1__init.sql": _T + "SET statement_timeout = '1s';\nCREATE INDEX users_email_idx ON users (email);\n"},
+                False, title="table born in the same migration"),
+    ),
+)
+def statement_timeout(rule, ctx):
+    if ctx.dialect != "postgres" or ctx.replay is None:
+        return
+    import re
+
+    init = re.search(r"statement_timeout\s*(?:=|to)\s*('[^']*'|[\w.]+)", str(ctx.settings.get("init_sql") or ""), re.I)
+    initial = (_timeout_ms(init.group(1)), "Flyway's initSql") if init else (0, None)
+    for fi, per_file in enumerate(ctx.replay.changes):
+        fa = ctx.files[fi]
+        timeout, where = initial
+        for si, changes in enumerate(per_file):
+            st = fa.statements[si]
+            for ch in changes:
+                if ch.kind == "session-setting":
+                    for name, value in ch.detail.get("settings") or ():
+                        if name == "statement_timeout":
+                            timeout = 0 if ch.detail.get("reset") else _timeout_ms(value)
+                            where = f"line {st.span.line}"
+                        elif name == "all":
+                            timeout, where = initial
+                    continue
+                if not timeout or timeout >= _SHORT_MS:
+                    continue
+                work = _long_running(ctx, ch)
+                if work is None:
+                    continue
+                table = _locked_tables(ch)
+                yield rule.finding(
+                    fa.migration.display, st.span,
+                    f"statement_timeout is {timeout / 1000:g}s here (set by {where}), and this statement {work} "
+                    f"{table}: on a big table PostgreSQL cancels it and the migration fails"
+                    + (" (leaving an INVALID index behind)." if ch.kind == "create-index" and ch.detail.get(
+                        "concurrently") else "."),
+                    fix=f"Before this statement: SET statement_timeout = 0; (or a bound sized for {table}); keep "
+                    "lock_timeout short to bound lock waits.",
+                    object=ch.object, change=ch.kind,
+                )
+                break

@@ -18,8 +18,18 @@ _REWRITE_KINDS = {"add-column", "drop-column", "rewrite-table", "drop-constraint
                   "drop-default", "rename-column"}
 
 
+def initsql_fk_checks_off(ctx) -> bool:
+    """Whether Flyway's initSql (run on every connection) sets MySQL foreign_key_checks off."""
+    import re
+
+    init = str(ctx.settings.get("init_sql") or "")
+    return bool(re.search(r"foreign_key_checks\s*=\s*'?(0|off|false)\b", init, re.I))
+
+
 def change_cost(ctx, ch):
     d = dict(ch.detail)
+    if ch.kind == "add-foreign-key" and "foreign_key_checks" not in d and initsql_fk_checks_off(ctx):
+        d["foreign_key_checks"] = False
     opts = d.get("options") or {}
     d["algorithm"], d["lock"] = opts.get("algorithm"), opts.get("lock")
     try:

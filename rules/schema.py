@@ -105,9 +105,20 @@ def object_exists(rule, ctx):
                  "CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id));\n",
                  "V2__drop.sql": "SET foreign_key_checks = 0;\nDROP TABLE users;\n"}, False, dialect="mysql",
                 title="with foreign_key_checks=0"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int PRIMARY KEY);\n"
+                 "CREATE TABLE orders (id int PRIMARY KEY, user_id int, "
+                 "CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id));\n",
+                 "V2__drop.sql": "DROP TABLE users;\n",
+                 "flyway.conf": "flyway.initSql=SET foreign_key_checks = 0\n"}, False, dialect="mysql",
+                title="foreign_key_checks=0 in Flyway's initSql"),
     ),
 )
 def dependent_objects(rule, ctx):
+    from flylint.rules.rewrites import initsql_fk_checks_off
+
+    off = initsql_fk_checks_off(ctx)
     for fa, st, p in _problems(ctx, "depends"):
+        if p.fk_checks and off:
+            continue  # foreign_key_checks=0 for every connection: MySQL allows it (unless set back in the file)
         yield rule.finding(fa.migration.display, st.span, f"This statement fails: {p.message}.",
                            fix=rule.fix, object=p.object)

@@ -75,7 +75,8 @@ def prefer_bigint_key(rule, ctx):
             if ctx.dialect == "postgres" else "BIGINT"
         yield rule.finding(
             fa.migration.display, st.span,
-            f"{table}.{col} is a {text} key: inserts into {table} fail once it reaches {limit}, and widening it "
+            f"{table}.{col} is {'an' if text[:1] in 'aeiou' else 'a'} {text} key: inserts into {table} fail once it "
+            f"reaches {limit}, and widening it "
             "then rewrites the whole table under a lock.",
             fix=f"Declare {table}.{col} as {big} now, while {table} is small.",
             object=f"{table}.{col}",

@@ -34,9 +34,10 @@ class SchemaProblem:
 
     file: int
     statement: int
-    kind: str  # "missing" or "exists"
+    kind: str  # "missing", "exists" or "depends" (a DROP refused because other objects depend on it)
     object: str
     message: str
+    fk_checks: bool = False  # MySQL: only while foreign_key_checks is on (Flyway's initSql may turn it off)
 
 
 @dataclass
@@ -171,10 +172,10 @@ class _Replayer:
         """Nothing unanalysed ran so far: "missing" and "exists" are proven."""
         return self.cat.uncertain_since is None
 
-    def problem(self, kind: str, obj: str, message: str) -> None:
+    def problem(self, kind: str, obj: str, message: str, fk_checks: bool = False) -> None:
         if not self.certain:
             return  # something flylint could not follow may have created or dropped it
-        self.out.problems.append(SchemaProblem(self.fi, self.si, kind, obj, message))
+        self.out.problems.append(SchemaProblem(self.fi, self.si, kind, obj, message, fk_checks))
 
     def uncertain(self) -> None:
         self.cat.uncertain_since = self.cat.uncertain_since or self.path
@@ -951,7 +952,7 @@ class _Replayer:
             if column is None and fks and self.cat.session.get("foreign_key_checks") is not False:
                 names = ", ".join(f"{c.name} on {o.name}" for o, _, c in fks)
                 self.problem("depends", key[1], f"cannot drop {what}: foreign key {names} references it (drop the "
-                             "foreign key first)")
+                             "foreign key first)", fk_checks=True)
                 return True
             return False
         views = self.views_on(key, column)
@@ -1031,7 +1032,7 @@ class _Replayer:
         if needing:
             name = i.name if i is not None else c.name
             self.problem("depends", name, f"cannot drop index {name}: it is needed by foreign key {needing[0].name} "
-                         "(drop the foreign key first)")
+                         "(drop the foreign key first)", fk_checks=True)
         return bool(needing)
 
     def drop_index(self, node: exp.Drop, tbl, if_exists: bool) -> None:
@@ -1170,7 +1171,8 @@ class _Replayer:
                 kind_change = "rename-table" if kind in ("VIEW", "MATERIALIZED VIEW") else "other"
                 self.emit(kind_change, key, key[1], f"rename {kind.lower()} {key[1]} to {new}",
                           born=obj is not None and self.born(obj.origin),
-                          klass="neutral" if kind in ("INDEX", "SEQUENCE") else ("incompatible" if kind == "TYPE" else None),
+                          klass="neutral" if kind in ("INDEX", "SEQUENCE") else (
+                              "incompatible" if kind in ("TYPE", "DOMAIN") else None),
                           new_name=new, target=kind)
                 return
             if kind == "VIEW" and isinstance(a, exp.Query):  # MySQL ALTER VIEW v AS SELECT ...
@@ -1634,6 +1636,20 @@ class _Replayer:
                 self.problem("missing", old, f"index {old} does not exist on table {t.name}")
         self.emit("other", key, f"{t.name}.{old}", f"rename index {old} of {t.name} to {new}",
                   born=self.born(t.origin), klass="neutral", new_name=new)
+
+    def a_PartitionOperation(self, t: Table, key, op: N.PartitionOperation, opts) -> None:
+        """MySQL/MariaDB partition maintenance: DROP and TRUNCATE PARTITION delete the rows in them."""
+        names = tuple(p.this for p in op.partitions)
+        shown = "ALL" if op.all else ", ".join(names)
+        if op.operation in ("DROP", "TRUNCATE"):
+            self.emit("truncate-table", key, t.name, f"{op.operation.lower()} partition {shown} of {t.name}",
+                      born=self.born(t.origin), partitions=names or ("ALL",), partition_op=op.operation.lower(),
+                      options=opts)
+            return
+        if op.operation in ("REMOVE PARTITIONING", "PARTITION BY"):
+            t.partitioned = op.operation == "PARTITION BY"
+        self.emit("other", key, t.name, f"{op.operation.lower()} partition {shown} of {t.name}".replace("  ", " "),
+                  born=self.born(t.origin), partition_op=op.operation.lower(), options=opts)
 
     def a_AttachPartition(self, t: Table, key, a: N.AttachPartition, opts) -> None:
         pkey = self.key(a.partition)
