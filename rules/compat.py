@@ -335,6 +335,9 @@ def set_not_null(rule, ctx):
         Example({"V1__init.sql": "CREATE TABLE users (id int, name varchar(200));\n"
                  "ALTER TABLE users ALTER COLUMN name TYPE varchar(100);\n"}, False,
                 title="table born in the same migration"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int, name varchar(100) CHARACTER SET utf8mb4);\n",
+                 "V2__charset.sql": "ALTER TABLE users MODIFY name varchar(100) CHARACTER SET latin1;\n"}, True,
+                dialect="mysql", title="a column converted to a smaller character set"),
     ),
 )
 def change_column_type(rule, ctx):
@@ -527,6 +530,15 @@ def incompatible_object_change(rule, ctx):
         Example({"V1__init.sql": _USERS_PG + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
                  "V2__fk.sql": "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) "
                  "REFERENCES users (id) NOT VALID;\n"}, False, title="NOT VALID"),
+        Example({"V1__init.sql": _USERS_PG + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
+                 "V2__fk.sql": "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) "
+                 "REFERENCES users (id) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\n"}, True,
+                title="NOT VALID, then VALIDATE in the same transaction"),
+        Example({"V1__init.sql": _USERS_PG + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
+                 "V2__fk.sql": "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) "
+                 "REFERENCES users (id) NOT VALID;\n",
+                 "V3__validate.sql": "ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\n"}, False,
+                title="VALIDATE in the next migration"),
         Example({"V1__init.sql": _USERS_PG,
                  "V2__uq.sql": "ALTER TABLE users ADD CONSTRAINT users_last_name_key UNIQUE (last_name);\n"}, True),
         Example({"V1__init.sql": _USERS_MY + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
@@ -555,9 +567,26 @@ def incompatible_object_change(rule, ctx):
 def constraint_on_live_table(rule, ctx):
     from flylint.rules.rewrites import initsql_fk_checks_off  # here: importing it registers its rules
 
-    for fa, st, ch in _live(ctx, "add-foreign-key", "add-check", "add-unique", "add-primary-key"):
+    for fa, st, ch in _live(ctx, "add-foreign-key", "add-check", "add-unique", "add-primary-key",
+                            "validate-constraint"):
         d = ch.detail
         table = _table(ch)
+        if ch.kind == "validate-constraint":
+            # ADD ... NOT VALID and VALIDATE in one transaction: the ADD's lock is held during the scan
+            runs_in_tx = ctx.settings.get("execute_in_transaction") is not False and (
+                fa.migration.config.execute_in_transaction is True or (
+                    fa.migration.config.execute_in_transaction is None and all(s.transactional for s in fa.statements)))
+            if ctx.dialect == "postgres" and d.get("same_file") and runs_in_tx:
+                name = d.get("constraint")
+                yield rule.finding(
+                    fa.migration.display, st.span,
+                    f"{name} is added NOT VALID earlier in this migration, which Flyway runs in one transaction: the "
+                    f"lock the ADD took on {table} is still held while VALIDATE scans it, so the live application "
+                    "waits for the whole scan, as if NOT VALID had not been used.",
+                    fix=f"Move ALTER TABLE {table} VALIDATE CONSTRAINT {name}; into the next migration.",
+                    object=ch.object, change=ch.kind,
+                )
+            continue
         name = d.get("constraint") or "c"
         cols = ", ".join(d.get("columns") or ()) or "<columns>"
         if d.get("using_index"):

@@ -33,6 +33,14 @@ def _takes_lock(ch) -> bool:
     return False
 
 
+def _takes_mdl(ch) -> bool:
+    """MySQL/MariaDB: the change needs an exclusive metadata lock on a live table."""
+    if ch.born or ch.table is None:
+        return False
+    return ch.kind in _PG_LOCKING or ch.kind in ("create-index", "drop-index") or (
+        ch.kind == "other" and bool(ch.detail.get("partition_op")))
+
+
 def _domain_scan(ch) -> bool:
     return ch.kind in ("set-not-null", "validate-constraint") or (ch.kind == "add-check" and not ch.detail.get("not_valid"))
 
@@ -105,10 +113,13 @@ def index_without_concurrently(rule, ctx):
         "Even a quick ALTER TABLE needs an exclusive lock. If a long query of the live application "
         "holds a conflicting lock, the ALTER waits, and every query that arrives after it queues "
         "behind it: the table is blocked for everyone until the long query ends. A lock_timeout "
-        "makes the migration fail fast instead (Flyway can then simply be rerun)."
+        "makes the migration fail fast instead (Flyway can then simply be rerun). MySQL and MariaDB "
+        "do the same with the exclusive metadata lock every ALTER TABLE, CREATE INDEX, RENAME, DROP "
+        "and TRUNCATE needs, and their default lock_wait_timeout is one year (31536000 seconds)."
     ),
-    fix="Start the migration with SET lock_timeout = '5s'; (SET LOCAL inside Flyway's transaction works "
-    "too), or set it for every migration with Flyway's initSql.",
+    fix="Start the migration with SET lock_timeout = '5s'; on PostgreSQL (SET LOCAL inside Flyway's "
+    "transaction works too) or SET SESSION lock_wait_timeout = 5; on MySQL/MariaDB, or set it for every "
+    "migration with Flyway's initSql.",
     examples=(
         Example({"V1__init.sql": _T, "V2__add.sql": "ALTER TABLE users ADD COLUMN name text;\n"}, True),
         Example({"V1__init.sql": _T, "V2__add.sql": "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN name text;\n"},
@@ -118,27 +129,45 @@ def index_without_concurrently(rule, ctx):
         Example({"V1__init.sql": _T, "V2__add.sql": "ALTER TABLE users ADD COLUMN name text;\n",
                  "flyway.conf": "flyway.initSql=SET lock_timeout = '5s'\n"}, False,
                 title="set for every connection with Flyway's initSql"),
+        Example({"V1__init.sql": _T_MY, "V2__add.sql": "ALTER TABLE users ADD COLUMN name varchar(100);\n"}, True,
+                dialect="mysql"),
+        Example({"V1__init.sql": _T_MY, "V2__add.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                 "ALTER TABLE users ADD COLUMN name varchar(100);\n"}, False, dialect="mariadb"),
     ),
 )
 def lock_timeout(rule, ctx):
-    if ctx.dialect != "postgres" or ctx.replay is None:
+    if ctx.replay is None:
         return
+    pg = ctx.dialect == "postgres"
+    setting = "lock_timeout" if pg else "lock_wait_timeout"
     init_sql = str(ctx.settings.get("init_sql") or "").lower()
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        timeout_set = "lock_timeout" in init_sql  # Flyway's initSql runs on every connection it opens
+        timeout_set = setting in init_sql  # Flyway's initSql runs on every connection it opens
         for si, changes in enumerate(per_file):
             st = fa.statements[si]
             hit = None
             for ch in changes:
                 if ch.kind == "session-setting":
                     for name, value in ch.detail.get("settings") or ():
-                        if name == "lock_timeout":
+                        if name.removeprefix("@@session.").removeprefix("@@") == setting:
                             timeout_set = not ch.detail.get("reset") and str(value).strip("'\" ") not in ("0", "")
                         elif name == "all":
                             timeout_set = False
-                elif hit is None and _takes_lock(ch):
+                elif hit is None and (_takes_lock(ch) if pg else _takes_mdl(ch)):
                     hit = ch
+            if hit is not None and not timeout_set and not pg:
+                table = _locked_tables(hit)
+                yield rule.finding(
+                    fa.migration.display, st.span,
+                    f"This statement needs an exclusive metadata lock on {table}, which the live application uses, "
+                    "and no lock_wait_timeout is set earlier in this migration: behind a long transaction on "
+                    f"{table} it waits up to the default of one year, and every query on {table} queues behind it.",
+                    fix=f"Add SET SESSION lock_wait_timeout = 5; at the top of {fa.migration.path.name} (or in "
+                    "Flyway's initSql), and retry the migration if it times out.",
+                    object=hit.object, change=hit.kind,
+                )
+                break
             if hit is not None and not timeout_set:
                 table = _locked_tables(hit)
                 yield rule.finding(
@@ -195,6 +224,56 @@ def backfill_under_lock(rule, ctx):
                     )
                 elif _takes_lock(ch) and ch.table is not None and ch.kind not in ("create-index", "drop-index"):
                     locked.setdefault(ch.table, fa.statements[si])
+
+
+@rule(
+    id="unbatched-backfill",
+    title="UPDATE of every row of a live table in one statement",
+    severity="info",
+    klass="data",
+    rationale=(
+        "An UPDATE without WHERE (or LIMIT) changes every row of the table in one transaction, and "
+        "every changed row stays locked until it commits: the live application's updates and deletes "
+        "of those rows wait for the whole backfill (on MySQL they fail after innodb_lock_wait_timeout), "
+        "and PostgreSQL writes a new version of every row at once. On a big table that is minutes of "
+        "blocked writes; batches of a few thousand rows, each committed, keep the waits short."
+    ),
+    fix="Backfill in batches by key range in a migration of its own (on PostgreSQL with executeInTransaction="
+    "false in its .sql.conf, so each batch commits), or from a job outside the migration.",
+    examples=(
+        Example({"V1__init.sql": _T, "V2__fill.sql": "UPDATE users SET email = lower(email);\n"}, True),
+        Example({"V1__init.sql": _T_MY, "V2__fill.sql": "UPDATE users SET email = lower(email);\n"}, True,
+                dialect="mysql"),
+        Example({"V1__init.sql": _T, "V2__fill.sql": "UPDATE users SET email = lower(email) WHERE id <= 10000;\n"},
+                False, title="one batch"),
+        Example({"V1__init.sql": _T + "UPDATE users SET email = lower(email);\n"}, False,
+                title="table born in the same migration"),
+    ),
+)
+def unbatched_backfill(rule, ctx):
+    if ctx.replay is None:
+        return
+    for fi, per_file in enumerate(ctx.replay.changes):
+        fa = ctx.files[fi]
+        locked: set = set()  # PostgreSQL: backfill-under-lock reports these
+        for si, changes in enumerate(per_file):
+            for ch in changes:
+                d = ch.detail
+                if ch.kind == "backfill" and not ch.born and d.get("statement") == "update" and not d.get("where") \
+                        and not d.get("limit") and ch.table not in locked:
+                    table = ch.table[1] if ch.table else ch.object
+                    yield rule.finding(
+                        fa.migration.display, fa.statements[si].span,
+                        f"This UPDATE changes every row of {table} in one transaction: the live application's writes "
+                        f"to {table} wait until it commits.",
+                        fix=f"Update {table} in batches by key range (UPDATE {table} SET ... WHERE id > :last AND id <= "
+                        f":last + 5000), each committed on its own: a migration with executeInTransaction=false"
+                        + (" (PostgreSQL)" if ctx.dialect == "postgres" else "") + ", or a job outside the migration.",
+                        object=ch.object, change=ch.kind,
+                    )
+                elif ctx.dialect == "postgres" and _takes_lock(ch) and ch.table is not None and ch.kind not in (
+                        "create-index", "drop-index") and _runs_in_transaction(ctx, fa):
+                    locked.add(ch.table)
 
 
 @rule(

@@ -44,6 +44,7 @@ class Column:
     generated_stored: bool = False  # a STORED generated column (PostgreSQL's are always stored)
     origin: int = -1
     domain: tuple[str, str] | None = None  # PostgreSQL: the domain the column's type is
+    charset: str | None = None  # MySQL/MariaDB: CHARACTER SET written on the column (lower case)
 
 
 @dataclass

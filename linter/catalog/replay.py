@@ -492,6 +492,8 @@ class _Replayer:
                                      cname, cquoted, ck, ref))
             elif isinstance(kind, exp.CheckColumnConstraint):
                 cons.append(_Pending(self.check_constraint(kind), cname, cquoted, ck))
+            elif isinstance(kind, exp.CharacterSetColumnConstraint) and kind.this is not None:
+                col.charset = kind.this.name.lower()
         return col, cons
 
     def sql(self, e: exp.Expression) -> str:
@@ -1483,6 +1485,16 @@ class _Replayer:
         else:
             if compare(col.type, new_col.type, self.cat.dialect) != "same":
                 self.type_change(t, key, col, obj, born, new_col.type, opts=opts)
+            elif col.charset and new_col.charset and col.charset != new_col.charset:
+                # converting the stored text: a table copy; a smaller character set may not hold every value
+                verdict = "widen-rewrite" if new_col.charset.startswith("utf8mb4") else "narrow"
+                old_t, new_t = f"{col.type} CHARACTER SET {col.charset}", f"{new_col.type} CHARACTER SET {new_col.charset}"
+                self.emit("change-column-type", key, obj, f"change the character set of {obj} from {col.charset} to "
+                          f"{new_col.charset}", born=born, klass="neutral" if verdict == "widen-rewrite" else "incompatible",
+                          old_type=old_t, new_type=new_t, verdict=verdict, binary_coercible=False, using=False,
+                          options=opts, enum_append=False, column=new_col.name, charset=new_col.charset)
+            if new_col.charset or col.charset:
+                col.charset = new_col.charset or col.charset
             in_pk = any(c.kind == "primary-key" and new_key in c.columns for c in t.constraints.values())
             if in_pk:
                 new_col.nullable = False  # MySQL keeps primary key columns NOT NULL
