@@ -693,3 +693,44 @@ def statement_timeout(rule, ctx):
                     object=ch.object, change=ch.kind,
                 )
                 break
+
+
+@rule(
+    id="concurrent-index-corruption",
+    title="Index built CONCURRENTLY on PostgreSQL 14.0 to 14.3",
+    severity="error",
+    klass="neutral",
+    rationale=(
+        "PostgreSQL 14.0 to 14.3 have a bug that can silently corrupt indexes built or rebuilt with "
+        "CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY (fixed in 14.4; PostgreSQL 14.4 release "
+        "notes): rows go missing from the index and queries using it return wrong results. flylint "
+        "reports it only when --db-version says the server is one of these releases."
+    ),
+    fix="Upgrade the server to 14.4 or later before building indexes concurrently (and REINDEX indexes built "
+    "concurrently on 14.0-14.3 after upgrading).",
+    examples=(
+        Example({"V1__init.sql": _T, "V2__idx.sql": "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n"},
+                True, db_version="14.2"),
+        Example({"V1__init.sql": _T, "V2__idx.sql": "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n"},
+                False, db_version="14.4"),
+    ),
+)
+def concurrent_index_corruption(rule, ctx):
+    from flylint.dbfacts import parse_version
+
+    if ctx.dialect != "postgres" or ctx.db_version is None:
+        return
+    try:
+        version = parse_version(ctx.db_version)
+    except ValueError:
+        return
+    if not (version[0] == 14 and tuple(version[:2]) < (14, 4)):  # "14" means 14.0, as in flylint.dbfacts
+        return
+    for fa, st, ch in ctx.changes():
+        if ch.kind in ("create-index", "reindex") and ch.detail.get("concurrently"):
+            yield rule.finding(
+                fa.migration.display, st.span,
+                f"PostgreSQL {ctx.db_version} can silently corrupt indexes built with CONCURRENTLY (fixed in 14.4): "
+                f"{ch.object} may miss rows and make queries return wrong results.",
+                fix=rule.fix, object=ch.object, change=ch.kind,
+            )

@@ -1123,3 +1123,26 @@ def test_exclusion_constraint(tmp_path):
     ch = only(rp, 2, 0)
     assert (ch.kind, ch.detail["exclusion"], ch.detail["constraint"]) == ("add-unique", True, "b_room_during_excl")
     assert table(rp, "b").constraints["b_room_during_excl"].kind == "exclude"
+
+
+def test_mysql_partition_maintenance_and_charset(tmp_path):
+    rp = replay(tmp_path, "CREATE TABLE logs (id bigint, at date, msg varchar(100) CHARACTER SET utf8mb4) "
+                "PARTITION BY RANGE (YEAR(at)) (PARTITION p1 VALUES LESS THAN (2024), "
+                "PARTITION p2 VALUES LESS THAN (2025));\n",
+                "ALTER TABLE logs DROP PARTITION p1;\nALTER TABLE logs TRUNCATE PARTITION ALL;\n"
+                "ALTER TABLE logs MODIFY msg varchar(100) CHARACTER SET latin1;\n"
+                "ALTER TABLE logs MODIFY msg varchar(100) CHARACTER SET utf8mb4;\n", dialect=MY)
+    drop, trunc = only(rp, 2, 0), only(rp, 2, 1)
+    assert (drop.kind, drop.klass, drop.detail["partitions"]) == ("truncate-table", "destructive", ("p1",))
+    assert trunc.detail["partitions"] == ("ALL",)
+    narrow, back = only(rp, 2, 2), only(rp, 2, 3)
+    assert (narrow.kind, narrow.detail["verdict"], narrow.klass) == ("change-column-type", "narrow", "incompatible")
+    assert (back.detail["verdict"], back.klass) == ("widen-rewrite", "neutral")
+    assert table(rp, "logs", "app").columns["msg"].charset == "utf8mb4"
+
+
+def test_renaming_a_type_or_domain(tmp_path):
+    rp = replay(tmp_path, "CREATE TYPE mood AS ENUM ('a');\nCREATE DOMAIN d AS int;\nCREATE TABLE t (x d);\n",
+                "ALTER TYPE mood RENAME TO feeling;\nALTER DOMAIN d RENAME TO d2;\nDROP DOMAIN d2;\n")
+    assert [(c.kind, c.klass) for c in (only(rp, 2, 0), only(rp, 2, 1))] == [("other", "incompatible")] * 2
+    assert problems(rp) == [("depends", "d2")]  # the column follows the renamed domain

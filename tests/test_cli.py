@@ -183,6 +183,24 @@ def test_rules_command_lists_every_rule():
     proc = run_cli(["rules"], cwd=FIXTURES)
     assert proc.returncode == 0
     assert "flyway-skipped-name" in proc.stdout and "unanalysed-statement" in proc.stdout
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("prefer-timestamptz "))
+    assert line.endswith("(opt-in)")
+
+
+def test_opt_in_rule_selected_in_settings_and_suppressions_of_rules_that_did_not_run(project):
+    root = project({
+        "V1__a.sql": "-- flylint: ignore[prefer-timestamptz] legacy column, converted in ticket OPS-9\n"
+                     "CREATE TABLE t (id bigint PRIMARY KEY, at timestamp);\n",
+    })
+    quiet = run_cli(["lint", ".", "--dialect", "postgres", "--format", "json", "--no-cache"], cwd=root)
+    # the rule did not run, so its suppression is not reported as unused
+    assert json.loads(quiet.stdout)["findings"] == []
+    (root / "flylint.toml").write_text("select = ['prefer-timestamptz', 'flylint-suppression']\n")
+    chosen = run_cli(["lint", ".", "--dialect", "postgres", "--format", "json", "--no-cache"], cwd=root)
+    assert json.loads(chosen.stdout)["findings"] == []  # it ran and the suppression silenced it
+    (root / "V1__a.sql").write_text("CREATE TABLE t (id bigint PRIMARY KEY, at timestamp);\n")
+    shown = run_cli(["lint", ".", "--dialect", "postgres", "--format", "json", "--no-cache"], cwd=root)
+    assert [f["rule"] for f in json.loads(shown.stdout)["findings"]] == ["prefer-timestamptz"]
 
 
 def test_version_option():
