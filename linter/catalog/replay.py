@@ -841,13 +841,20 @@ class _Replayer:
             kind = "MATERIALIZED VIEW"
         if_exists = bool(node.args.get("exists"))
         cascade = bool(node.args.get("cascade"))
-        for tbl in node.args.get("tables") or [node.this]:
-            if tbl is None:
-                continue
+        targets = [tbl for tbl in node.args.get("tables") or [node.this] if tbl is not None]
+        if kind in ("TABLE", "VIEW", "MATERIALIZED VIEW") and len(targets) > 1:
+            # objects dropped by the same statement do not count as dependents of each other
+            store = self.cat.tables if kind == "TABLE" else self.cat.views
+            self.dropping = {self.key(tbl, stores=(store,)) for tbl in targets}
+        for tbl in targets:
             if kind == "TABLE":
                 self.drop_table(self.key(tbl, stores=(self.cat.tables,)), if_exists, cascade)
             elif kind in ("VIEW", "MATERIALIZED VIEW"):
                 key = self.key(tbl, stores=(self.cat.views,))
+                if key in self.cat.views and self.refused_by_dependents(key, None, cascade, f"view {key[1]}"):
+                    self.emit("drop-view", key, key[1], f"drop view {key[1]} (refused: other views depend on it)",
+                              born=self.born(self.cat.views[key].origin), materialized=kind != "VIEW")
+                    continue
                 v = self.cat.views.pop(key, None)
                 if v is None and key in self.cat.gone and self.certain:
                     if if_exists:
@@ -857,10 +864,22 @@ class _Replayer:
                 self.mark_gone(key)
                 self.emit("drop-view", key, key[1], f"drop view {key[1]}", born=v is not None and self.born(v.origin),
                           materialized=kind != "VIEW")
+                if v is not None and cascade:
+                    self.drop_dependents(key, None, f"view {key[1]}")
             elif kind == "INDEX":
                 self.drop_index(node, tbl, if_exists)
             elif kind == "TYPE":
                 key = self.key(tbl, stores=(self.cat.types,))
+                users = [(t, c) for t in self.cat.tables.values() for c in t.columns.values()
+                         if c.type.family == key[1] and c.domain is None] if key in self.cat.types else []
+                if users and self.certain and not cascade and self.pg():
+                    names = ", ".join(f"{t.name}.{c.name}" for t, c in users)
+                    self.problem("depends", key[1], f"cannot drop type {key[1]} because column"
+                                 f"{'s' if len(users) > 1 else ''} {names} use{'' if len(users) > 1 else 's'} it "
+                                 "(drop or change them first, or add CASCADE)")
+                    self.emit("drop-type", key, key[1], f"drop type {key[1]} (refused: columns use it)",
+                              born=self.born(self.cat.types[key].origin), cascade=cascade)
+                    continue
                 ty = self.cat.types.pop(key, None)
                 if ty is None and key in self.cat.gone and self.certain and not if_exists:
                     self.problem("missing", key[1], f"type {key[1]} does not exist at this point")
@@ -868,6 +887,8 @@ class _Replayer:
                     self.mark_gone(key)
                 self.emit("drop-type", key, key[1], f"drop type {key[1]}", born=ty is not None and self.born(ty.origin),
                           cascade=cascade)
+                for t, c in users if cascade and self.pg() else ():  # CASCADE drops the columns of the type
+                    self.drop_column(t, (t.schema, t.name), c.name, True, False, {}, True)
             elif kind == "SEQUENCE":
                 key = self.key(tbl, stores=(self.cat.sequences,))
                 s = self.cat.sequences.pop(key, None)
@@ -910,12 +931,14 @@ class _Replayer:
         if t is not None and cascade:
             self.drop_dependents(key, None, f"table {key[1]}")
 
+    dropping: set = frozenset()  # relations the statement being replayed drops together
+
     def fks_to(self, key, column: str | None = None) -> list[tuple[Table, str, Constraint]]:
         """Foreign keys of other tables that reference table `key` (or its column `column`)."""
         out = []
         target = self.cat.tables.get(key)
         for tk, other in self.cat.tables.items():
-            if tk == key:
+            if tk == key or tk in self.dropping:
                 continue
             for cname, c in other.constraints.items():
                 if c.kind != "foreign-key" or c.ref_table != key:
@@ -932,7 +955,7 @@ class _Replayer:
         """Views that read relation `key` (or, surely, its column `column`)."""
         out = []
         for vk, v in self.cat.views.items():
-            if key not in v.tables or vk == key:
+            if key not in v.tables or vk == key or vk in self.dropping:
                 continue
             if column is not None:
                 if v.column_refs is None or column not in v.column_refs:
