@@ -34,8 +34,9 @@ def _takes_lock(ch) -> bool:
 
 
 def _takes_mdl(ch) -> bool:
-    """MySQL/MariaDB: the change needs an exclusive metadata lock on a live table."""
-    if ch.born or ch.table is None:
+    """MySQL/MariaDB: the change needs an exclusive metadata lock on a live table (and does not bound
+    the wait itself with MariaDB's WAIT n / NOWAIT)."""
+    if ch.born or ch.table is None or ch.detail.get("lock_wait"):
         return False
     return ch.kind in _PG_LOCKING or ch.kind in ("create-index", "drop-index") or (
         ch.kind == "other" and bool(ch.detail.get("partition_op")))
@@ -133,6 +134,8 @@ def index_without_concurrently(rule, ctx):
                 dialect="mysql"),
         Example({"V1__init.sql": _T_MY, "V2__add.sql": "SET SESSION lock_wait_timeout = 5;\n"
                  "ALTER TABLE users ADD COLUMN name varchar(100);\n"}, False, dialect="mariadb"),
+        Example({"V1__init.sql": _T_MY, "V2__add.sql": "ALTER TABLE users WAIT 5 ADD COLUMN name varchar(100);\n"},
+                False, dialect="mariadb", title="MariaDB's WAIT n bounds the wait"),
     ),
 )
 def lock_timeout(rule, ctx):

@@ -152,7 +152,11 @@ class _Replayer:
             cat.session = {}
 
     # -- helpers ------------------------------------------------------------------------------
+    lock_wait = False
+
     def emit(self, kind, table, obj, description, *, born=False, klass=None, **detail) -> None:
+        if self.lock_wait:
+            detail["lock_wait"] = True
         self.changes.append(
             Change(
                 kind=kind,
@@ -277,6 +281,8 @@ class _Replayer:
             self.uncertain()
             return
         tree = parsed.tree
+        if isinstance(tree, exp.Expression) and (tree.args.get("wait") is not None or tree.args.get("nowait")):
+            self.lock_wait = True  # MariaDB WAIT n / NOWAIT: the statement bounds its own lock wait
         handler = getattr(self, "h_" + type(tree).__name__, None)
         if handler is None:
             self.emit("other", None, None, parsed.kind or type(tree).__name__)
