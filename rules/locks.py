@@ -526,9 +526,13 @@ def domain_constraint(rule, ctx):
                 "set-not-null": "Setting NOT NULL on"}[ch.kind]
         first_t, first_c = cols[0].split(".", 1)
         name = f"{first_t}_{first_c}_check"
+        from flylint.dbfacts import cost
+
+        c = cost("postgres", ch.kind, ctx.db_version, **d)
+        lock = c.lock if c is not None and c.lock else "SHARE"
         yield rule.finding(
             fa.migration.display, st.span,
-            f"{what} domain {ch.object} checks every value of {', '.join(cols)} while holding a SHARE lock on "
+            f"{what} domain {ch.object} checks every value of {', '.join(cols)} while holding a {lock} lock on "
             f"{tables}: the live application's writes there wait for the whole scan.",
             fix=f"Check the columns instead, e.g. ALTER TABLE {first_t} ADD CONSTRAINT {name} CHECK (...{first_c}...) "
             f"NOT VALID; then ALTER TABLE {first_t} VALIDATE CONSTRAINT {name}; in a later migration (writes continue), "
