@@ -189,10 +189,21 @@ def rename_column(rule, ctx):
         Example({"V1__init.sql": _USERS_MY, "V2__rename.sql": "RENAME TABLE users TO customers;\n"}, True,
                 dialect="mysql"),
         Example({"V1__init.sql": "CREATE TABLE tmp (id int);\nALTER TABLE tmp RENAME TO users;\n"}, False),
+        Example({"V1__init.sql": _USERS_PG, "V2__rename.sql": "ALTER TABLE users RENAME TO customers;\n"
+                 "CREATE VIEW users AS SELECT * FROM customers;\n"}, False,
+                title="the old name kept as a view in the same migration"),
+        Example({"V1__init.sql": _USERS_MY, "V2__rename.sql": "RENAME TABLE users TO customers;\n"
+                 "CREATE VIEW users AS SELECT * FROM customers;\n"}, False, dialect="mysql",
+                title="the old name kept as a view (MySQL)"),
     ),
 )
 def rename_table(rule, ctx):
+    # the compatibility view the fix recommends: CREATE VIEW old AS SELECT * FROM new, same migration
+    shims = {(ch.file, ch.table, ch.detail["reads"][0]) for _, _, ch in ctx.changes()
+             if ch.kind == "create-view" and ch.detail.get("select_star") and len(ch.detail.get("reads") or ()) == 1}
     for fa, st, ch in _live(ctx, "rename-table"):
+        if (ch.file, ch.table, (ch.detail.get("new_schema") or ch.table[0], ch.detail.get("new_name"))) in shims:
+            continue
         old, new = _table(ch), ch.detail.get("new_name")
         yield rule.finding(
             fa.migration.display, st.span,

@@ -818,7 +818,11 @@ class _Replayer:
             return
         self.cat.views[key] = View(key[0], key[1], cols, self.fi, tables=tables, column_refs=refs)
         self.cat.gone.discard(key)
-        self.emit("create-view", key, key[1], f"create view {key[1]}", born=True)
+        query = node.args.get("expression")
+        self.emit("create-view", key, key[1], f"create view {key[1]}", born=True, reads=tables,
+                  select_star=isinstance(query, exp.Select) and len(query.expressions) == 1
+                  and isinstance(query.expressions[0], exp.Star) and not query.args.get("joins")
+                  and not query.args.get("where"))
 
     def replace_view(self, old: View, key, cols) -> None:
         lost = [c for c in (old.columns or ()) if cols is not None and c not in cols]
