@@ -79,12 +79,21 @@ def _runs_in_transaction(ctx, fa) -> bool:
                 title="table born in the same migration"),
         Example({"V1__init.sql": _T_MY, "V2__idx.sql": "CREATE INDEX users_email_idx ON users (email);\n"}, False,
                 dialect="mysql", title="MySQL builds indexes online (INPLACE, LOCK=NONE)"),
+        Example({"V1__init.sql": "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\n",
+                 "V2__idx.sql": "CREATE INDEX CONCURRENTLY events_at_idx ON events (at);\n"}, True,
+                title="CONCURRENTLY on a partitioned table fails"),
+        Example({"V1__init.sql": "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\n",
+                 "V2__idx.sql": "CREATE INDEX events_at_idx ON ONLY events (at);\n"}, False,
+                title="ON ONLY the partitioned table: no data is read"),
     ),
 )
 def index_without_concurrently(rule, ctx):
     if ctx.dialect != "postgres":
         return
     for fa, st, ch in ctx.changes():
+        if ch.kind in ("create-index", "drop-index") and ch.detail.get("partitioned") and not ch.born:
+            yield from _partitioned_index(rule, fa, st, ch)
+            continue
         if ch.kind not in ("create-index", "drop-index", "reindex") or ch.born or ch.detail.get("concurrently"):
             continue
         if ch.kind == "reindex" and ch.detail.get("target") in ("SCHEMA", "DATABASE", "SYSTEM"):
@@ -103,6 +112,38 @@ def index_without_concurrently(rule, ctx):
             fix = ("REINDEX ... CONCURRENTLY (PostgreSQL 12+), alone in its own migration with a .sql.conf file "
                    "containing executeInTransaction=false: Flyway does not detect that it cannot run in a transaction.")
         yield rule.finding(fa.migration.display, st.span, msg, fix=fix, object=ch.object, change=ch.kind)
+
+
+def _partitioned_index(rule, fa, st, ch):
+    """Indexes of a partitioned table: CONCURRENTLY is refused there (measured on PostgreSQL 15)."""
+    table = ch.table[1] if ch.table else "the table"
+    if ch.kind == "create-index" and ch.detail.get("only"):
+        return  # ON ONLY: the parent's index alone, no data is read
+    cols = ", ".join(ch.detail.get("columns") or ()) or "..."
+    recipe = (f"CREATE INDEX {ch.object} ON ONLY {table} ({cols}); then for each partition, in a migration of its own: "
+              f"CREATE INDEX CONCURRENTLY <partition>_idx ON <partition> ({cols}); and ALTER INDEX {ch.object} ATTACH "
+              "PARTITION <partition>_idx; (the parent's index becomes valid once every partition has one).")
+    if ch.kind == "create-index" and ch.detail.get("concurrently"):
+        yield rule.finding(fa.migration.display, st.span,
+                           f"PostgreSQL cannot create an index on the partitioned table {table} CONCURRENTLY: the "
+                           "migration fails.", fix=recipe, object=ch.object, change=ch.kind, severity="error")
+    elif ch.kind == "create-index":
+        yield rule.finding(fa.migration.display, st.span,
+                           f"Building index {ch.object} on the partitioned table {table} builds it on every partition "
+                           "while blocking their inserts, updates and deletes (CONCURRENTLY is not possible on the "
+                           "partitioned table itself).", fix=recipe, object=ch.object, change=ch.kind)
+    elif ch.detail.get("concurrently"):
+        yield rule.finding(fa.migration.display, st.span,
+                           f"PostgreSQL cannot drop the partitioned index {ch.object} CONCURRENTLY: the migration fails.",
+                           fix=f"DROP INDEX {ch.object}; without CONCURRENTLY, at a quiet time and after SET "
+                           "lock_timeout = '5s'; (an attached partition's index cannot be dropped on its own either).",
+                           object=ch.object, change=ch.kind, severity="error")
+    else:
+        yield rule.finding(fa.migration.display, st.span,
+                           f"Dropping index {ch.object} takes an ACCESS EXCLUSIVE lock on {table} and all its "
+                           "partitions, blocking reads and writes.",
+                           fix=f"DROP INDEX {ch.object}; at a quiet time with SET lock_timeout = '5s'; (CONCURRENTLY is "
+                           "not possible on a partitioned index).", object=ch.object, change=ch.kind)
 
 
 @rule(

@@ -727,7 +727,8 @@ class _Replayer:
         unique = bool(node.args.get("unique"))
         explicit = _name(idx.this) if idx.this is not None else (None, False)
         opts = dict(concurrently=bool(node.args.get("concurrently")), unique=unique, columns=tuple(cols),
-                    options=_options(node.args.get("options") or []))
+                    options=_options(node.args.get("options") or []), only=bool(node.args.get("only")),
+                    partitioned=bool(t is not None and t.partitioned and self.pg()))
         born = t is not None and self.born(t.origin)
         if not ok or t is None:  # the statement fails (or indexes a materialized view): nothing to record
             name = explicit[0] or f"{tkey[1]}_idx"
@@ -1110,8 +1111,9 @@ class _Replayer:
         table = i.table if i is not None else tkey
         born = (i is not None and self.born(i.origin)) or (t is not None and self.born(t.origin)) or (
             dropped_constraint is not None and self.born(dropped_constraint.origin))
+        pt = self.cat.tables.get(table) if table is not None else None
         self.emit("drop-index", table, name, f"drop index {name}", born=born,
-                  concurrently=bool(node.args.get("concurrently")),
+                  concurrently=bool(node.args.get("concurrently")), partitioned=bool(pt and pt.partitioned and self.pg()),
                   unique=bool(i and i.unique) or dropped_constraint is not None,
                   options=_options(node.args.get("options") or []),
                   constraint_kind=dropped_constraint.kind if dropped_constraint else None)
