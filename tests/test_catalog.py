@@ -1163,3 +1163,18 @@ def test_mysql_drop_of_referenced_table_together_with_the_referencing_one_is_not
                 "CREATE TABLE orders (id int PRIMARY KEY, user_id int, FOREIGN KEY (user_id) REFERENCES users (id));\n",
                 "DROP TABLE users, orders;\n", dialect=MY)
     assert rp.problems == []  # MariaDB's answer depends on the order: not claimed either way
+
+
+def test_mysql_foreign_key_checks_follow_the_session_in_execution_order(tmp_path):
+    base = ("CREATE TABLE users (id int PRIMARY KEY);\n"
+            "CREATE TABLE orders (id int PRIMARY KEY, user_id int);\n")
+    add = "ALTER TABLE orders ADD CONSTRAINT fk{n} FOREIGN KEY (user_id) REFERENCES users (id);\n"
+    rp = replay(tmp_path, base,
+                "SET GLOBAL foreign_key_checks = 0;\n" + add.format(n=1),  # other connections only
+                "SET @@session.foreign_key_checks = 0;\n" + add.format(n=2) + "SET foreign_key_checks = DEFAULT;\n"
+                + add.format(n=3),
+                add.format(n=4),  # Flyway restores the session between migrations
+                dialect=MY)
+    fkc = [c.detail.get("foreign_key_checks") for per_file in rp.changes for per in per_file for c in per
+           if c.kind == "add-foreign-key"]
+    assert fkc == [None, False, True, None]

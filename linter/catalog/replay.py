@@ -2126,6 +2126,11 @@ class _Replayer:
                 left = inner.this
                 name = (left.this.name if isinstance(left, exp.SessionParameter) else left.name).lower()
                 value = inner.expression
+                scope = str((item.args.get("kind") if isinstance(item, exp.SetItem) else None) or (
+                    left.args.get("kind") if isinstance(left, exp.SessionParameter) else None) or "").upper()
+                if scope in ("GLOBAL", "PERSIST", "PERSIST_ONLY"):
+                    names.append((f"global.{name}", value.sql() if value is not None else ""))
+                    continue  # MySQL: for new connections only, not this one
                 names.append((name, value.sql() if value is not None else ""))
                 self.session_setting(name, value)
             elif isinstance(item, exp.SetItem) and item.args.get("kind"):
