@@ -1319,13 +1319,6 @@ class _Replayer:
             self.emit("drop-column", key, f"{t.name}.{col.name}", f"drop column {t.name}.{col.name} (refused: other "
                       "objects depend on it)", born=self.born(col.origin), column=col.name, options=opts)
             return
-        col = t.columns.pop(ck, None)
-        if col is None and t.complete and self.certain:
-            if if_exists:
-                self.emit("other", key, f"{t.name}.{name}", f"drop column if exists {t.name}.{name} (not there)",
-                          born=self.born(t.origin))
-                return
-            self.problem("missing", f"{t.name}.{name}", f"column {name} does not exist in table {t.name}")
         if col is not None and not self.pg() and self.constraint_known(t):
             for c in t.constraints.values():
                 if c.kind == "foreign-key" and ck in c.columns:  # error 1828, even with foreign_key_checks=0
@@ -1335,6 +1328,13 @@ class _Replayer:
                               "(refused: a foreign key uses it)", born=self.born(col.origin), column=col.name,
                               options=opts)
                     return
+        col = t.columns.pop(ck, None)
+        if col is None and t.complete and self.certain:
+            if if_exists:
+                self.emit("other", key, f"{t.name}.{name}", f"drop column if exists {t.name}.{name} (not there)",
+                          born=self.born(t.origin))
+                return
+            self.problem("missing", f"{t.name}.{name}", f"column {name} does not exist in table {t.name}")
         # PostgreSQL drops the indexes and constraints that use the column; MySQL drops the column
         # from its indexes (an index left without columns goes too).
         for cname in [n for n, c in t.constraints.items() if ck in c.columns]:
