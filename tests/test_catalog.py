@@ -1178,3 +1178,12 @@ def test_mysql_foreign_key_checks_follow_the_session_in_execution_order(tmp_path
     fkc = [c.detail.get("foreign_key_checks") for per_file in rp.changes for per in per_file for c in per
            if c.kind == "add-foreign-key"]
     assert fkc == [None, False, True, None]
+
+
+def test_mysql_refused_drop_column_keeps_the_column(tmp_path):
+    # found by the property test: the refusal used to come after the column was removed
+    rp = replay(tmp_path, "CREATE TABLE t2 (a int PRIMARY KEY, b int);\n",
+                "ALTER TABLE t2 ADD CONSTRAINT k1 FOREIGN KEY (b) REFERENCES t2 (a);\n",
+                "ALTER TABLE t2 ADD COLUMN c int, DROP COLUMN b;\n", dialect=MY)
+    assert problems(rp) == [("depends", "t2.b")]
+    assert set(table(rp, "t2", "app").columns) == {"a", "b", "c"}
