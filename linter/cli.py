@@ -220,7 +220,7 @@ def rules_cmd(fmt):
         click.echo(index(all_rules()), nl=False)
         return
     for r in all_rules():
-        click.echo(f"{r.id:36} {r.severity:8} {r.klass:13} {r.title}")
+        click.echo(f"{r.id:36} {r.severity:8} {r.klass:13} {r.title}{'' if r.default else ' (opt-in)'}")
 
 
 @main.command("explain")

@@ -27,7 +27,7 @@ from flylint.rules import LintContext, Rule, all_rules, rules_by_id
 from flylint.settings import DIALECTS
 from flylint.sql.parser import ParseResult, parse_statement
 from flylint.sql.splitter import split
-from flylint.suppress import MSG_UNUSED, SUPPRESSION_RULE, apply_suppressions, find_suppressions
+from flylint.suppress import SUPPRESSION_RULE, apply_suppressions, find_suppressions
 from flylint.text import LineIndex, display_path
 
 
@@ -360,16 +360,14 @@ def _suppress(findings: list[Finding], files: list[FileAnalysis], dialect: str, 
     if not by_path:
         return findings
     meta = rules_by_id()[SUPPRESSION_RULE]
+    selected = {r.id for r in rules}
+    # a suppression for a rule that did not run (--select/--ignore, opt-in rules) is not "unused"
     kept, _ = apply_suppressions(
         findings, by_path, [r.id for r in all_rules()],
-        lambda path, span, message: meta.finding(path, span, message, fix=meta.fix),
+        lambda path, span, message: meta.finding(path, span, message, fix=meta.fix), ran=selected,
     )
-    selected = {r.id for r in rules}
     if SUPPRESSION_RULE not in selected:
         kept = [f for f in kept if f.rule != SUPPRESSION_RULE]
-    elif len(selected) < len(all_rules()):
-        # with --select/--ignore a suppression for a rule that did not run is not "unused"
-        kept = [f for f in kept if not (f.rule == SUPPRESSION_RULE and f.message == MSG_UNUSED)]
     return kept
 
 
@@ -408,7 +406,11 @@ def select_rules(rules: Iterable[Rule], select: Iterable[str], ignore: Iterable[
     for pattern in (*select, *ignore):
         if not any(matches(pattern, rid) for rid in ids):
             raise UsageError(f"unknown rule '{pattern}' in --select/--ignore (see 'flylint rules')")
-    chosen = [r for r in rules if not select or any(matches(p, r.id) for p in select)]
+    # opt-in rules (Rule.default=False) run only when --select names them
+    if select:
+        chosen = [r for r in rules if any(matches(p, r.id) for p in select)]
+    else:
+        chosen = [r for r in rules if r.default]
     return [r for r in chosen if not any(matches(p, r.id) for p in ignore)]
 
 

@@ -303,13 +303,16 @@ def apply_suppressions(
     by_path: Mapping[str, tuple[list[Suppression], list[tuple[Span, str]]]],
     known_rules: Collection[str],
     make_finding: Callable[[str, Span, str], Finding],
+    ran: Collection[str] | None = None,
 ) -> tuple[list[Finding], int]:
     """Drop suppressed findings; report bad and unused suppressions.
 
     `by_path` maps a display path (Finding.path) to find_suppressions()'s result for that file.
     Returns the findings kept (in their order) followed by the `flylint-suppression` findings
     (by path, then position), and how many findings were suppressed. A suppression is used when
-    it matched at least one finding; `flylint-suppression` findings are never suppressed.
+    it matched at least one finding; `flylint-suppression` findings are never suppressed. With
+    `ran` (the ids of the rules that ran), a suppression naming only rules that did not run is not
+    reported as unused.
     """
     known = [r for r in dict.fromkeys(known_rules) if r != SUPPRESSION_RULE]
     reports: list[tuple[str, Span, str]] = []
@@ -367,7 +370,7 @@ def apply_suppressions(
             kept.append(f)
 
     for act in actives:
-        if not act.used:
+        if not act.used and (ran is None or any(_matches(p, rid) for p in act.patterns for rid in ran)):
             reports.append((act.path, act.sup.span, MSG_UNUSED))
 
     order = {path: i for i, path in enumerate(by_path)}

@@ -68,6 +68,7 @@ class Rule:
     fix: str  # the safe alternative, in general terms (each finding says it with the user's names)
     check: Callable[[LintContext], Iterable[Finding]]
     examples: tuple[Example, ...] = ()
+    default: bool = True  # False: opt-in, runs only when --select (or `select` in the settings) names it
 
     @property
     def docs(self) -> str:
@@ -116,7 +117,7 @@ _REGISTRY: list[Rule] = []
 
 def all_rules() -> tuple[Rule, ...]:
     """Every rule, in documentation order."""
-    from flylint.rules import analysis, compat, flyway, history, locks, rewrites, schema  # noqa: F401  (importing registers them)
+    from flylint.rules import analysis, compat, flyway, history, locks, rewrites, schema, style  # noqa: F401  (importing registers them)
 
     return tuple(_REGISTRY)
 

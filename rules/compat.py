@@ -15,7 +15,7 @@ _USERS_MY = "CREATE TABLE users (id bigint PRIMARY KEY, first_name varchar(255) 
 
 def _live(ctx, *kinds):
     for fa, st, ch in ctx.changes():
-        if ch.kind in kinds and not ch.born:
+        if ch.kind in kinds and not ch.born and not ch.detail.get("domain"):
             yield fa, st, ch
 
 
@@ -50,7 +50,7 @@ def _column(ch) -> str:
                  "V3__fill.sql": "UPDATE users SET surname = last_name;\n",
                  "V4__relax.sql": "ALTER TABLE users ALTER COLUMN last_name DROP NOT NULL;\n",
                  "V5__drop.sql": "ALTER TABLE users DROP COLUMN last_name;\n"}, True,
-                title="contract step of a rename (added, backfilled, relaxed earlier): a warning naming V2"),
+                title="contract step of a rename (added, backfilled, relaxed earlier): still an error without --app-source evidence, naming V2"),
     ),
 )
 def drop_column(rule, ctx):
@@ -79,10 +79,11 @@ def drop_column(rule, ctx):
                 fa.migration.display, st.span,
                 f"Contract step of the rename {table}.{contract['old']} -> {table}.{contract['new']} started by "
                 f"{started} ({contract['new']} {how} from {contract['old']}). Safe only once no running "
-                f"application version reads or writes {col}; the data left only in {table}.{col} is lost.",
+                f"application version reads or writes {col}, which nothing here shows (pass the live "
+                f"version's code with --app-source for evidence); the data left only in {table}.{col} is lost.",
                 fix=f"Deploy the version that uses only {table}.{contract['new']} everywhere before this migration "
                 f"runs (check with --app-source); keep {col} until then.",
-                object=ch.object, change=ch.kind, severity="warning",
+                object=ch.object, change=ch.kind,
             )
             continue
         yield rule.finding(
@@ -147,11 +148,14 @@ def drop_table(rule, ctx):
     ),
 )
 def drop_object(rule, ctx):
-    for fa, st, ch in _live(ctx, "drop-view", "drop-type", "drop-sequence", "drop-function", "drop-schema"):
-        what = ch.kind.removeprefix("drop-")
+    for fa, st, ch in ctx.changes():
+        if ch.born or ch.kind not in ("drop-view", "drop-type", "drop-sequence", "drop-function", "drop-schema"):
+            continue
+        what = "domain" if ch.detail.get("domain") else ch.kind.removeprefix("drop-")
+        how = f" (CASCADE from dropping {ch.detail['cascaded_from']})" if ch.detail.get("cascaded_from") else ""
         yield rule.finding(
             fa.migration.display, st.span,
-            f"Dropping {what} {ch.object} breaks the application version that is still live if it uses "
+            f"Dropping {what} {ch.object}{how} breaks the application version that is still live if it uses "
             f"{ch.object}, and blocks rolling back to it.",
             fix=f"First deploy code that no longer uses {ch.object}; drop the {what} in a later release.",
             object=ch.object, change=ch.kind,
@@ -260,10 +264,21 @@ def rename_column(rule, ctx):
         Example({"V1__init.sql": _USERS_MY, "V2__rename.sql": "RENAME TABLE users TO customers;\n"}, True,
                 dialect="mysql"),
         Example({"V1__init.sql": "CREATE TABLE tmp (id int);\nALTER TABLE tmp RENAME TO users;\n"}, False),
+        Example({"V1__init.sql": _USERS_PG, "V2__rename.sql": "ALTER TABLE users RENAME TO customers;\n"
+                 "CREATE VIEW users AS SELECT * FROM customers;\n"}, False,
+                title="the old name kept as a view in the same migration"),
+        Example({"V1__init.sql": _USERS_MY, "V2__rename.sql": "RENAME TABLE users TO customers;\n"
+                 "CREATE VIEW users AS SELECT * FROM customers;\n"}, False, dialect="mysql",
+                title="the old name kept as a view (MySQL)"),
     ),
 )
 def rename_table(rule, ctx):
+    # the compatibility view the fix recommends: CREATE VIEW old AS SELECT * FROM new, same migration
+    shims = {(ch.file, ch.table, ch.detail["reads"][0]) for _, _, ch in ctx.changes()
+             if ch.kind == "create-view" and ch.detail.get("select_star") and len(ch.detail.get("reads") or ()) == 1}
     for fa, st, ch in _live(ctx, "rename-table"):
+        if (ch.file, ch.table, (ch.detail.get("new_schema") or ch.table[0], ch.detail.get("new_name"))) in shims:
+            continue
         old, new = _table(ch), ch.detail.get("new_name")
         yield rule.finding(
             fa.migration.display, st.span,
@@ -406,6 +421,9 @@ def set_not_null(rule, ctx):
         Example({"V1__init.sql": "CREATE TABLE users (id int, name varchar(200));\n"
                  "ALTER TABLE users ALTER COLUMN name TYPE varchar(100);\n"}, False,
                 title="table born in the same migration"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int, name varchar(100) CHARACTER SET utf8mb4);\n",
+                 "V2__charset.sql": "ALTER TABLE users MODIFY name varchar(100) CHARACTER SET latin1;\n"}, True,
+                dialect="mysql", title="a column converted to a smaller character set"),
     ),
 )
 def change_column_type(rule, ctx):
@@ -489,12 +507,28 @@ def drop_default(rule, ctx):
         Example({"V1__init.sql": _USERS_PG, "V2__wipe.sql": "TRUNCATE TABLE users;\n"}, True),
         Example({"V1__init.sql": _USERS_MY, "V2__wipe.sql": "TRUNCATE users;\n"}, True, dialect="mysql"),
         Example({"V1__init.sql": _USERS_PG, "V2__wipe.sql": "DELETE FROM users WHERE id = 1;\n"}, False),
+        Example({"V1__init.sql": "CREATE TABLE logs (id bigint, at date) PARTITION BY RANGE (YEAR(at)) "
+                 "(PARTITION p2023 VALUES LESS THAN (2024), PARTITION p2024 VALUES LESS THAN (2025));\n",
+                 "V2__drop.sql": "ALTER TABLE logs DROP PARTITION p2023;\n"}, True, dialect="mysql",
+                title="MySQL DROP PARTITION"),
         Example({"V1__init.sql": _USERS_PG + "DELETE FROM users;\n"}, False, title="table born in the same migration"),
     ),
 )
 def destructive_data_change(rule, ctx):
     for fa, st, ch in _live(ctx, "truncate-table", "delete-all"):
         table = _table(ch)
+        if ch.detail.get("partition_op"):
+            parts = ", ".join(ch.detail.get("partitions") or ())
+            yield rule.finding(
+                fa.migration.display, st.span,
+                f"{ch.detail['partition_op'].upper()} PARTITION {parts} deletes every row stored in "
+                f"{'those partitions' if ',' in parts else 'that partition'} of {table} while the live application "
+                "uses them; the data is lost.",
+                fix=f"Archive the rows first (e.g. ALTER TABLE {table} EXCHANGE PARTITION ... WITH TABLE "
+                f"{table}_archive), and drop partitions only once no running version reads them.",
+                object=ch.object, change=ch.kind,
+            )
+            continue
         verb = "TRUNCATE" if ch.kind == "truncate-table" else "DELETE without WHERE"
         yield rule.finding(
             fa.migration.display, st.span,
@@ -507,7 +541,7 @@ def destructive_data_change(rule, ctx):
 
 @rule(
     id="incompatible-schema-object-change",
-    title="Enum value renamed, object moved to another schema, or view columns removed",
+    title="Enum value or type renamed, object moved to another schema, or view columns removed",
     severity="error",
     klass="incompatible",
     rationale=(
@@ -524,13 +558,25 @@ def destructive_data_change(rule, ctx):
                 title="a replaced view loses a column"),
         Example({"V1__init.sql": "CREATE TYPE mood AS ENUM ('sad', 'ok');\n",
                  "V2__add.sql": "ALTER TYPE mood ADD VALUE 'happy' AFTER 'ok';\n"}, False),
+        Example({"V1__init.sql": "CREATE TYPE mood AS ENUM ('sad', 'ok');\n",
+                 "V2__rename.sql": "ALTER TYPE mood RENAME TO feeling;\n"}, True, title="a type renamed"),
+        Example({"V1__init.sql": "CREATE TYPE mood AS ENUM ('sad', 'ok');\nALTER TYPE mood RENAME TO feeling;\n"},
+                False, title="type born in the same migration"),
     ),
 )
 def incompatible_object_change(rule, ctx):
-    for fa, st, ch in _live(ctx, "rename-enum-value", "set-schema", "replace-view"):
+    for fa, st, ch in _live(ctx, "rename-enum-value", "set-schema", "replace-view", "other"):
         if ch.klass != "incompatible":
             continue
-        if ch.kind == "rename-enum-value":
+        if ch.kind == "other":
+            if ch.detail.get("target") not in ("TYPE", "DOMAIN") or not ch.detail.get("new_name"):
+                continue
+            what, new = ch.detail["target"].lower(), ch.detail["new_name"]
+            msg = (f"Renaming {what} {ch.object} to {new} breaks the live application version's statements that name "
+                   f"{ch.object} (casts such as '...'::{ch.object}, function signatures).")
+            fix = (f"Keep the name {ch.object} until no running version uses it: create {new} as a new {what}, move "
+                   f"the columns in a later release, and drop {ch.object} last.")
+        elif ch.kind == "rename-enum-value":
             msg = (f"Renaming enum value {ch.object} to '{ch.detail.get('new_name')}' breaks the live "
                    "application version, which reads and writes the old value.")
             fix = ("Add the new value (ALTER TYPE ... ADD VALUE), deploy code that accepts both, migrate "
@@ -570,6 +616,15 @@ def incompatible_object_change(rule, ctx):
         Example({"V1__init.sql": _USERS_PG + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
                  "V2__fk.sql": "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) "
                  "REFERENCES users (id) NOT VALID;\n"}, False, title="NOT VALID"),
+        Example({"V1__init.sql": _USERS_PG + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
+                 "V2__fk.sql": "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) "
+                 "REFERENCES users (id) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\n"}, True,
+                title="NOT VALID, then VALIDATE in the same transaction"),
+        Example({"V1__init.sql": _USERS_PG + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
+                 "V2__fk.sql": "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) "
+                 "REFERENCES users (id) NOT VALID;\n",
+                 "V3__validate.sql": "ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\n"}, False,
+                title="VALIDATE in the next migration"),
         Example({"V1__init.sql": _USERS_PG,
                  "V2__uq.sql": "ALTER TABLE users ADD CONSTRAINT users_last_name_key UNIQUE (last_name);\n"}, True),
         Example({"V1__init.sql": _USERS_MY + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
@@ -578,16 +633,82 @@ def incompatible_object_change(rule, ctx):
         Example({"V1__init.sql": _USERS_PG + "CREATE TABLE orders (id bigint, user_id bigint);\n"
                  "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\n"},
                 False, title="table born in the same migration"),
+        Example({"V1__init.sql": "CREATE TABLE bookings (id bigint PRIMARY KEY, room int, during tstzrange);\n",
+                 "V2__excl.sql": "ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap "
+                 "EXCLUDE USING gist (room WITH =, during WITH &&);\n"}, True, title="an exclusion constraint"),
+        Example({"V1__init.sql": "CREATE TABLE bookings (id bigint PRIMARY KEY, room int, during tstzrange);\n"
+                 "ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap "
+                 "EXCLUDE USING gist (room WITH =, during WITH &&);\n"}, False,
+                title="an exclusion constraint on a table born in the same migration"),
+        Example({"V1__init.sql": "CREATE TABLE t (id bigint, code text);\n",
+                 "V2__idx.sql": "CREATE UNIQUE INDEX CONCURRENTLY t_id_idx ON t (id);\n",
+                 "V3__pk.sql": "ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_id_idx;\n"}, True,
+                title="PRIMARY KEY USING INDEX on a nullable column"),
+        Example({"V1__init.sql": _USERS_MY + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
+                 "V2__fk.sql": "SET foreign_key_checks = 0;\nALTER TABLE orders ADD CONSTRAINT orders_user_fk "
+                 "FOREIGN KEY (user_id) REFERENCES users (id);\nSET foreign_key_checks = 1;\n"}, False,
+                dialect="mysql", title="MySQL with foreign_key_checks=0: INPLACE, existing rows not checked"),
     ),
 )
 def constraint_on_live_table(rule, ctx):
-    for fa, st, ch in _live(ctx, "add-foreign-key", "add-check", "add-unique", "add-primary-key"):
+    from flylint.rules.rewrites import initsql_fk_checks_off  # here: importing it registers its rules
+
+    for fa, st, ch in _live(ctx, "add-foreign-key", "add-check", "add-unique", "add-primary-key",
+                            "validate-constraint"):
         d = ch.detail
-        if d.get("not_valid") or d.get("using_index"):
-            continue
         table = _table(ch)
+        if ch.kind == "validate-constraint":
+            # ADD ... NOT VALID and VALIDATE in one transaction: the ADD's lock is held during the scan
+            runs_in_tx = ctx.settings.get("execute_in_transaction") is not False and (
+                fa.migration.config.execute_in_transaction is True or (
+                    fa.migration.config.execute_in_transaction is None and all(s.transactional for s in fa.statements)))
+            if ctx.dialect == "postgres" and d.get("same_file") and runs_in_tx:
+                name = d.get("constraint")
+                yield rule.finding(
+                    fa.migration.display, st.span,
+                    f"{name} is added NOT VALID earlier in this migration, which Flyway runs in one transaction: the "
+                    f"lock the ADD took on {table} is still held while VALIDATE scans it, so the live application "
+                    "waits for the whole scan, as if NOT VALID had not been used.",
+                    fix=f"Move ALTER TABLE {table} VALIDATE CONSTRAINT {name}; into the next migration.",
+                    object=ch.object, change=ch.kind,
+                )
+            continue
         name = d.get("constraint") or "c"
         cols = ", ".join(d.get("columns") or ()) or "<columns>"
+        if d.get("using_index"):
+            if ch.kind == "add-primary-key" and d.get("sets_not_null") and ctx.dialect == "postgres":
+                nullable = ", ".join(d["sets_not_null"])
+                c = f"{table}_{d['sets_not_null'][0]}_not_null"
+                yield rule.finding(
+                    fa.migration.display, st.span,
+                    f"ADD PRIMARY KEY USING INDEX makes {table}.{nullable} NOT NULL: PostgreSQL scans {table} for "
+                    "NULLs under an ACCESS EXCLUSIVE lock, blocking the live application, and its writes of NULL "
+                    "start failing.",
+                    fix=f"Make {nullable} NOT NULL first without the scan: ALTER TABLE {table} ADD CONSTRAINT {c} "
+                    f"CHECK ({d['sets_not_null'][0]} IS NOT NULL) NOT VALID; then VALIDATE CONSTRAINT {c} and SET NOT "
+                    f"NULL in later migrations; then ALTER TABLE {table} ADD CONSTRAINT {name} PRIMARY KEY USING INDEX "
+                    f"{d.get('index')};",
+                    object=ch.object, change=ch.kind,
+                )
+            continue
+        if d.get("not_valid"):
+            continue
+        if ch.kind == "add-foreign-key" and ctx.dialect != "postgres" and (
+                d.get("foreign_key_checks") is False or ("foreign_key_checks" not in d and initsql_fk_checks_off(ctx))):
+            continue  # INPLACE without checking existing rows: MySQL's counterpart of NOT VALID
+        if d.get("exclusion"):
+            if ctx.dialect == "postgres":
+                yield rule.finding(
+                    fa.migration.display, st.span,
+                    f"Adding exclusion constraint {name} to {table} builds its index under an ACCESS EXCLUSIVE lock, "
+                    f"blocking every read and write of the live application until it is built, and fails if "
+                    "existing rows conflict; the live application's conflicting writes start failing.",
+                    fix=f"An exclusion constraint has no NOT VALID or USING INDEX form: add it while {table} is "
+                    f"small or at a quiet time (with SET lock_timeout), or create a new table with the constraint, "
+                    f"copy the rows in batches and switch to it by expand/contract.",
+                    object=ch.object, change=ch.kind,
+                )
+            continue
         if ctx.dialect == "postgres":
             if ch.kind in ("add-foreign-key", "add-check"):
                 fix = (f"ALTER TABLE {table} ADD CONSTRAINT {name} ... NOT VALID; then, in a later migration, "
@@ -598,9 +719,14 @@ def constraint_on_live_table(rule, ctx):
                 fix = (f"CREATE UNIQUE INDEX CONCURRENTLY {idx} ON {table} ({cols}); in a migration of its own, "
                        f"then ALTER TABLE {table} ADD CONSTRAINT {name} {kind} USING INDEX {idx};")
         else:
-            fix = ("MySQL/MariaDB have no NOT VALID: make sure the data already satisfies it, add it at a quiet "
-                   "time or with an online schema change tool; for a foreign key on valid data, "
-                   "SET foreign_key_checks = 0 avoids the copy.")
+            if ch.kind == "add-foreign-key":
+                fix = (f"If the existing rows of {table} are known to be valid: SET foreign_key_checks = 0; ALTER "
+                       f"TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({cols}) REFERENCES ...; SET "
+                       "foreign_key_checks = 1; (INPLACE, no table copy, existing rows not checked). Otherwise "
+                       "clean the data first and use an online schema change tool.")
+            else:
+                fix = ("MySQL/MariaDB have no NOT VALID: make sure the data already satisfies it, add it at a quiet "
+                       "time or with an online schema change tool (gh-ost, pt-online-schema-change).")
         yield rule.finding(
             fa.migration.display, st.span,
             f"Adding {ch.kind.removeprefix('add-').replace('-', ' ')} constraint {name} to {table} checks every "
@@ -649,4 +775,42 @@ def mysql_inline_references(rule, ctx):
             fix=f"Write it as a table constraint: FOREIGN KEY ({col}) REFERENCES {ref} (...), in this CREATE TABLE "
             f"or in an ALTER TABLE ... ADD CONSTRAINT.",
             object=col,
+        )
+
+
+@rule(
+    id="drop-not-null",
+    title="NOT NULL dropped from a live column",
+    severity="info",
+    klass="incompatible",
+    rationale=(
+        "Dropping NOT NULL is safe for the schema, and it is the usual first step before a column "
+        "stops being written. But during the rollout both versions run: once the new version writes "
+        "NULL into the column, the previous version still reads those rows, and code that assumed the "
+        "column is never NULL (a non-optional field, a primitive type) fails on them. Rolling back to "
+        "the previous version keeps that risk until the NULLs are gone."
+    ),
+    fix="Make sure the version that is live while this runs reads the column as optional, or keep "
+    "writing a value (a sentinel) until that version is gone.",
+    examples=(
+        Example({"V1__init.sql": _USERS_PG, "V2__opt.sql": "ALTER TABLE users ALTER COLUMN last_name DROP NOT NULL;\n"},
+                True),
+        Example({"V1__init.sql": _USERS_MY, "V2__opt.sql": "ALTER TABLE users MODIFY last_name varchar(255) NULL;\n"},
+                True, dialect="mysql"),
+        Example({"V1__init.sql": _USERS_PG + "ALTER TABLE users ALTER COLUMN last_name DROP NOT NULL;\n"}, False,
+                title="table born in the same migration"),
+    ),
+)
+def drop_not_null(rule, ctx):
+    for fa, st, ch in _live(ctx, "drop-not-null"):
+        if ch.detail.get("was_nullable") is True:
+            continue
+        table, col = _table(ch), _column(ch)
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"{table}.{col} may hold NULL from now on: the application version still live during the rollout "
+            f"reads rows the new version writes, and fails if it assumes {col} is never NULL.",
+            fix=f"Ship a version that reads {table}.{col} as optional first (or keep writing a value into {col} "
+            "until the previous version is gone), then drop NOT NULL.",
+            object=ch.object, change=ch.kind,
         )

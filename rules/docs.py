@@ -25,12 +25,15 @@ examples are also its test cases.
 def index(rules: Iterable[Rule]) -> str:
     out = [_HEADER, "| rule | severity | class | title |\n|---|---|---|---|\n"]
     for r in rules:
-        out.append(f"| [`{r.id}`](rules/{r.id}.md) | {r.severity} | {r.klass} | {r.title} |\n")
+        opt = " (opt-in)" if not r.default else ""
+        out.append(f"| [`{r.id}`](rules/{r.id}.md) | {r.severity}{opt} | {r.klass} | {r.title} |\n")
     return "".join(out)
 
 
 def page(r: Rule) -> str:
     out = [f"# {r.id}\n\n**{r.title}**\n\nDefault severity: `{r.severity}`. Class: `{r.klass}`.\n\n"]
+    if not r.default:
+        out.append(f"Opt-in: it runs only when selected (`--select {r.id}`, or `select` in the settings).\n\n")
     out.append(f"## Why\n\n{r.rationale}\n\n## The safe way\n\n{r.fix}\n")
     flagged = [ex for ex in r.examples if ex.flagged]
     quiet = [ex for ex in r.examples if not ex.flagged]

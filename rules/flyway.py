@@ -73,6 +73,73 @@ def reserved_version(rule, ctx):
 
 
 @rule(
+    id="flyway-unusual-version",
+    title="Version with a sign or non-ASCII digits",
+    severity="warning",
+    klass="flyway",
+    rationale=(
+        "Flyway reads each part of a version with Java's BigInteger, which also accepts a leading "
+        "+ or - and non-ASCII digits. So V+1__x.sql runs as version 1 (and clashes with V1__x.sql), "
+        "V-1__x.sql runs as version -1, before every other migration, and flyway_schema_history "
+        "stores the text as written ('+1'). Other tools, and the people reading the folder, sort "
+        "such names differently than Flyway does."
+    ),
+    fix="Rename the file with a plain version made of ASCII digits separated by '.' or '_'.",
+    examples=(
+        Example({"V1__init.sql": _V1, "V+2__x.sql": "SELECT 1;\n"}, True, title="a plus sign"),
+        Example({"V1__init.sql": _V1, "V2__x.sql": "SELECT 1;\n"}, False),
+    ),
+)
+def unusual_version(rule, ctx):
+    for f in _of(ctx, F.UnusualVersion):
+        number = ".".join(str(p) for p in f.version.parts)
+        where = "before every migration with a positive version" if f.version.parts[0] < 0 else (
+            f"exactly like V{number}")
+        top = max((fa.migration.version.parts[0] for fa in ctx.files if fa.migration.version is not None), default=0)
+        renamed = f.path.name.replace(f.text, str(max(top, 0) + 1), 1)
+        yield rule.finding(
+            ctx.display(f.path),
+            Span.file_level(),
+            f"Flyway runs '{f.path.name}' as version {number} ({where}) and records it as "
+            f"'{f.version.text}' in flyway_schema_history.",
+            fix=f"Rename it with a plain version: {renamed} if it is new, or the plain version matching its "
+            "place in the history.",
+            object=f.path.name,
+        )
+
+
+@rule(
+    id="flyway-version-too-long",
+    title="Version longer than flyway_schema_history can store",
+    severity="error",
+    klass="flyway",
+    rationale=(
+        "flyway_schema_history.version is VARCHAR(50) on PostgreSQL and MySQL. Flyway runs the "
+        "migration and then fails to record it: on PostgreSQL the insert fails and the migration's "
+        "transaction is rolled back; on MySQL in strict mode the insert fails after the DDL was "
+        "already committed, leaving the schema changed but the migration not recorded (and without "
+        "strict mode the version is silently cut to 50 characters)."
+    ),
+    fix="Use a version of at most 50 characters (Flyway stores it with '_' replaced by '.').",
+    examples=(
+        Example({"V1__init.sql": _V1, "V2." + "0" * 60 + "1__x.sql": "SELECT 1;\n"}, True),
+        Example({"V1__init.sql": _V1, "V20261121080000__x.sql": "SELECT 1;\n"}, False,
+                title="a timestamp version"),
+    ),
+)
+def version_too_long(rule, ctx):
+    for f in _of(ctx, F.VersionTooLong):
+        yield rule.finding(
+            ctx.display(f.path),
+            Span.file_level(),
+            f"The version of '{f.path.name}' is {len(f.text)} characters long; flyway_schema_history.version "
+            "holds 50, so Flyway cannot record the migration after running it.",
+            fix=rule.fix,
+            object=f.text,
+        )
+
+
+@rule(
     id="flyway-duplicate-version",
     title="Two migrations with the same version",
     severity="error",

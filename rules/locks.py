@@ -20,11 +20,43 @@ _PG_LOCKING = {
 def _takes_lock(ch) -> bool:
     if ch.born:
         return False
+    if ch.detail.get("domain"):
+        # ALTER DOMAIN: a SHARE lock on every table with a column of the domain while it checks them
+        # (measured on PostgreSQL 15.20: ADD CONSTRAINT, VALIDATE CONSTRAINT, SET NOT NULL)
+        return bool(ch.detail.get("live_columns")) and _domain_scan(ch)
+    if ch.kind == "other" and ch.detail.get("partition_op"):
+        return not ch.detail.get("concurrently")
     if ch.kind in _PG_LOCKING:
         return True
     if ch.kind in ("create-index", "drop-index", "reindex"):
         return not ch.detail.get("concurrently")
     return False
+
+
+def _takes_mdl(ch) -> bool:
+    """MySQL/MariaDB: the change needs an exclusive metadata lock on a live table (and does not bound
+    the wait itself with MariaDB's WAIT n / NOWAIT)."""
+    if ch.born or ch.table is None or ch.detail.get("lock_wait"):
+        return False
+    return ch.kind in _PG_LOCKING or ch.kind in ("create-index", "drop-index") or (
+        ch.kind == "other" and bool(ch.detail.get("partition_op")))
+
+
+def _domain_scan(ch) -> bool:
+    return ch.kind in ("set-not-null", "validate-constraint") or (ch.kind == "add-check" and not ch.detail.get("not_valid"))
+
+
+def _locked_tables(ch) -> str:
+    if ch.detail.get("domain"):
+        return ", ".join(dict.fromkeys(c.split(".")[0] for c in ch.detail.get("live_columns") or ()))
+    return ch.table[1] if ch.table else ch.object
+
+
+def _runs_in_transaction(ctx, fa) -> bool:
+    """Whether Flyway runs the migration inside a transaction (PostgreSQL)."""
+    if ctx.settings.get("execute_in_transaction") is False or fa.migration.config.execute_in_transaction is False:
+        return False
+    return fa.migration.config.execute_in_transaction is True or all(st.transactional for st in fa.statements)
 
 
 @rule(
@@ -47,12 +79,21 @@ def _takes_lock(ch) -> bool:
                 title="table born in the same migration"),
         Example({"V1__init.sql": _T_MY, "V2__idx.sql": "CREATE INDEX users_email_idx ON users (email);\n"}, False,
                 dialect="mysql", title="MySQL builds indexes online (INPLACE, LOCK=NONE)"),
+        Example({"V1__init.sql": "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\n",
+                 "V2__idx.sql": "CREATE INDEX CONCURRENTLY events_at_idx ON events (at);\n"}, True,
+                title="CONCURRENTLY on a partitioned table fails"),
+        Example({"V1__init.sql": "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\n",
+                 "V2__idx.sql": "CREATE INDEX events_at_idx ON ONLY events (at);\n"}, False,
+                title="ON ONLY the partitioned table: no data is read"),
     ),
 )
 def index_without_concurrently(rule, ctx):
     if ctx.dialect != "postgres":
         return
     for fa, st, ch in ctx.changes():
+        if ch.kind in ("create-index", "drop-index") and ch.detail.get("partitioned") and not ch.born:
+            yield from _partitioned_index(rule, fa, st, ch)
+            continue
         if ch.kind not in ("create-index", "drop-index", "reindex") or ch.born or ch.detail.get("concurrently"):
             continue
         if ch.kind == "reindex" and ch.detail.get("target") in ("SCHEMA", "DATABASE", "SYSTEM"):
@@ -68,8 +109,41 @@ def index_without_concurrently(rule, ctx):
             fix = f"DROP INDEX CONCURRENTLY {ch.object}; alone in its own migration."
         else:
             msg = f"REINDEX without CONCURRENTLY locks {ch.object} against writes (and its index against reads)."
-            fix = "REINDEX ... CONCURRENTLY (PostgreSQL 12+), alone in its own migration."
+            fix = ("REINDEX ... CONCURRENTLY (PostgreSQL 12+), alone in its own migration with a .sql.conf file "
+                   "containing executeInTransaction=false: Flyway does not detect that it cannot run in a transaction.")
         yield rule.finding(fa.migration.display, st.span, msg, fix=fix, object=ch.object, change=ch.kind)
+
+
+def _partitioned_index(rule, fa, st, ch):
+    """Indexes of a partitioned table: CONCURRENTLY is refused there (measured on PostgreSQL 15)."""
+    table = ch.table[1] if ch.table else "the table"
+    if ch.kind == "create-index" and ch.detail.get("only"):
+        return  # ON ONLY: the parent's index alone, no data is read
+    cols = ", ".join(ch.detail.get("columns") or ()) or "..."
+    recipe = (f"CREATE INDEX {ch.object} ON ONLY {table} ({cols}); then for each partition, in a migration of its own: "
+              f"CREATE INDEX CONCURRENTLY <partition>_idx ON <partition> ({cols}); and ALTER INDEX {ch.object} ATTACH "
+              "PARTITION <partition>_idx; (the parent's index becomes valid once every partition has one).")
+    if ch.kind == "create-index" and ch.detail.get("concurrently"):
+        yield rule.finding(fa.migration.display, st.span,
+                           f"PostgreSQL cannot create an index on the partitioned table {table} CONCURRENTLY: the "
+                           "migration fails.", fix=recipe, object=ch.object, change=ch.kind, severity="error")
+    elif ch.kind == "create-index":
+        yield rule.finding(fa.migration.display, st.span,
+                           f"Building index {ch.object} on the partitioned table {table} builds it on every partition "
+                           "while blocking their inserts, updates and deletes (CONCURRENTLY is not possible on the "
+                           "partitioned table itself).", fix=recipe, object=ch.object, change=ch.kind)
+    elif ch.detail.get("concurrently"):
+        yield rule.finding(fa.migration.display, st.span,
+                           f"PostgreSQL cannot drop the partitioned index {ch.object} CONCURRENTLY: the migration fails.",
+                           fix=f"DROP INDEX {ch.object}; without CONCURRENTLY, at a quiet time and after SET "
+                           "lock_timeout = '5s'; (an attached partition's index cannot be dropped on its own either).",
+                           object=ch.object, change=ch.kind, severity="error")
+    else:
+        yield rule.finding(fa.migration.display, st.span,
+                           f"Dropping index {ch.object} takes an ACCESS EXCLUSIVE lock on {table} and all its "
+                           "partitions, blocking reads and writes.",
+                           fix=f"DROP INDEX {ch.object}; at a quiet time with SET lock_timeout = '5s'; (CONCURRENTLY is "
+                           "not possible on a partitioned index).", object=ch.object, change=ch.kind)
 
 
 @rule(
@@ -81,10 +155,13 @@ def index_without_concurrently(rule, ctx):
         "Even a quick ALTER TABLE needs an exclusive lock. If a long query of the live application "
         "holds a conflicting lock, the ALTER waits, and every query that arrives after it queues "
         "behind it: the table is blocked for everyone until the long query ends. A lock_timeout "
-        "makes the migration fail fast instead (Flyway can then simply be rerun)."
+        "makes the migration fail fast instead (Flyway can then simply be rerun). MySQL and MariaDB "
+        "do the same with the exclusive metadata lock every ALTER TABLE, CREATE INDEX, RENAME, DROP "
+        "and TRUNCATE needs, and their default lock_wait_timeout is one year (31536000 seconds)."
     ),
-    fix="Start the migration with SET lock_timeout = '5s'; (SET LOCAL inside Flyway's transaction works "
-    "too), or set it for every migration with Flyway's initSql.",
+    fix="Start the migration with SET lock_timeout = '5s'; on PostgreSQL (SET LOCAL inside Flyway's "
+    "transaction works too) or SET SESSION lock_wait_timeout = 5; on MySQL/MariaDB, or set it for every "
+    "migration with Flyway's initSql.",
     examples=(
         Example({"V1__init.sql": _T, "V2__add.sql": "ALTER TABLE users ADD COLUMN name text;\n"}, True),
         Example({"V1__init.sql": _T, "V2__add.sql": "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN name text;\n"},
@@ -94,29 +171,49 @@ def index_without_concurrently(rule, ctx):
         Example({"V1__init.sql": _T, "V2__add.sql": "ALTER TABLE users ADD COLUMN name text;\n",
                  "flyway.conf": "flyway.initSql=SET lock_timeout = '5s'\n"}, False,
                 title="set for every connection with Flyway's initSql"),
+        Example({"V1__init.sql": _T_MY, "V2__add.sql": "ALTER TABLE users ADD COLUMN name varchar(100);\n"}, True,
+                dialect="mysql"),
+        Example({"V1__init.sql": _T_MY, "V2__add.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                 "ALTER TABLE users ADD COLUMN name varchar(100);\n"}, False, dialect="mariadb"),
+        Example({"V1__init.sql": _T_MY, "V2__add.sql": "ALTER TABLE users WAIT 5 ADD COLUMN name varchar(100);\n"},
+                False, dialect="mariadb", title="MariaDB's WAIT n bounds the wait"),
     ),
 )
 def lock_timeout(rule, ctx):
-    if ctx.dialect != "postgres" or ctx.replay is None:
+    if ctx.replay is None:
         return
+    pg = ctx.dialect == "postgres"
+    setting = "lock_timeout" if pg else "lock_wait_timeout"
     init_sql = str(ctx.settings.get("init_sql") or "").lower()
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        timeout_set = "lock_timeout" in init_sql  # Flyway's initSql runs on every connection it opens
+        timeout_set = setting in init_sql  # Flyway's initSql runs on every connection it opens
         for si, changes in enumerate(per_file):
             st = fa.statements[si]
             hit = None
             for ch in changes:
                 if ch.kind == "session-setting":
                     for name, value in ch.detail.get("settings") or ():
-                        if name == "lock_timeout":
+                        if name.removeprefix("@@session.").removeprefix("@@") == setting:
                             timeout_set = not ch.detail.get("reset") and str(value).strip("'\" ") not in ("0", "")
                         elif name == "all":
                             timeout_set = False
-                elif hit is None and _takes_lock(ch):
+                elif hit is None and (_takes_lock(ch) if pg else _takes_mdl(ch)):
                     hit = ch
+            if hit is not None and not timeout_set and not pg:
+                table = _locked_tables(hit)
+                yield rule.finding(
+                    fa.migration.display, st.span,
+                    f"This statement needs an exclusive metadata lock on {table}, which the live application uses, "
+                    "and no lock_wait_timeout is set earlier in this migration: behind a long transaction on "
+                    f"{table} it waits up to the default of one year, and every query on {table} queues behind it.",
+                    fix=f"Add SET SESSION lock_wait_timeout = 5; at the top of {fa.migration.path.name} (or in "
+                    "Flyway's initSql), and retry the migration if it times out.",
+                    object=hit.object, change=hit.kind,
+                )
+                break
             if hit is not None and not timeout_set:
-                table = hit.table[1] if hit.table else hit.object
+                table = _locked_tables(hit)
                 yield rule.finding(
                     fa.migration.display, st.span,
                     f"This statement locks {table}, which the live application uses, and no lock_timeout is set "
@@ -171,6 +268,56 @@ def backfill_under_lock(rule, ctx):
                     )
                 elif _takes_lock(ch) and ch.table is not None and ch.kind not in ("create-index", "drop-index"):
                     locked.setdefault(ch.table, fa.statements[si])
+
+
+@rule(
+    id="unbatched-backfill",
+    title="UPDATE of every row of a live table in one statement",
+    severity="info",
+    klass="data",
+    rationale=(
+        "An UPDATE without WHERE (or LIMIT) changes every row of the table in one transaction, and "
+        "every changed row stays locked until it commits: the live application's updates and deletes "
+        "of those rows wait for the whole backfill (on MySQL they fail after innodb_lock_wait_timeout), "
+        "and PostgreSQL writes a new version of every row at once. On a big table that is minutes of "
+        "blocked writes; batches of a few thousand rows, each committed, keep the waits short."
+    ),
+    fix="Backfill in batches by key range in a migration of its own (on PostgreSQL with executeInTransaction="
+    "false in its .sql.conf, so each batch commits), or from a job outside the migration.",
+    examples=(
+        Example({"V1__init.sql": _T, "V2__fill.sql": "UPDATE users SET email = lower(email);\n"}, True),
+        Example({"V1__init.sql": _T_MY, "V2__fill.sql": "UPDATE users SET email = lower(email);\n"}, True,
+                dialect="mysql"),
+        Example({"V1__init.sql": _T, "V2__fill.sql": "UPDATE users SET email = lower(email) WHERE id <= 10000;\n"},
+                False, title="one batch"),
+        Example({"V1__init.sql": _T + "UPDATE users SET email = lower(email);\n"}, False,
+                title="table born in the same migration"),
+    ),
+)
+def unbatched_backfill(rule, ctx):
+    if ctx.replay is None:
+        return
+    for fi, per_file in enumerate(ctx.replay.changes):
+        fa = ctx.files[fi]
+        locked: set = set()  # PostgreSQL: backfill-under-lock reports these
+        for si, changes in enumerate(per_file):
+            for ch in changes:
+                d = ch.detail
+                if ch.kind == "backfill" and not ch.born and d.get("statement") == "update" and not d.get("where") \
+                        and not d.get("limit") and ch.table not in locked:
+                    table = ch.table[1] if ch.table else ch.object
+                    yield rule.finding(
+                        fa.migration.display, fa.statements[si].span,
+                        f"This UPDATE changes every row of {table} in one transaction: the live application's writes "
+                        f"to {table} wait until it commits.",
+                        fix=f"Update {table} in batches by key range (UPDATE {table} SET ... WHERE id > :last AND id <= "
+                        f":last + 5000), each committed on its own: a migration with executeInTransaction=false"
+                        + (" (PostgreSQL)" if ctx.dialect == "postgres" else "") + ", or a job outside the migration.",
+                        object=ch.object, change=ch.kind,
+                    )
+                elif ctx.dialect == "postgres" and _takes_lock(ch) and ch.table is not None and ch.kind not in (
+                        "create-index", "drop-index") and _runs_in_transaction(ctx, fa):
+                    locked.add(ch.table)
 
 
 @rule(
@@ -261,3 +408,377 @@ def enum_value_used_in_transaction(rule, ctx):
                 if ch.kind == "add-enum-value":
                     value = ch.detail.get("value") or ch.object.rsplit(".", 1)[-1]
                     added.setdefault(value.replace("'", "''"), st)
+
+
+def _pg_major(ctx) -> int | None:
+    if ctx.db_version is None:
+        return None
+    try:
+        return int(ctx.db_version.split(".")[0])
+    except ValueError:
+        return None
+
+
+_PARTS = ("CREATE TABLE events (id bigint NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);\n"
+          "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n")
+
+
+@rule(
+    id="detach-partition",
+    title="Partition detached without CONCURRENTLY",
+    severity="warning",
+    klass="neutral",
+    rationale=(
+        "ALTER TABLE ... DETACH PARTITION takes an ACCESS EXCLUSIVE lock on the partitioned table "
+        "(measured on PostgreSQL 15): every read and write of the live application on the whole table, "
+        "all partitions, waits until the migration commits. PostgreSQL 14 added DETACH PARTITION ... "
+        "CONCURRENTLY, which takes SHARE UPDATE EXCLUSIVE instead; it cannot run inside a transaction "
+        "block, and Flyway does not detect that, so its migration needs executeInTransaction=false. "
+        "Either way the partition's rows disappear from queries on the partitioned table."
+    ),
+    fix="DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+), alone in a migration whose .sql.conf sets "
+    "executeInTransaction=false.",
+    examples=(
+        Example({"V1__init.sql": _PARTS, "V2__detach.sql": "ALTER TABLE events DETACH PARTITION events_2024;\n"},
+                True),
+        Example({"V1__init.sql": _PARTS,
+                 "V2__detach.sql": "ALTER TABLE events DETACH PARTITION events_2024 CONCURRENTLY;\n",
+                 "V2__detach.sql.conf": "executeInTransaction=false\n"}, False, db_version="15"),
+        Example({"V1__init.sql": _PARTS + "ALTER TABLE events DETACH PARTITION events_2024;\n"}, False,
+                title="table born in the same migration"),
+    ),
+)
+def detach_partition(rule, ctx):
+    if ctx.dialect != "postgres":
+        return
+    major = _pg_major(ctx)
+    for fa, st, ch in ctx.changes():
+        d = ch.detail
+        if ch.kind != "other" or d.get("partition_op") != "detach" or ch.born or d.get("concurrently"):
+            continue
+        parent, part = d.get("parent"), d.get("partition")
+        if major is not None and major < 14:
+            fix = (f"CONCURRENTLY needs PostgreSQL 14+: on {ctx.db_version}, detach {part} at a quiet time with "
+                   "SET lock_timeout = '5s'; first, so the migration fails fast instead of queueing every query.")
+        else:
+            fix = (f"ALTER TABLE {parent} DETACH PARTITION {part} CONCURRENTLY; alone in its own migration, with "
+                   f"{fa.migration.path.name}.conf (or the new migration's .conf) containing executeInTransaction=false"
+                   f" (PostgreSQL 14+; not possible while {parent} has a DEFAULT partition).")
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"Detaching {part} takes an ACCESS EXCLUSIVE lock on {parent}: every query of the live application on "
+            f"{parent} waits until this migration commits.",
+            fix=fix, object=f"{parent}.{part}", change=ch.kind,
+        )
+
+
+@rule(
+    id="attach-partition",
+    title="Live table attached as a partition without a CHECK that proves its bound",
+    severity="warning",
+    klass="neutral",
+    rationale=(
+        "ALTER TABLE parent ATTACH PARTITION t scans every row of t to check that it fits the partition "
+        "bound, holding an ACCESS EXCLUSIVE lock on t (and, since PostgreSQL 12, SHARE UPDATE EXCLUSIVE "
+        "on the parent; before 12, ACCESS EXCLUSIVE on the parent too). A validated CHECK constraint on "
+        "t that implies the bound lets PostgreSQL skip the scan; it can be added NOT VALID and "
+        "validated without blocking writes."
+    ),
+    fix="Add a CHECK matching the bound NOT VALID, VALIDATE it in a later migration, then ATTACH, then drop the CHECK.",
+    examples=(
+        Example({"V1__init.sql": _PARTS + "CREATE TABLE events_2025 (id bigint NOT NULL, at date NOT NULL);\n",
+                 "V2__attach.sql": "ALTER TABLE events ATTACH PARTITION events_2025 "
+                 "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"}, True),
+        Example({"V1__init.sql": _PARTS + "CREATE TABLE events_2025 (id bigint NOT NULL, at date NOT NULL);\n",
+                 "V2__check.sql": "ALTER TABLE events_2025 ADD CONSTRAINT events_2025_bound CHECK "
+                 "(at >= '2025-01-01' AND at < '2026-01-01') NOT VALID;\n",
+                 "V3__validate.sql": "ALTER TABLE events_2025 VALIDATE CONSTRAINT events_2025_bound;\n",
+                 "V4__attach.sql": "ALTER TABLE events ATTACH PARTITION events_2025 "
+                 "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"}, False,
+                title="a validated CHECK on the partition key"),
+        Example({"V1__init.sql": _PARTS,
+                 "V2__attach.sql": "CREATE TABLE events_2025 (id bigint NOT NULL, at date NOT NULL);\n"
+                 "ALTER TABLE events ATTACH PARTITION events_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"},
+                False, title="a partition created in the same migration"),
+    ),
+)
+def attach_partition(rule, ctx):
+    if ctx.dialect != "postgres":
+        return
+    major = _pg_major(ctx)
+    for fa, st, ch in ctx.changes():
+        d = ch.detail
+        if ch.kind != "other" or d.get("partition_op") != "attach" or d.get("partition_born") or d.get("has_check"):
+            continue
+        parent, part = d.get("parent"), d.get("partition")
+        parent_lock = ("ACCESS EXCLUSIVE on " if major is not None and major < 12 else "SHARE UPDATE EXCLUSIVE on ")
+        bound = d.get("bound") or "DEFAULT"
+        c = f"{part}_bound"
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"Attaching {part} scans all its rows to check FOR VALUES {bound} while holding an ACCESS EXCLUSIVE lock on "
+            f"{part} ({parent_lock}{parent}): the live application's queries on {part} wait for the whole scan.",
+            fix=f"(1) ALTER TABLE {part} ADD CONSTRAINT {c} CHECK (<partition key within {bound}>) NOT VALID; "
+            f"(2) in the next migration: ALTER TABLE {part} VALIDATE CONSTRAINT {c}; (3) then ALTER TABLE {parent} "
+            f"ATTACH PARTITION {part} FOR VALUES {bound}; (no scan) and ALTER TABLE {part} DROP CONSTRAINT {c};",
+            object=f"{parent}.{part}", change=ch.kind,
+        )
+
+
+@rule(
+    id="domain-constraint",
+    title="Domain constraint checked against live tables",
+    severity="warning",
+    klass="neutral",
+    rationale=(
+        "ALTER DOMAIN ... ADD CONSTRAINT, VALIDATE CONSTRAINT and SET NOT NULL check every value of "
+        "every column of the domain, holding a SHARE lock on each of their tables (measured on "
+        "PostgreSQL 15): the live application's inserts, updates and deletes wait for the whole scan. "
+        "Unlike a table's VALIDATE CONSTRAINT, a domain's has no non-blocking form. Once in place, the "
+        "live application's writes that violate the constraint fail."
+    ),
+    fix="Put the rule on the columns instead: ADD CONSTRAINT ... CHECK (...) NOT VALID per column, then "
+    "VALIDATE CONSTRAINT in a later migration (reads and writes continue).",
+    examples=(
+        Example({"V1__init.sql": "CREATE DOMAIN qty AS int;\nCREATE TABLE items (id bigint PRIMARY KEY, n qty);\n",
+                 "V2__check.sql": "ALTER DOMAIN qty ADD CONSTRAINT qty_positive CHECK (VALUE > 0);\n"}, True),
+        Example({"V1__init.sql": "CREATE DOMAIN qty AS int;\nCREATE TABLE items (id bigint PRIMARY KEY, n qty);\n",
+                 "V2__check.sql": "ALTER DOMAIN qty ADD CONSTRAINT qty_positive CHECK (VALUE > 0) NOT VALID;\n",
+                 "V3__validate.sql": "ALTER DOMAIN qty VALIDATE CONSTRAINT qty_positive;\n"}, True,
+                title="VALIDATE on a domain blocks writes too"),
+        Example({"V1__init.sql": "CREATE DOMAIN qty AS int;\nCREATE TABLE items (id bigint PRIMARY KEY, n int);\n",
+                 "V2__check.sql": "ALTER DOMAIN qty ADD CONSTRAINT qty_positive CHECK (VALUE > 0);\n"}, False,
+                title="no column uses the domain"),
+        Example({"V1__init.sql": "CREATE DOMAIN qty AS int;\nCREATE TABLE items (id bigint PRIMARY KEY, n qty);\n"
+                 "ALTER DOMAIN qty ADD CONSTRAINT qty_positive CHECK (VALUE > 0);\n"}, False,
+                title="born in the same migration"),
+    ),
+)
+def domain_constraint(rule, ctx):
+    if ctx.dialect != "postgres":
+        return
+    for fa, st, ch in ctx.changes():
+        d = ch.detail
+        if not d.get("domain") or ch.born or not d.get("live_columns") or not _domain_scan(ch):
+            continue
+        cols = d["live_columns"]
+        tables = _locked_tables(ch)
+        what = {"add-check": "Adding a constraint to", "validate-constraint": "Validating a constraint of",
+                "set-not-null": "Setting NOT NULL on"}[ch.kind]
+        first_t, first_c = cols[0].split(".", 1)
+        name = f"{first_t}_{first_c}_check"
+        from flylint.dbfacts import cost
+
+        c = cost("postgres", ch.kind, ctx.db_version, **d)
+        lock = c.lock if c is not None and c.lock else "SHARE"
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"{what} domain {ch.object} checks every value of {', '.join(cols)} while holding a {lock} lock on "
+            f"{tables}: the live application's writes there wait for the whole scan.",
+            fix=f"Check the columns instead, e.g. ALTER TABLE {first_t} ADD CONSTRAINT {name} CHECK (...{first_c}...) "
+            f"NOT VALID; then ALTER TABLE {first_t} VALIDATE CONSTRAINT {name}; in a later migration (writes continue), "
+            "likewise for each column of the domain.",
+            object=ch.object, change=ch.kind,
+        )
+
+
+@rule(
+    id="flyway-concurrently-in-transaction",
+    title="CONCURRENTLY form that Flyway runs inside a transaction",
+    severity="error",
+    klass="flyway",
+    rationale=(
+        "Flyway runs a PostgreSQL migration without a transaction only when it recognises a statement "
+        "that needs that (CREATE/DROP INDEX CONCURRENTLY, VACUUM, ...). It does not recognise REINDEX "
+        "... CONCURRENTLY or ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY, so it runs them inside "
+        "the migration's transaction and PostgreSQL refuses: \"cannot run inside a transaction block\"."
+    ),
+    fix="Keep the statement alone in its migration and add a <migration>.sql.conf file with "
+    "executeInTransaction=false.",
+    examples=(
+        Example({"V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+                 "V2__reindex.sql": "REINDEX INDEX CONCURRENTLY users_pkey;\n"}, True),
+        Example({"V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+                 "V2__reindex.sql": "REINDEX INDEX CONCURRENTLY users_pkey;\n",
+                 "V2__reindex.sql.conf": "executeInTransaction=false\n"}, False),
+    ),
+)
+def concurrently_in_transaction(rule, ctx):
+    if ctx.dialect != "postgres" or ctx.replay is None:
+        return
+    for fi, per_file in enumerate(ctx.replay.changes):
+        fa = ctx.files[fi]
+        if not _runs_in_transaction(ctx, fa):
+            continue
+        for si, changes in enumerate(per_file):
+            for ch in changes:
+                if not ch.detail.get("concurrently"):
+                    continue
+                if ch.kind == "reindex":
+                    what = "REINDEX ... CONCURRENTLY"
+                elif ch.kind == "other" and ch.detail.get("partition_op") == "detach":
+                    what = "DETACH PARTITION ... CONCURRENTLY"
+                else:
+                    continue
+                name = fa.migration.path.name
+                yield rule.finding(
+                    fa.migration.display, fa.statements[si].span,
+                    f"Flyway runs {name} inside a transaction, and PostgreSQL refuses {what} there: the migration "
+                    "fails.",
+                    fix=f"Keep this statement alone in its migration and create {name}.conf containing "
+                    "executeInTransaction=false.",
+                    object=ch.object, change=ch.kind,
+                )
+                break
+
+
+_UNITS = {"us": 0.001, "ms": 1, "s": 1000, "min": 60000, "h": 3600000, "d": 86400000}
+_SHORT_MS = 60_000  # below a minute, a scan or rewrite of a table of any real size is at risk
+
+
+def _timeout_ms(value) -> float | None:
+    """A PostgreSQL time setting in milliseconds (a bare number is milliseconds); None if unreadable."""
+    text = str(value).strip().strip("'\"").strip().lower()
+    if text in ("", "default"):
+        return 0
+    num = text.rstrip("abcdefghijklmnopqrstuvwxyz ")
+    unit = text[len(num):].strip() or "ms"
+    try:
+        return float(num) * _UNITS[unit]
+    except (ValueError, KeyError):
+        return None
+
+
+def _long_running(ctx, ch) -> str | None:
+    """What makes the change take time proportional to the table's size, if it does."""
+    from flylint.rules.rewrites import change_cost
+
+    if ch.born:
+        return None
+    if ch.kind == "backfill":
+        return "writes rows of"
+    if ch.kind in ("create-index", "reindex") or (ch.kind == "validate-constraint"):
+        return "scans"
+    c = change_cost(ctx, ch)
+    if c is None:
+        return None
+    if c.rewrite:
+        return "rewrites"
+    if c.scan:
+        return "scans"
+    return None
+
+
+@rule(
+    id="statement-timeout",
+    title="Short statement_timeout before a statement that scans or rewrites a live table",
+    severity="warning",
+    klass="neutral",
+    rationale=(
+        "A statement_timeout set in a migration (or in Flyway's initSql) applies to every statement "
+        "after it. Setting it short is good for statements that only wait for a lock, but a statement "
+        "that scans or rewrites a table (an index build, a VALIDATE, a type change, a backfill) takes "
+        "time proportional to the table: under a timeout of seconds it is cancelled on a big table, "
+        "the migration fails, and a cancelled CREATE INDEX CONCURRENTLY leaves an INVALID index behind. "
+        "flylint reports timeouts under one minute before such statements on live tables. Bound the "
+        "wait for locks with lock_timeout instead."
+    ),
+    fix="Use lock_timeout to bound lock waits, and raise or reset statement_timeout (SET statement_timeout = 0) "
+    "before statements that do real work.",
+    examples=(
+        Example({"V1__init.sql": _T + "ALTER TABLE users ADD CONSTRAINT users_email_check CHECK (email <> '') "
+                 "NOT VALID;\n",
+                 "V2__validate.sql": "SET statement_timeout = '5s';\n"
+                 "ALTER TABLE users VALIDATE CONSTRAINT users_email_check;\n"}, True),
+        Example({"V1__init.sql": _T + "ALTER TABLE users ADD CONSTRAINT users_email_check CHECK (email <> '') "
+                 "NOT VALID;\n",
+                 "V2__validate.sql": "SET statement_timeout = '5s';\nRESET statement_timeout;\n"
+                 "ALTER TABLE users VALIDATE CONSTRAINT users_email_check;\n"}, False, title="reset first"),
+        Example({"V1__init.sql": _T, "V2__fill.sql": "SET statement_timeout = 2000;\n"
+                 "UPDATE users SET email = lower(email) WHERE id < 1000;\n"}, True,
+                title="a backfill (a bare number is milliseconds)"),
+        Example({"V1__init.sql": _T, "V2__add.sql": "SET lock_timeout = '5s';\nSET statement_timeout = '5s';\n"
+                 "ALTER TABLE users ADD COLUMN name text;\n"}, False, title="a metadata-only change"),
+        Example({"V1__init.sql": _T + "SET statement_timeout = '1s';\nCREATE INDEX users_email_idx ON users (email);\n"},
+                False, title="table born in the same migration"),
+    ),
+)
+def statement_timeout(rule, ctx):
+    if ctx.dialect != "postgres" or ctx.replay is None:
+        return
+    import re
+
+    init = re.search(r"statement_timeout\s*(?:=|to)\s*('[^']*'|[\w.]+)", str(ctx.settings.get("init_sql") or ""), re.I)
+    initial = (_timeout_ms(init.group(1)), "Flyway's initSql") if init else (0, None)
+    for fi, per_file in enumerate(ctx.replay.changes):
+        fa = ctx.files[fi]
+        timeout, where = initial
+        for si, changes in enumerate(per_file):
+            st = fa.statements[si]
+            for ch in changes:
+                if ch.kind == "session-setting":
+                    for name, value in ch.detail.get("settings") or ():
+                        if name == "statement_timeout":
+                            timeout = 0 if ch.detail.get("reset") else _timeout_ms(value)
+                            where = f"line {st.span.line}"
+                        elif name == "all":
+                            timeout, where = initial
+                    continue
+                if not timeout or timeout >= _SHORT_MS:
+                    continue
+                work = _long_running(ctx, ch)
+                if work is None:
+                    continue
+                table = _locked_tables(ch)
+                yield rule.finding(
+                    fa.migration.display, st.span,
+                    f"statement_timeout is {timeout / 1000:g}s here (set by {where}), and this statement {work} "
+                    f"{table}: on a big table PostgreSQL cancels it and the migration fails"
+                    + (" (leaving an INVALID index behind)." if ch.kind == "create-index" and ch.detail.get(
+                        "concurrently") else "."),
+                    fix=f"Before this statement: SET statement_timeout = 0; (or a bound sized for {table}); keep "
+                    "lock_timeout short to bound lock waits.",
+                    object=ch.object, change=ch.kind,
+                )
+                break
+
+
+@rule(
+    id="concurrent-index-corruption",
+    title="Index built CONCURRENTLY on PostgreSQL 14.0 to 14.3",
+    severity="error",
+    klass="neutral",
+    rationale=(
+        "PostgreSQL 14.0 to 14.3 have a bug that can silently corrupt indexes built or rebuilt with "
+        "CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY (fixed in 14.4; PostgreSQL 14.4 release "
+        "notes): rows go missing from the index and queries using it return wrong results. flylint "
+        "reports it only when --db-version says the server is one of these releases."
+    ),
+    fix="Upgrade the server to 14.4 or later before building indexes concurrently (and REINDEX indexes built "
+    "concurrently on 14.0-14.3 after upgrading).",
+    examples=(
+        Example({"V1__init.sql": _T, "V2__idx.sql": "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n"},
+                True, db_version="14.2"),
+        Example({"V1__init.sql": _T, "V2__idx.sql": "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n"},
+                False, db_version="14.4"),
+    ),
+)
+def concurrent_index_corruption(rule, ctx):
+    from flylint.dbfacts import parse_version
+
+    if ctx.dialect != "postgres" or ctx.db_version is None:
+        return
+    try:
+        version = parse_version(ctx.db_version)
+    except ValueError:
+        return
+    if not (version[0] == 14 and tuple(version[:2]) < (14, 4)):  # "14" means 14.0, as in flylint.dbfacts
+        return
+    for fa, st, ch in ctx.changes():
+        if ch.kind in ("create-index", "reindex") and ch.detail.get("concurrently"):
+            yield rule.finding(
+                fa.migration.display, st.span,
+                f"PostgreSQL {ctx.db_version} can silently corrupt indexes built with CONCURRENTLY (fixed in 14.4): "
+                f"{ch.object} may miss rows and make queries return wrong results.",
+                fix=rule.fix, object=ch.object, change=ch.kind,
+            )

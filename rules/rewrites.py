@@ -6,6 +6,8 @@ version it applies from); rules only pick the changes and phrase the finding.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flylint.dbfacts import cost, describe
 from flylint.rules import Example, rule
 
@@ -18,8 +20,18 @@ _REWRITE_KINDS = {"add-column", "drop-column", "rewrite-table", "drop-constraint
                   "drop-default", "rename-column"}
 
 
+def initsql_fk_checks_off(ctx) -> bool:
+    """Whether Flyway's initSql (run on every connection) sets MySQL foreign_key_checks off."""
+    import re
+
+    init = str(ctx.settings.get("init_sql") or "")
+    return bool(re.search(r"foreign_key_checks\s*=\s*'?(0|off|false)\b", init, re.I))
+
+
 def change_cost(ctx, ch):
     d = dict(ch.detail)
+    if ch.kind == "add-foreign-key" and "foreign_key_checks" not in d and initsql_fk_checks_off(ctx):
+        d["foreign_key_checks"] = False
     opts = d.get("options") or {}
     d["algorithm"], d["lock"] = opts.get("algorithm"), opts.get("lock")
     try:
@@ -135,4 +147,60 @@ def algorithm_refused(rule, ctx):
             f"The server refuses {clause} for this change ({ch.description}): {c.note or describe(c)}"
             f"{_version_note(ctx, c)}; the migration fails here.",
             fix=rule.fix, object=ch.object, change=ch.kind,
+        )
+
+
+_LOCK_RANK = {None: 0, "NONE": 0, "SHARED": 1, "EXCLUSIVE": 2}
+
+
+@rule(
+    id="mysql-blocking-clause",
+    title="ALGORITHM=COPY or LOCK=SHARED/EXCLUSIVE makes a change block the live application",
+    severity="warning",
+    klass="neutral",
+    rationale=(
+        "ALGORITHM=COPY forces a full table copy, LOCK=SHARED blocks writes and LOCK=EXCLUSIVE blocks "
+        "reads and writes for the whole operation, even when MySQL/MariaDB could do the change in place "
+        "with concurrent reads and writes. On a live table that is an outage for as long as the "
+        "operation takes."
+    ),
+    fix="Remove the clause, or write ALGORITHM=INPLACE, LOCK=NONE (or ALGORITHM=INSTANT) so the server refuses "
+    "the statement instead of blocking.",
+    examples=(
+        Example({"V1__init.sql": _T_MY, "V2__idx.sql": "ALTER TABLE users ADD INDEX users_email (email), "
+                 "LOCK=EXCLUSIVE;\n"}, True, dialect="mysql", db_version="8.0.35"),
+        Example({"V1__init.sql": _T_MY, "V2__idx.sql": "ALTER TABLE users ADD INDEX users_email (email), "
+                 "ALGORITHM=INPLACE, LOCK=NONE;\n"}, False, dialect="mysql", db_version="8.0.35"),
+        Example({"V1__init.sql": _T_MY + "ALTER TABLE users ADD INDEX users_email (email), LOCK=EXCLUSIVE;\n"},
+                False, dialect="mysql", title="table born in the same migration"),
+    ),
+)
+def mysql_blocking_clause(rule, ctx):
+    if ctx.dialect == "postgres":
+        return
+    for fa, st, ch in ctx.changes():
+        opts = ch.detail.get("options") or {}
+        if ch.born or not (opts.get("algorithm") == "COPY" or opts.get("lock") in ("SHARED", "EXCLUSIVE")):
+            continue
+        c = change_cost(ctx, ch)
+        if c is None or c.refused:
+            continue
+        plain = change_cost(ctx, replace(ch, detail={**ch.detail, "options": {}}))
+        if plain is None:
+            continue
+        if ch.kind in _REWRITE_KINDS and c.algorithm == "COPY":
+            continue  # table-rewrite reports the copy
+        worse = _LOCK_RANK.get(c.lock, 0) > _LOCK_RANK.get(plain.lock, 0) or (
+            c.algorithm == "COPY" and plain.algorithm != "COPY")
+        if not worse:
+            continue
+        clause = ", ".join(f"{k.upper()}={v}" for k, v in opts.items())
+        table = ch.table[1] if ch.table else ch.object
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"{clause} makes this change ({ch.description}) {describe(c)}{_version_note(ctx, c)}; without it the "
+            f"server would do it as {describe(plain)}.",
+            fix=f"Remove {clause} from this statement, or write ALGORITHM=INPLACE, LOCK=NONE so the server refuses "
+            f"instead of blocking {table}.",
+            object=ch.object, change=ch.kind,
         )

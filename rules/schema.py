@@ -66,3 +66,59 @@ def object_exists(rule, ctx):
     for fa, st, p in _problems(ctx, "exists"):
         yield rule.finding(fa.migration.display, st.span, f"This statement fails: {p.message}.",
                            fix=rule.fix, object=p.object)
+
+
+@rule(
+    id="dependent-objects",
+    title="Drop refused because other objects depend on it",
+    severity="error",
+    klass="neutral",
+    rationale=(
+        "PostgreSQL refuses to drop a table, column, constraint or domain that views, other tables' "
+        "foreign keys or columns depend on, unless the statement says CASCADE (which then drops them "
+        "too, silently). MySQL and MariaDB refuse to drop a table a foreign key references, a column "
+        "a foreign key uses, or the index a foreign key needs (while foreign_key_checks is on). "
+        "flylint replays the history to know these dependencies; the migration fails when Flyway runs it."
+    ),
+    fix="Drop or change the dependent objects first (in a release where nothing uses them), or add "
+    "CASCADE on PostgreSQL if dropping them too is what you mean.",
+    examples=(
+        Example({"V1__init.sql": "CREATE TABLE users (id int PRIMARY KEY, name text);\n"
+                 "CREATE VIEW user_names AS SELECT id, name FROM users;\n",
+                 "V2__drop.sql": "ALTER TABLE users DROP COLUMN name;\n"}, True, title="a view uses the column"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int PRIMARY KEY);\n"
+                 "CREATE TABLE orders (id int PRIMARY KEY, user_id int, "
+                 "CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id));\n",
+                 "V2__drop.sql": "DROP TABLE users;\n"}, True, dialect="mysql",
+                title="a foreign key references the table"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int PRIMARY KEY);\n"
+                 "CREATE TABLE orders (id int PRIMARY KEY, user_id int, "
+                 "CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id));\n",
+                 "V2__drop.sql": "ALTER TABLE orders DROP INDEX orders_user_fk;\n"}, True, dialect="mysql",
+                title="the index MySQL created for a foreign key"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int PRIMARY KEY, name text);\n"
+                 "CREATE VIEW user_names AS SELECT id, name FROM users;\n",
+                 "V2__drop.sql": "DROP VIEW user_names;\nALTER TABLE users DROP COLUMN name;\n"}, False,
+                title="the view is dropped first"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int PRIMARY KEY);\n"
+                 "CREATE TABLE orders (id int PRIMARY KEY, user_id int, "
+                 "CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id));\n",
+                 "V2__drop.sql": "SET foreign_key_checks = 0;\nDROP TABLE users;\n"}, False, dialect="mysql",
+                title="with foreign_key_checks=0"),
+        Example({"V1__init.sql": "CREATE TABLE users (id int PRIMARY KEY);\n"
+                 "CREATE TABLE orders (id int PRIMARY KEY, user_id int, "
+                 "CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id));\n",
+                 "V2__drop.sql": "DROP TABLE users;\n",
+                 "flyway.conf": "flyway.initSql=SET foreign_key_checks = 0\n"}, False, dialect="mysql",
+                title="foreign_key_checks=0 in Flyway's initSql"),
+    ),
+)
+def dependent_objects(rule, ctx):
+    from flylint.rules.rewrites import initsql_fk_checks_off
+
+    off = initsql_fk_checks_off(ctx)
+    for fa, st, p in _problems(ctx, "depends"):
+        if p.fk_checks and off:
+            continue  # foreign_key_checks=0 for every connection: MySQL allows it (unless set back in the file)
+        yield rule.finding(fa.migration.display, st.span, f"This statement fails: {p.message}.",
+                           fix=rule.fix, object=p.object)

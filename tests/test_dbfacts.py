@@ -548,3 +548,13 @@ def test_any_question_gets_a_well_formed_answer(dialect, change, version, detail
         assert c.algorithm is None
     elif c.refused is None and c.algorithm == "COPY":
         assert c.rewrite
+
+
+def test_alter_domain_locks_the_tables_using_it():
+    # measured on PostgreSQL 15.20: ADD CONSTRAINT / VALIDATE / SET NOT NULL on a domain hold SHARE on
+    # each table with a column of the domain; NOT VALID takes no table lock
+    for change in ("add-check", "validate-constraint", "set-not-null"):
+        c = cost("postgres", change, "15", domain=True)
+        assert (c.lock, c.scan, c.blocks) == ("SHARE", True, "writes"), change
+    assert cost("postgres", "add-check", "15", domain=True, not_valid=True).lock is None
+    assert cost("postgres", "validate-constraint", "15").lock == "SHARE UPDATE EXCLUSIVE"  # a table's

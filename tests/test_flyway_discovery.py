@@ -99,6 +99,35 @@ def test_duplicates(tmp_path):
     assert kinds[:2] == ["B", "V"] and "U" in kinds
 
 
+def test_signed_versions_run_as_flyway_reads_them(tmp_path):
+    # BigInteger accepts a sign: Flyway runs V+1 as version 1 (clashing with V1) and V-2 first.
+    m = tmp_path / "db" / "migration"
+    write(m / "V+1__plus.sql", "SELECT 1;")
+    write(m / "V1__one.sql", "SELECT 1;")
+    write(m / "V-2__minus.sql", "SELECT 1;")
+    write(m / "U+1__undo.sql", "SELECT 1;")
+    d = discover(cfg(), [], tmp_path)
+    assert [s.migration.script for s in d.sources if s.migration.kind == "V"] == [
+        "V-2__minus.sql", "V+1__plus.sql", "V1__one.sql"]
+    unusual = {f.path.name: (f.text, f.version.parts, f.version.text) for f in of(d, facts.UnusualVersion)}
+    assert unusual == {"V+1__plus.sql": ("+1", (1,), "+1"), "V-2__minus.sql": ("-2", (-2,), "-2"),
+                       "U+1__undo.sql": ("+1", (1,), "+1")}
+    [dup] = of(d, facts.DuplicateVersion)
+    assert dup.kind == "V" and {p.name for p in dup.paths} == {"V+1__plus.sql", "V1__one.sql"}
+    assert not of(d, facts.SkippedName)
+    assert [s.migration.description for s in d.sources if s.migration.kind == "U"] == ["undo"]
+
+
+def test_version_longer_than_the_history_column(tmp_path):
+    m = tmp_path / "db" / "migration"
+    long_version = "1_" + "2" * 48  # 50 characters: fits
+    write(m / f"V{long_version}__fits.sql", "SELECT 1;")
+    write(m / f"V{long_version}1__too_long.sql", "SELECT 1;")
+    d = discover(cfg(), [], tmp_path)
+    assert of(d, facts.VersionTooLong) == [
+        facts.VersionTooLong(m / f"V{long_version}1__too_long.sql", long_version.replace("_", ".") + "1")]
+
+
 def test_reserved_versions_and_callbacks(tmp_path):
     m = tmp_path / "db" / "migration"
     write(m / "Vlatest__x.sql", "SELECT 1;")

@@ -21,7 +21,7 @@ CASES = [
 def test_rule_example(tmp_path, rule, example):
     write_project(tmp_path, dict(example.files))
     result = run(Options(cwd=tmp_path, paths=(tmp_path,), dialect=example.dialect, cache=False,
-                         db_version=example.db_version))
+                         db_version=example.db_version, select=() if rule.default else (rule.id,)))
     fired = [f for f in result.findings if f.rule == rule.id]
     if example.flagged:
         assert fired, f"{rule.id} should flag {sorted(example.files)}"
@@ -41,6 +41,14 @@ def test_every_rule_has_a_flagged_and_a_quiet_example():
         and not ({True, False} <= {ex.flagged for ex in r.examples})
     ]
     assert lacking == []
+
+
+def test_opt_in_rules_run_only_when_selected(tmp_path):
+    write_project(tmp_path, {"V1__init.sql": "CREATE TABLE events (at timestamp);\n"})
+    quiet = run(Options(cwd=tmp_path, paths=(tmp_path,), dialect="postgres", cache=False))
+    assert not [f for f in quiet.findings if f.rule in ("prefer-timestamptz", "table-without-primary-key")]
+    chosen = run(Options(cwd=tmp_path, paths=(tmp_path,), dialect="postgres", cache=False, select=("prefer",)))
+    assert {f.rule for f in chosen.findings} == {"prefer-timestamptz"}  # a prefix selects opt-in rules too
 
 
 def test_rule_ids_are_unique_and_kebab_case():

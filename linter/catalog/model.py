@@ -43,6 +43,8 @@ class Column:
     generated: bool = False
     generated_stored: bool = False  # a STORED generated column (PostgreSQL's are always stored)
     origin: int = -1
+    domain: tuple[str, str] | None = None  # PostgreSQL: the domain the column's type is
+    charset: str | None = None  # MySQL/MariaDB: CHARACTER SET written on the column (lower case)
 
 
 @dataclass
@@ -55,6 +57,8 @@ class Constraint:
     references: str | None = None  # foreign keys: the referenced table, as written
     check_not_null: str | None = None  # a CHECK (col IS NOT NULL [AND ...]): the (first) column it proves
     proves_not_null: tuple[str, ...] = ()  # every column the CHECK proves NOT NULL
+    ref_table: tuple[str, str] | None = None  # foreign keys: the referenced table's key, when resolved
+    ref_columns: tuple[str, ...] = ()  # foreign keys: the referenced columns as written (keys); () = its primary key
 
 
 @dataclass
@@ -91,6 +95,9 @@ class Table:
     constraints_known: bool = True  # False when it may have constraints flylint did not see
     # Renames in progress (expand/contract), keyed by the new column's key.
     moves: dict[str, ColumnMove] = field(default_factory=dict)
+    partition_of: tuple[str, str] | None = None  # PostgreSQL: the partitioned table it is a partition of
+    partitioned: bool = False  # PostgreSQL PARTITION BY / MySQL PARTITION BY: a partitioned table
+    partition_key: tuple[str, ...] = ()  # PostgreSQL: the columns PARTITION BY names
 
     @property
     def display(self) -> str:
@@ -104,6 +111,8 @@ class View:
     columns: tuple[str, ...] | None = None  # output column names when known
     origin: int = -1
     materialized: bool = False
+    tables: tuple[tuple[str, str], ...] = ()  # the tables and views it reads (resolved keys)
+    column_refs: frozenset[str] | None = None  # column keys it reads (a * counts every column then known)
 
 
 @dataclass
@@ -111,6 +120,19 @@ class EnumType:
     schema: str
     name: str
     values: list[str] = field(default_factory=list)
+    origin: int = -1
+
+
+@dataclass
+class Domain:
+    """A PostgreSQL domain: a base type with a default, NOT NULL and CHECK constraints."""
+
+    schema: str
+    name: str
+    base: TypeInfo
+    not_null: bool = False
+    default: str | None = None
+    checks: dict[str, bool] = field(default_factory=dict)  # constraint name -> validated
     origin: int = -1
 
 
@@ -135,6 +157,7 @@ class Catalog:
         self.indexes: dict[tuple, Index] = {}
         self.types: dict[tuple[str, str], EnumType] = {}
         self.sequences: dict[tuple[str, str], Sequence] = {}
+        self.domains: dict[tuple[str, str], Domain] = {}
         # Names that existed and were dropped or renamed away: a later reference is a real error.
         self.gone: set[tuple[str, str]] = set()
         # Set once a statement flylint could not analyse (or an opaque body) may have changed the
@@ -187,7 +210,8 @@ class Catalog:
 
     # -- lookups ------------------------------------------------------------------------------
     def relation_exists(self, key: tuple[str, str]) -> bool:
-        return key in self.tables or key in self.views or key in self.sequences or key in self.types
+        return (key in self.tables or key in self.views or key in self.sequences or key in self.types
+                or key in self.domains)
 
     # -- indexes ------------------------------------------------------------------------------
     def add_index(self, key: tuple, index: Index) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from sqlglot import exp
 
 from flylint.catalog.changes import DEFAULT_CLASS, Change
-from flylint.catalog.model import Catalog, Column, ColumnMove, Constraint, EnumType, Index, Sequence as Seq, Table, View
+from flylint.catalog.model import Catalog, Column, ColumnMove, Constraint, Domain, EnumType, Index, Sequence as Seq, Table, View
 from flylint.catalog.types import compare, enum_append, render, type_info
 from flylint.model import FileAnalysis
 from flylint.sql import nodes as N
@@ -34,9 +34,10 @@ class SchemaProblem:
 
     file: int
     statement: int
-    kind: str  # "missing" or "exists"
+    kind: str  # "missing", "exists" or "depends" (a DROP refused because other objects depend on it)
     object: str
     message: str
+    fk_checks: bool = False  # MySQL: only while foreign_key_checks is on (Flyway's initSql may turn it off)
 
 
 @dataclass
@@ -138,8 +139,10 @@ class _Pending:
     ref: object = None  # foreign keys: the referenced table (exp.Table)
 
 
+# An EXCLUDE constraint is a generalised UNIQUE (PostgreSQL docs: "Exclusion constraints"): the
+# change vocabulary has no kind of its own for it, so it is an add-unique with exclusion=True.
 _KIND_OF = {"primary-key": "add-primary-key", "unique": "add-unique", "check": "add-check",
-            "foreign-key": "add-foreign-key"}
+            "foreign-key": "add-foreign-key", "exclude": "add-unique"}
 
 
 class _Replayer:
@@ -153,7 +156,11 @@ class _Replayer:
             cat.session = {}
 
     # -- helpers ------------------------------------------------------------------------------
+    lock_wait = False
+
     def emit(self, kind, table, obj, description, *, born=False, klass=None, **detail) -> None:
+        if self.lock_wait:
+            detail["lock_wait"] = True
         self.changes.append(
             Change(
                 kind=kind,
@@ -173,10 +180,10 @@ class _Replayer:
         """Nothing unanalysed ran so far: "missing" and "exists" are proven."""
         return self.cat.uncertain_since is None
 
-    def problem(self, kind: str, obj: str, message: str) -> None:
+    def problem(self, kind: str, obj: str, message: str, fk_checks: bool = False) -> None:
         if not self.certain:
             return  # something flylint could not follow may have created or dropped it
-        self.out.problems.append(SchemaProblem(self.fi, self.si, kind, obj, message))
+        self.out.problems.append(SchemaProblem(self.fi, self.si, kind, obj, message, fk_checks))
 
     def uncertain(self) -> None:
         self.cat.uncertain_since = self.cat.uncertain_since or self.path
@@ -268,8 +275,8 @@ class _Replayer:
         return t.complete and t.constraints_known and t.origin != -1 and self.certain
 
     def indexes_known(self, t: Table) -> bool:
-        """MySQL: every index of the table is known (a foreign key may have created one silently)."""
-        return self.constraint_known(t) and not any(c.kind == "foreign-key" for c in t.constraints.values())
+        """MySQL: every index of the table is known (the ones foreign keys create are tracked too)."""
+        return self.constraint_known(t)
 
     # -- dispatch -----------------------------------------------------------------------------
     def statement(self, st) -> None:
@@ -280,6 +287,8 @@ class _Replayer:
             self.uncertain()
             return
         tree = parsed.tree
+        if isinstance(tree, exp.Expression) and (tree.args.get("wait") is not None or tree.args.get("nowait")):
+            self.lock_wait = True  # MariaDB WAIT n / NOWAIT: the statement bounds its own lock wait
         handler = getattr(self, "h_" + type(tree).__name__, None)
         if handler is None:
             self.emit("other", None, None, parsed.kind or type(tree).__name__)
@@ -370,17 +379,43 @@ class _Replayer:
         for prop in prop_list:
             if isinstance(prop, exp.LikeProperty):
                 indexes.extend(self.copy_like(t, prop, pg_like=False))
-            elif isinstance(prop, (exp.PartitionedOfProperty, exp.InheritsProperty)):
+            elif isinstance(prop, exp.PartitionedOfProperty) and isinstance(prop.this, exp.Table):
+                parent_key = self.key(prop.this)
+                parent = self.table(parent_key)
+                t.partition_of = parent_key
+                if parent is not None and parent.complete and not t.columns:
+                    for ck, col in parent.columns.items():  # a partition has its parent's columns
+                        t.columns[ck] = replace(col, origin=self.fi, type=replace(col.type))
+                else:
+                    t.complete = False
+                t.constraints_known = False  # it inherits the parent's constraints and indexes
+            elif isinstance(prop, exp.InheritsProperty):
                 t.complete = False  # columns come from the parent
                 t.constraints_known = False
+            elif isinstance(prop, exp.PartitionedByProperty):
+                t.partitioned = True
+                t.partition_key = tuple(self.cat.col_key(*_name(c.this)) for c in prop.find_all(exp.Column)
+                                        if isinstance(c.this, exp.Identifier))
         for p in deferred:
             self.add_constraint_to(t, p, creating=True)
         self.cat.tables[key] = t
         self.cat.gone.discard(key)
         for name, cols, unique in indexes:
             self.register_index(t, key, name, cols, unique)
+        for p in deferred:
+            if p.constraint.kind == "foreign-key" and p.constraint.name:
+                self.implicit_fk_index(t, p.constraint, p.name)
+        if node.args.get("partition_by"):
+            t.partitioned = True  # MySQL PARTITION BY
         self.emit("create-table", key, key[1], f"create table {key[1]}", born=True,
-                  temporary=any(isinstance(prop, exp.TemporaryProperty) for prop in prop_list))
+                  temporary=any(isinstance(prop, exp.TemporaryProperty) for prop in prop_list),
+                  partition_of=t.partition_of[1] if t.partition_of else None, partitioned=t.partitioned,
+                  primary_key=any(c.kind == "primary-key" for c in t.constraints.values()),
+                  as_select=node.args.get("expression") is not None,
+                  # (name, type family, type as written, identity, in the primary key) per column written
+                  columns=tuple((c.name, c.type.family, str(c.type), c.identity,
+                                 any(ck in x.columns for x in t.constraints.values() if x.kind == "primary-key"))
+                                for ck, c in t.columns.items() if c.origin == self.fi and t.partition_of is None))
 
     def copy_like(self, t: Table, like: exp.LikeProperty, *, pg_like: bool) -> list:
         """CREATE TABLE t (LIKE src ...) (PostgreSQL) / CREATE TABLE t LIKE src (MySQL): copy the
@@ -415,6 +450,8 @@ class _Replayer:
         ck = self.cat.col_key(name, quoted)
         ti = type_info(cd.args.get("kind"), self.cat.dialect)
         col = Column(name, ti, origin=self.fi)
+        if self.cat.domains and ti.family not in ("unknown",):
+            col.domain = self.find_domain(ti.family)
         dtype = cd.args.get("kind")
         if isinstance(dtype, exp.DataType) and dtype.this in (
             exp.DataType.Type.SERIAL, exp.DataType.Type.BIGSERIAL, exp.DataType.Type.SMALLSERIAL
@@ -453,6 +490,8 @@ class _Replayer:
                 cons.append(_Pending(Constraint("", "unique", (ck,), origin=self.fi), cname, cquoted, ck))
             elif isinstance(kind, exp.Reference):
                 ref = kind.this.this if isinstance(kind.this, exp.Schema) else kind.this
+                ref_cols = tuple(self.cat.col_key(*_name(e)) for e in kind.this.expressions) \
+                    if isinstance(kind.this, exp.Schema) else ()
                 if self.cat.dialect == "mysql":
                     # MySQL parses an inline REFERENCES and ignores it (MariaDB creates the key:
                     # measured on MariaDB 10.11 here).
@@ -460,10 +499,13 @@ class _Replayer:
                               ignored_reference=ref.name if ref is not None else "?", column=name)
                     continue
                 cons.append(_Pending(Constraint("", "foreign-key", (ck,), origin=self.fi,
-                                                references=ref.name if ref is not None else None),
+                                                references=ref.name if ref is not None else None,
+                                                ref_columns=ref_cols),
                                      cname, cquoted, ck, ref))
             elif isinstance(kind, exp.CheckColumnConstraint):
                 cons.append(_Pending(self.check_constraint(kind), cname, cquoted, ck))
+            elif isinstance(kind, exp.CharacterSetColumnConstraint) and kind.this is not None:
+                col.charset = kind.this.name.lower()
         return col, cons
 
     def sql(self, e: exp.Expression) -> str:
@@ -514,8 +556,18 @@ class _Replayer:
             ref = body.args.get("reference")
             target = ref.this.this if ref is not None and isinstance(ref.this, exp.Schema) else (
                 ref.this if ref is not None and isinstance(ref.this, exp.Table) else None)
-            c = Constraint("", "foreign-key", cols, origin=self.fi, references=target.name if target is not None else None)
+            ref_cols = tuple(self.cat.col_key(*_name(e)) for e in ref.this.expressions) \
+                if ref is not None and isinstance(ref.this, exp.Schema) else ()
+            c = Constraint("", "foreign-key", cols, origin=self.fi, references=target.name if target is not None else None,
+                           ref_columns=ref_cols)
             return _Pending(c, name, quoted, ref=target)
+        if isinstance(body, exp.ExcludeColumnConstraint):
+            params = body.this
+            cols = []
+            for e in (params.args.get("columns") or []) if isinstance(params, exp.IndexParameters) else []:
+                e = e.this if isinstance(e, exp.WithOperator) else e
+                cols.append(self.key_part(e))
+            return _Pending(Constraint("", "exclude", tuple(cols), origin=self.fi), name, quoted)
         return None
 
     def key_part(self, e) -> str:
@@ -543,7 +595,8 @@ class _Replayer:
             elif c.kind == "check":
                 base, label = (c.columns[0] if len(c.columns) == 1 else ""), "check"
             else:
-                base, label = "_".join(c.columns), "key" if c.kind == "unique" else "fkey"
+                base = "_".join(x if x != "(expression)" else "expr" for x in c.columns)
+                label = {"unique": "key", "exclude": "excl"}.get(c.kind, "fkey")
             taken |= {k[1] for k in self.cat.indexes_on((t.schema, t.name))}
             n = 0
             while True:
@@ -599,8 +652,32 @@ class _Replayer:
             for cn in c.columns:
                 if cn in t.columns:
                     t.columns[cn].nullable = False
+        if c.kind == "foreign-key" and p.ref is not None:
+            c.ref_table = self.key(p.ref) if isinstance(p.ref, exp.Table) else None
         t.constraints[ckey] = c
+        if c.kind == "foreign-key" and not creating:
+            self.implicit_fk_index(t, c, p.name)
         return True
+
+    def implicit_fk_index(self, t: Table, c: Constraint, name: str | None) -> None:
+        """MySQL/MariaDB: InnoDB creates an index for a foreign key that no index serves, named after
+        the constraint (else its first column): measured on MariaDB 10.11; MySQL manual, "FOREIGN KEY
+        Constraints". It cannot be dropped while the key needs it (error 1553)."""
+        if self.pg() or not c.columns or "(expression)" in c.columns or self.fk_index(t, c):
+            return
+        name = name or self.mysql_index_name(t, c.columns[0])
+        self.cat.add_index(self.cat.index_key((t.schema, t.name), name),
+                           Index(name, (t.schema, t.name), c.columns, False, self.fi))
+
+    def fk_index(self, t: Table, fk: Constraint, *, without: tuple | None = None,
+                 without_constraint: str | None = None) -> bool:
+        """MySQL: whether an index of `t` (other than `without`) has the key's columns first."""
+        n = len(fk.columns)
+        for ikey in self.cat.indexes_on((t.schema, t.name)):
+            if ikey != without and self.cat.indexes[ikey].columns[:n] == fk.columns:
+                return True
+        return any(c.kind in ("primary-key", "unique") and c.columns[:n] == fk.columns and k != without_constraint
+                   for k, c in t.constraints.items())
 
     def register_index(self, t: Table | None, tkey, name: str | None, cols: tuple[str, ...], unique: bool,
                        *, if_not_exists: bool = False, explicit_quoted: bool = False,
@@ -656,7 +733,8 @@ class _Replayer:
         unique = bool(node.args.get("unique"))
         explicit = _name(idx.this) if idx.this is not None else (None, False)
         opts = dict(concurrently=bool(node.args.get("concurrently")), unique=unique, columns=tuple(cols),
-                    options=_options(node.args.get("options") or []))
+                    options=_options(node.args.get("options") or []), only=bool(node.args.get("only")),
+                    partitioned=bool(t is not None and t.partitioned and self.pg()))
         born = t is not None and self.born(t.origin)
         if not ok or t is None:  # the statement fails (or indexes a materialized view): nothing to record
             name = explicit[0] or f"{tkey[1]}_idx"
@@ -696,6 +774,37 @@ class _Replayer:
             return tuple(out)
         return None
 
+    def view_deps(self, query) -> tuple[tuple, frozenset | None]:
+        """The relations a view reads (resolved keys) and the column keys it uses; a `*` counts
+        every column its tables have now (PostgreSQL expands it when the view is created)."""
+        if not isinstance(query, exp.Expression):
+            return (), None
+        ctes = {c.alias_or_name.lower() for c in query.find_all(exp.CTE)}
+        tables: list = []
+        cols: set[str] = set()
+        star = False
+        for node in query.walk():
+            if isinstance(node, exp.Table) and node.this is not None and not isinstance(node.this, exp.Func):
+                if node.args.get("db") is None and node.name.lower() in ctes:
+                    continue
+                k = self.key(node)
+                if k not in tables:
+                    tables.append(k)
+            elif isinstance(node, exp.Column):
+                if isinstance(node.this, exp.Star):
+                    star = True
+                elif isinstance(node.this, exp.Identifier):
+                    cols.add(self.cat.col_key(*_name(node.this)))
+            elif isinstance(node, exp.Star):
+                star = True
+        if star:
+            for k in tables:
+                t = self.cat.tables.get(k)
+                if t is None or not t.complete:
+                    return tuple(tables), None
+                cols.update(t.columns)
+        return tuple(tables), frozenset(cols)
+
     def create_view(self, node: exp.Create) -> None:
         key = self.key(node.this, create=True)
         replace_ = bool(node.args.get("replace"))
@@ -709,12 +818,18 @@ class _Replayer:
                           born=self.born(old.origin))
                 return
             self.problem("exists", key[1], f"view {key[1]} already exists")
+        tables, refs = self.view_deps(node.args.get("expression"))
         if old is not None and replace_:
             self.replace_view(old, key, cols)
+            old.tables, old.column_refs = tables, refs
             return
-        self.cat.views[key] = View(key[0], key[1], cols, self.fi)
+        self.cat.views[key] = View(key[0], key[1], cols, self.fi, tables=tables, column_refs=refs)
         self.cat.gone.discard(key)
-        self.emit("create-view", key, key[1], f"create view {key[1]}", born=True)
+        query = node.args.get("expression")
+        self.emit("create-view", key, key[1], f"create view {key[1]}", born=True, reads=tables,
+                  select_star=isinstance(query, exp.Select) and len(query.expressions) == 1
+                  and isinstance(query.expressions[0], exp.Star) and not query.args.get("joins")
+                  and not query.args.get("where"))
 
     def replace_view(self, old: View, key, cols) -> None:
         lost = [c for c in (old.columns or ()) if cols is not None and c not in cols]
@@ -743,13 +858,20 @@ class _Replayer:
             kind = "MATERIALIZED VIEW"
         if_exists = bool(node.args.get("exists"))
         cascade = bool(node.args.get("cascade"))
-        for tbl in node.args.get("tables") or [node.this]:
-            if tbl is None:
-                continue
+        targets = [tbl for tbl in node.args.get("tables") or [node.this] if tbl is not None]
+        if kind in ("TABLE", "VIEW", "MATERIALIZED VIEW") and len(targets) > 1:
+            # objects dropped by the same statement do not count as dependents of each other
+            store = self.cat.tables if kind == "TABLE" else self.cat.views
+            self.dropping = {self.key(tbl, stores=(store,)) for tbl in targets}
+        for tbl in targets:
             if kind == "TABLE":
                 self.drop_table(self.key(tbl, stores=(self.cat.tables,)), if_exists, cascade)
             elif kind in ("VIEW", "MATERIALIZED VIEW"):
                 key = self.key(tbl, stores=(self.cat.views,))
+                if key in self.cat.views and self.refused_by_dependents(key, None, cascade, f"view {key[1]}"):
+                    self.emit("drop-view", key, key[1], f"drop view {key[1]} (refused: other views depend on it)",
+                              born=self.born(self.cat.views[key].origin), materialized=kind != "VIEW")
+                    continue
                 v = self.cat.views.pop(key, None)
                 if v is None and key in self.cat.gone and self.certain:
                     if if_exists:
@@ -759,10 +881,22 @@ class _Replayer:
                 self.mark_gone(key)
                 self.emit("drop-view", key, key[1], f"drop view {key[1]}", born=v is not None and self.born(v.origin),
                           materialized=kind != "VIEW")
+                if v is not None and cascade:
+                    self.drop_dependents(key, None, f"view {key[1]}")
             elif kind == "INDEX":
                 self.drop_index(node, tbl, if_exists)
             elif kind == "TYPE":
                 key = self.key(tbl, stores=(self.cat.types,))
+                users = [(t, c) for t in self.cat.tables.values() for c in t.columns.values()
+                         if c.type.family == key[1] and c.domain is None] if key in self.cat.types else []
+                if users and self.certain and not cascade and self.pg():
+                    names = ", ".join(f"{t.name}.{c.name}" for t, c in users)
+                    self.problem("depends", key[1], f"cannot drop type {key[1]} because column"
+                                 f"{'s' if len(users) > 1 else ''} {names} use{'' if len(users) > 1 else 's'} it "
+                                 "(drop or change them first, or add CASCADE)")
+                    self.emit("drop-type", key, key[1], f"drop type {key[1]} (refused: columns use it)",
+                              born=self.born(self.cat.types[key].origin), cascade=cascade)
+                    continue
                 ty = self.cat.types.pop(key, None)
                 if ty is None and key in self.cat.gone and self.certain and not if_exists:
                     self.problem("missing", key[1], f"type {key[1]} does not exist at this point")
@@ -770,6 +904,8 @@ class _Replayer:
                     self.mark_gone(key)
                 self.emit("drop-type", key, key[1], f"drop type {key[1]}", born=ty is not None and self.born(ty.origin),
                           cascade=cascade)
+                for t, c in users if cascade and self.pg() else ():  # CASCADE drops the columns of the type
+                    self.drop_column(t, (t.schema, t.name), c.name, True, False, {}, True)
             elif kind == "SEQUENCE":
                 key = self.key(tbl, stores=(self.cat.sequences,))
                 s = self.cat.sequences.pop(key, None)
@@ -779,6 +915,8 @@ class _Replayer:
                     self.mark_gone(key)
                 self.emit("drop-sequence", key, key[1], f"drop sequence {key[1]}",
                           born=s is not None and self.born(s.origin))
+            elif kind == "DOMAIN":
+                self.drop_domain(self.key(tbl, stores=(self.cat.domains,)), if_exists, cascade)
             elif kind in ("FUNCTION", "PROCEDURE"):
                 key = self.key(tbl)
                 origin = self.cat.functions.pop(key, -1)
@@ -789,6 +927,11 @@ class _Replayer:
                 self.emit("other", None, self.qualified(tbl)[1], f"drop {kind.lower()} {self.qualified(tbl)[1]}")
 
     def drop_table(self, key, if_exists: bool, cascade: bool) -> None:
+        t = self.cat.tables.get(key)
+        if t is not None and self.refused_by_dependents(key, None, cascade, f"table {key[1]}"):
+            self.emit("drop-table", key, key[1], f"drop table {key[1]} (refused: other objects depend on it)",
+                      born=self.born(t.origin), cascade=cascade)
+            return
         t = self.cat.tables.pop(key, None)
         if t is None:
             if key in self.cat.gone and self.certain:
@@ -802,6 +945,137 @@ class _Replayer:
         self.cat.drop_indexes_of(key)
         self.emit("drop-table", key, key[1], f"drop table {key[1]}", born=t is not None and self.born(t.origin),
                   cascade=cascade)
+        if t is not None and cascade:
+            self.drop_dependents(key, None, f"table {key[1]}")
+
+    dropping: set = frozenset()  # relations the statement being replayed drops together
+
+    def fks_to(self, key, column: str | None = None) -> list[tuple[Table, str, Constraint]]:
+        """Foreign keys of other tables that reference table `key` (or its column `column`)."""
+        out = []
+        target = self.cat.tables.get(key)
+        for tk, other in self.cat.tables.items():
+            if tk == key or tk in self.dropping:
+                continue
+            for cname, c in other.constraints.items():
+                if c.kind != "foreign-key" or c.ref_table != key:
+                    continue
+                if column is not None:
+                    cols = c.ref_columns or (next((x.columns for x in target.constraints.values()
+                                                   if x.kind == "primary-key"), ()) if target else ())
+                    if column not in cols:
+                        continue
+                out.append((other, cname, c))
+        return out
+
+    def views_on(self, key, column: str | None = None) -> list[tuple[str, str]]:
+        """Views that read relation `key` (or, surely, its column `column`)."""
+        out = []
+        for vk, v in self.cat.views.items():
+            if key not in v.tables or vk == key or vk in self.dropping:
+                continue
+            if column is not None:
+                if v.column_refs is None or column not in v.column_refs:
+                    continue
+                # the name may come from another table the view reads: then it is not sure
+                if any(column in self.cat.tables[o].columns for o in v.tables if o != key and o in self.cat.tables):
+                    continue
+            out.append(vk)
+        return out
+
+    def refused_by_dependents(self, key, column: str | None, cascade: bool, what: str) -> bool:
+        """Whether the database refuses the DROP because objects depend on what it drops (then the
+        catalog keeps it): PostgreSQL without CASCADE, when views or other tables' foreign keys use
+        it; MySQL/MariaDB when a foreign key references the table (unless foreign_key_checks=0)."""
+        if not self.certain:
+            return False
+        fks = self.fks_to(key, column)
+        if not self.pg():
+            if column is None and fks and self.cat.session.get("foreign_key_checks") is not False:
+                names = ", ".join(f"{c.name} on {o.name}" for o, _, c in fks)
+                self.problem("depends", key[1], f"cannot drop {what}: foreign key {names} references it (drop the "
+                             "foreign key first)", fk_checks=True)
+                return True
+            return False
+        views = self.views_on(key, column)
+        if cascade or not (fks or views):
+            return False
+        names = [f"view {vk[1]}" for vk in views] + [f"foreign key {c.name} on {o.name}" for o, _, c in fks]
+        self.problem("depends", key[1], f"cannot drop {what} because {', '.join(names)} depend"
+                     f"{'s' if len(names) == 1 else ''} on it (drop them first, or add CASCADE)")
+        return True
+
+    def drop_dependents(self, key, column: str | None, what: str) -> None:
+        """PostgreSQL DROP ... CASCADE: drop the views and other tables' foreign keys that use it."""
+        if not self.pg():
+            return
+        fks = self.fks_to(key, column)
+        views = self.views_on(key, column)
+        for other, cname, c in fks:
+            other.constraints.pop(cname, None)
+            self.emit("drop-constraint", (other.schema, other.name), f"{other.name}.{c.name}",
+                      f"drop constraint {c.name} on {other.name} (CASCADE from {what})",
+                      born=self.born(other.origin) or self.born(c.origin), constraint=cname,
+                      constraint_kind="foreign-key", cascaded_from=what)
+        pending = list(views)
+        while pending:
+            vk = pending.pop(0)
+            v = self.cat.views.pop(vk, None)
+            if v is None:
+                continue
+            self.mark_gone(vk)
+            self.emit("drop-view", vk, vk[1], f"drop view {vk[1]} (CASCADE from {what})", born=self.born(v.origin),
+                      materialized=v.materialized, cascaded_from=what)
+            pending.extend(self.views_on(vk))
+
+    def constraint_needed(self, t: Table, key, cname: str, cascade: bool) -> bool:
+        """Dropping a PRIMARY KEY or UNIQUE constraint that foreign keys of other tables reference:
+        True when the database refuses (PostgreSQL without CASCADE)."""
+        c = t.constraints.get(cname)
+        if c is None or c.kind not in ("primary-key", "unique") or not self.certain:
+            return False
+        if not self.pg():
+            return self.index_needed(t, self.cat.index_key(key, c.name), cname)
+        fks = [(o, n, fk) for o, n, fk in self.fks_to(key)
+               if (fk.ref_columns or (c.columns if c.kind == "primary-key" else ())) == c.columns]
+        if not fks:
+            return False
+        if not cascade:
+            names = ", ".join(f"foreign key {fk.name} on {o.name}" for o, _, fk in fks)
+            self.problem("depends", c.name, f"cannot drop constraint {c.name} on table {t.name} because {names} "
+                         "depends on it (drop it first, or add CASCADE)")
+            return True
+        for o, n, fk in fks:
+            o.constraints.pop(n, None)
+            self.emit("drop-constraint", (o.schema, o.name), f"{o.name}.{fk.name}",
+                      f"drop constraint {fk.name} on {o.name} (CASCADE from constraint {c.name})",
+                      born=self.born(o.origin) or self.born(fk.origin), constraint=n, constraint_kind="foreign-key",
+                      cascaded_from=f"constraint {c.name}")
+        return False
+
+    def index_needed(self, t: Table, ikey, ckey: str) -> bool:
+        """MySQL/MariaDB refuse to drop the only index that serves a foreign key (error 1553) while
+        foreign_key_checks is on: the table's own keys and keys of other tables referencing it."""
+        if self.pg() or self.cat.session.get("foreign_key_checks") is False or not self.constraint_known(t):
+            return False
+        i = self.cat.indexes.get(ikey)
+        c = t.constraints.get(ckey)
+        cols = i.columns if i is not None else (c.columns if c is not None and c.kind in ("unique", "primary-key")
+                                                else None)
+        if not cols:
+            return False
+        needing = [fk for fk in t.constraints.values() if fk.kind == "foreign-key" and cols[:len(fk.columns)] ==
+                   fk.columns and not self.fk_index(t, fk, without=ikey, without_constraint=ckey)]
+        for _, _, fk in self.fks_to((t.schema, t.name)):
+            ref = fk.ref_columns
+            if ref and cols[:len(ref)] == ref and not self.fk_index(
+                    t, Constraint("", "foreign-key", ref), without=ikey, without_constraint=ckey):
+                needing.append(fk)
+        if needing:
+            name = i.name if i is not None else c.name
+            self.problem("depends", name, f"cannot drop index {name}: it is needed by foreign key {needing[0].name} "
+                         "(drop the foreign key first)", fk_checks=True)
+        return bool(needing)
 
     def drop_index(self, node: exp.Drop, tbl, if_exists: bool) -> None:
         schema, name = self.qualified(tbl)
@@ -819,6 +1093,12 @@ class _Replayer:
                 found = self.cat.indexes_named(name)
                 if found:
                     ikey = found[0]
+        if tkey is not None and tkey in self.cat.tables and self.index_needed(
+                self.cat.tables[tkey], ikey, self.cat.con_key(name)):
+            self.emit("drop-index", tkey, name, f"drop index {name} (refused: a foreign key needs it)",
+                      born=self.born(self.cat.tables[tkey].origin), concurrently=False,
+                      options=_options(node.args.get("options") or []))
+            return
         i = self.cat.pop_index(ikey)
         t = self.cat.tables.get(i.table if i is not None else tkey) if (i is not None or tkey) else None
         dropped_constraint = None
@@ -837,8 +1117,9 @@ class _Replayer:
         table = i.table if i is not None else tkey
         born = (i is not None and self.born(i.origin)) or (t is not None and self.born(t.origin)) or (
             dropped_constraint is not None and self.born(dropped_constraint.origin))
+        pt = self.cat.tables.get(table) if table is not None else None
         self.emit("drop-index", table, name, f"drop index {name}", born=born,
-                  concurrently=bool(node.args.get("concurrently")),
+                  concurrently=bool(node.args.get("concurrently")), partitioned=bool(pt and pt.partitioned and self.pg()),
                   unique=bool(i and i.unique) or dropped_constraint is not None,
                   options=_options(node.args.get("options") or []),
                   constraint_kind=dropped_constraint.kind if dropped_constraint else None)
@@ -895,7 +1176,7 @@ class _Replayer:
 
     def alter_other(self, node: exp.Alter, kind: str) -> None:
         stores = {"INDEX": None, "VIEW": self.cat.views, "MATERIALIZED VIEW": self.cat.views,
-                  "SEQUENCE": self.cat.sequences, "TYPE": self.cat.types}
+                  "SEQUENCE": self.cat.sequences, "TYPE": self.cat.types, "DOMAIN": self.cat.domains}
         actions = node.args.get("actions") or []
         if kind == "SCHEMA":
             _, old = self.qualified(node.this)
@@ -927,10 +1208,14 @@ class _Replayer:
                         store[(key[0], new)] = obj
                         self.mark_gone(key)
                         self.cat.gone.discard((key[0], new))
+                        if kind == "DOMAIN":
+                            for _, c in self.domain_columns(key):
+                                c.domain = (key[0], new)
                 kind_change = "rename-table" if kind in ("VIEW", "MATERIALIZED VIEW") else "other"
                 self.emit(kind_change, key, key[1], f"rename {kind.lower()} {key[1]} to {new}",
                           born=obj is not None and self.born(obj.origin),
-                          klass="neutral" if kind in ("INDEX", "SEQUENCE") else ("incompatible" if kind == "TYPE" else None),
+                          klass="neutral" if kind in ("INDEX", "SEQUENCE") else (
+                              "incompatible" if kind in ("TYPE", "DOMAIN") else None),
                           new_name=new, target=kind)
                 return
             if kind == "VIEW" and isinstance(a, exp.Query):  # MySQL ALTER VIEW v AS SELECT ...
@@ -978,7 +1263,8 @@ class _Replayer:
             born=self.born(t.origin), klass=klass, column=col.name, type=str(col.type), not_null=not_null,
             has_default=has_default, default_volatile=col.default_volatile, identity=col.identity,
             generated=col.generated, generated_stored=col.generated and col.generated_stored,
-            position=cd.args.get("position") is not None, options=opts,
+            position=cd.args.get("position") is not None, options=opts, family=col.type.family,
+            primary_key="primary-key" in tuple(p.constraint.kind for p in cons),
             constraints=tuple(p.constraint.kind for p in cons),
         )
 
@@ -988,9 +1274,13 @@ class _Replayer:
         for target in d.args.get("tables") or []:
             name, quoted = _name(target.this if isinstance(target, exp.Table) else target)
             if kind == "COLUMN":
-                self.drop_column(t, key, name, quoted, if_exists, opts)
+                self.drop_column(t, key, name, quoted, if_exists, opts, bool(d.args.get("cascade")))
             elif kind in ("INDEX", "KEY"):
                 ikey = self.cat.index_key(key, self.cat.ident(name, quoted))
+                if self.index_needed(t, ikey, self.cat.con_key(name, quoted)):
+                    self.emit("drop-index", key, name, f"drop index {name} on {t.name} (refused: a foreign key "
+                              "needs it)", born=self.born(t.origin), options=opts, concurrently=False)
+                    continue
                 i = self.cat.pop_index(ikey)
                 c = None
                 if i is None:
@@ -1006,6 +1296,12 @@ class _Replayer:
                           constraint_kind=c.kind if c else None)
             else:  # CONSTRAINT, FOREIGN KEY, CHECK
                 cname = self.cat.con_key(name, quoted)
+                if self.constraint_needed(t, key, cname, bool(d.args.get("cascade"))):
+                    c = t.constraints[cname]
+                    self.emit("drop-constraint", key, f"{t.name}.{name}", f"drop constraint {name} on {t.name} "
+                              "(refused: foreign keys depend on it)", born=self.born(t.origin) or self.born(c.origin),
+                              constraint=cname, constraint_kind=c.kind, options=opts)
+                    continue
                 c = t.constraints.pop(cname, None)
                 if c is None and not self.pg() and kind == "CONSTRAINT":
                     i = self.cat.pop_index(self.cat.index_key(key, self.cat.ident(name, quoted)))
@@ -1022,8 +1318,22 @@ class _Replayer:
                           constraint=cname, constraint_kind=c.kind if c and c.kind else {
                               "FOREIGN KEY": "foreign-key", "CHECK": "check"}.get(kind), options=opts)
 
-    def drop_column(self, t: Table, key, name: str, quoted: bool, if_exists: bool, opts) -> None:
+    def drop_column(self, t: Table, key, name: str, quoted: bool, if_exists: bool, opts, cascade: bool = False) -> None:
         ck = self.cat.col_key(name, quoted)
+        col = t.columns.get(ck)
+        if col is not None and self.refused_by_dependents(key, ck, cascade, f"column {t.name}.{col.name}"):
+            self.emit("drop-column", key, f"{t.name}.{col.name}", f"drop column {t.name}.{col.name} (refused: other "
+                      "objects depend on it)", born=self.born(col.origin), column=col.name, options=opts)
+            return
+        if col is not None and not self.pg() and self.constraint_known(t):
+            for c in t.constraints.values():
+                if c.kind == "foreign-key" and ck in c.columns:  # error 1828, even with foreign_key_checks=0
+                    self.problem("depends", f"{t.name}.{col.name}", f"cannot drop column {col.name}: it is needed "
+                                 f"by foreign key {c.name} (drop the foreign key first)")
+                    self.emit("drop-column", key, f"{t.name}.{col.name}", f"drop column {t.name}.{col.name} "
+                              "(refused: a foreign key uses it)", born=self.born(col.origin), column=col.name,
+                              options=opts)
+                    return
         col = t.columns.pop(ck, None)
         if col is None and t.complete and self.certain:
             if if_exists:
@@ -1057,6 +1367,8 @@ class _Replayer:
         self.emit("drop-column", key, f"{t.name}.{shown}", f"drop column {t.name}.{shown}",
                   born=col is not None and self.born(col.origin), column=shown, options=opts, contract_of=contract,
                   nullable=col.nullable if col else None, has_default=bool(col and col.default is not None))
+        if col is not None and cascade:
+            self.drop_dependents(key, ck, f"column {t.name}.{shown}")
 
     def a_DropPrimaryKey(self, t: Table, key, d, opts) -> None:
         found = None
@@ -1238,6 +1550,16 @@ class _Replayer:
         else:
             if compare(col.type, new_col.type, self.cat.dialect) != "same":
                 self.type_change(t, key, col, obj, born, new_col.type, opts=opts)
+            elif col.charset and new_col.charset and col.charset != new_col.charset:
+                # converting the stored text: a table copy; a smaller character set may not hold every value
+                verdict = "widen-rewrite" if new_col.charset.startswith("utf8mb4") else "narrow"
+                old_t, new_t = f"{col.type} CHARACTER SET {col.charset}", f"{new_col.type} CHARACTER SET {new_col.charset}"
+                self.emit("change-column-type", key, obj, f"change the character set of {obj} from {col.charset} to "
+                          f"{new_col.charset}", born=born, klass="neutral" if verdict == "widen-rewrite" else "incompatible",
+                          old_type=old_t, new_type=new_t, verdict=verdict, binary_coercible=False, using=False,
+                          options=opts, enum_append=False, column=new_col.name, charset=new_col.charset)
+            if new_col.charset or col.charset:
+                col.charset = new_col.charset or col.charset
             in_pk = any(c.kind == "primary-key" and new_key in c.columns for c in t.constraints.values())
             if in_pk:
                 new_col.nullable = False  # MySQL keeps primary key columns NOT NULL
@@ -1314,6 +1636,8 @@ class _Replayer:
             self.add_constraint_to(t, found, if_not_exists=if_not_exists)
             detail = dict(not_valid=not_valid, constraint=c.name, columns=c.columns, references=c.references,
                           check_not_null=c.check_not_null, options=opts)
+            if c.kind == "exclude":
+                detail["exclusion"] = True
             if c.kind == "primary-key":
                 detail["sets_not_null"] = nullable
                 detail["not_null"] = (not nullable) if t.complete else None  # key columns already NOT NULL
@@ -1322,7 +1646,8 @@ class _Replayer:
                 fkc = self.cat.session.get("foreign_key_checks")
                 if fkc is not None:
                     detail["foreign_key_checks"] = fkc
-            self.emit(_KIND_OF[c.kind], key, f"{t.name}.{c.name}", f"add {c.kind.replace('-', ' ')} constraint "
+            what = "exclusion" if c.kind == "exclude" else c.kind.replace("-", " ")
+            self.emit(_KIND_OF[c.kind], key, f"{t.name}.{c.name}", f"add {what} constraint "
                       f"{c.name} on {t.name}", born=self.born(t.origin), **detail)
 
     def a_ValidateConstraint(self, t: Table, key, v: N.ValidateConstraint, opts) -> None:
@@ -1388,6 +1713,87 @@ class _Replayer:
                 self.problem("missing", old, f"index {old} does not exist on table {t.name}")
         self.emit("other", key, f"{t.name}.{old}", f"rename index {old} of {t.name} to {new}",
                   born=self.born(t.origin), klass="neutral", new_name=new)
+
+    def a_PartitionOperation(self, t: Table, key, op: N.PartitionOperation, opts) -> None:
+        """MySQL/MariaDB partition maintenance: DROP and TRUNCATE PARTITION delete the rows in them."""
+        names = tuple(p.this for p in op.partitions)
+        shown = "ALL" if op.all else ", ".join(names)
+        if op.operation in ("DROP", "TRUNCATE"):
+            self.emit("truncate-table", key, t.name, f"{op.operation.lower()} partition {shown} of {t.name}",
+                      born=self.born(t.origin), partitions=names or ("ALL",), partition_op=op.operation.lower(),
+                      options=opts)
+            return
+        if op.operation in ("REMOVE PARTITIONING", "PARTITION BY"):
+            t.partitioned = op.operation == "PARTITION BY"
+        self.emit("other", key, t.name, f"{op.operation.lower()} partition {shown} of {t.name}".replace("  ", " "),
+                  born=self.born(t.origin), partition_op=op.operation.lower(), options=opts)
+
+    def a_AttachPartition(self, t: Table, key, a: N.AttachPartition, opts) -> None:
+        pkey = self.key(a.partition)
+        part = self.table(pkey)
+        if part is not None:
+            if part.partition_of is not None and part.partition_of != key and self.certain:
+                self.problem("exists", pkey[1], f"{pkey[1]} is already a partition of {part.partition_of[1]}")
+            part.partition_of = key
+        # a validated CHECK on the partition key lets PostgreSQL skip the scan (the docs' recipe)
+        bounded = part is not None and bool(t.partition_key) and any(
+            c.kind == "check" and c.validated and set(c.columns) & set(t.partition_key)
+            for c in part.constraints.values())
+        self.emit("other", key, pkey[1], f"attach partition {pkey[1]} to {t.name}",
+                  born=self.born(t.origin) and (part is None or self.born(part.origin)), partition_op="attach",
+                  partition=pkey[1], parent=t.name, partition_born=part is not None and self.born(part.origin),
+                  default=a.default, bound=a.bound, has_check=bounded, klass="additive")
+
+    def a_DetachPartition(self, t: Table, key, d: N.DetachPartition, opts) -> None:
+        pkey = self.key(d.partition)
+        part = self.cat.tables.get(pkey)
+        if part is not None:
+            if part.partition_of not in (None, key) and self.certain:
+                self.problem("missing", pkey[1], f"{pkey[1]} is not a partition of {t.name}")
+            part.partition_of = None
+        self.emit("other", key, pkey[1], f"detach partition {pkey[1]} from {t.name}", born=self.born(t.origin),
+                  partition_op="detach", partition=pkey[1], parent=t.name, concurrently=d.concurrently,
+                  finalize=d.finalize, klass="incompatible")
+
+    def a_AddIdentity(self, t: Table, key, a: N.AddIdentity, opts) -> None:
+        name, quoted = _name(a.column)
+        ck = self.cat.col_key(name, quoted)
+        col = t.columns.get(ck)
+        if col is None:
+            self.has_column(t, ck, name)
+        obj = f"{t.name}.{col.name if col else name}"
+        born = col is not None and self.born(col.origin)
+        if col is not None:
+            if col.identity and self.certain:
+                self.problem("exists", obj, f"column {col.name} of table {t.name} is already an identity column")
+            elif col.default is not None and self.certain:
+                self.problem("exists", obj, f"column {col.name} of table {t.name} already has a default value")
+            elif col.nullable and t.complete and self.certain:
+                self.problem("missing", obj, f"column {col.name} of table {t.name} must be declared NOT NULL before "
+                             "identity can be added")
+            col.identity = True
+        self.emit("set-default", key, obj, f"make {obj} an identity column", born=born, identity=True,
+                  old_default=col.default if col else None, default="GENERATED AS IDENTITY", default_volatile=False,
+                  always=a.always, column=col.name if col else name)
+
+    def a_DropIdentity(self, t: Table, key, d: N.DropIdentity, opts) -> None:
+        name, quoted = _name(d.column)
+        ck = self.cat.col_key(name, quoted)
+        col = t.columns.get(ck)
+        if col is None:
+            self.has_column(t, ck, name)
+        obj = f"{t.name}.{col.name if col else name}"
+        born = col is not None and self.born(col.origin)
+        if col is not None and not col.identity:
+            if not d.if_exists and t.complete and self.certain:
+                self.problem("missing", obj, f"column {col.name} of table {t.name} is not an identity column")
+            self.emit("other", key, obj, f"drop identity if exists on {obj} (not an identity column)", born=born)
+            return
+        if col is not None:
+            col.identity = False
+        self.emit("drop-default", key, obj, f"drop identity from {obj}", born=born, identity=True,
+                  old_default="GENERATED AS IDENTITY", nullable=col.nullable if col else None, klass="incompatible",
+                  column=col.name if col else name)
 
     def a_ConvertCharset(self, t, key, c, opts) -> None:
         self.emit("rewrite-table", key, t.name, f"convert {t.name} to character set {c.charset}",
@@ -1543,9 +1949,117 @@ class _Replayer:
                 return
             self.problem("exists", key[1], f"{key[1]} already exists")
         cols = tuple(self.cat.col_key(*_name(c)) for c in node.columns) or self.view_columns(node.query)
-        self.cat.views[key] = View(key[0], key[1], cols, self.fi, materialized=True)
+        tables, refs = self.view_deps(node.query)
+        self.cat.views[key] = View(key[0], key[1], cols, self.fi, materialized=True, tables=tables, column_refs=refs)
         self.cat.gone.discard(key)
         self.emit("create-view", key, key[1], f"create materialized view {key[1]}", born=True, materialized=True)
+
+    # -- domains (PostgreSQL) ---------------------------------------------------------------------
+    def find_domain(self, family: str) -> tuple[str, str] | None:
+        """The domain a column type names, if the history created one by that name."""
+        name = family.rsplit(".", 1)[-1]
+        schema = family.rsplit(".", 1)[0] if "." in family else None
+        for s in ((schema,) if schema else (*(self.cat.search_path or ()), self.cat.default_schema)):
+            if (s, name) in self.cat.domains:
+                return (s, name)
+        return None
+
+    def domain_columns(self, key) -> list[tuple[Table, Column]]:
+        return [(t, c) for t in self.cat.tables.values() for c in t.columns.values() if c.domain == key]
+
+    def h_CreateDomain(self, node: N.CreateDomain) -> None:
+        key = self.key(node.name, create=True)
+        if key in self.cat.domains or key in self.cat.types:
+            self.problem("exists", key[1], f"type {key[1]} already exists")
+        base = type_info(node.type, self.cat.dialect)
+        d = Domain(key[0], key[1], base, node.not_null, node.default, origin=self.fi)
+        for i, (cname, _) in enumerate(node.checks):
+            d.checks[self.cat.con_key(cname) if cname else (f"{key[1]}_check{i or ''}")] = True
+        self.cat.domains[key] = d
+        self.cat.gone.discard(key)
+        self.emit("create-type", key, key[1], f"create domain {key[1]}", born=True, domain=True,
+                  base_type=str(base), not_null=node.not_null, checks=tuple(t for _, t in node.checks))
+
+    def drop_domain(self, key, if_exists: bool, cascade: bool) -> None:
+        d = self.cat.domains.get(key)
+        if d is None and key in self.cat.gone and self.certain and not if_exists:
+            self.problem("missing", key[1], f"type {key[1]} does not exist at this point")
+        users = self.domain_columns(key) if d is not None else []
+        if users and not cascade and self.certain:
+            names = ", ".join(f"{t.name}.{c.name}" for t, c in users)
+            self.problem("depends", key[1], f"cannot drop domain {key[1]} because column{'s' if len(users) > 1 else ''} "
+                         f"{names} use{'' if len(users) > 1 else 's'} it (drop or change them first, or add CASCADE)")
+            self.emit("drop-type", key, key[1], f"drop domain {key[1]} (refused: columns use it)",
+                      born=self.born(d.origin), cascade=cascade, domain=True)
+            return
+        if d is not None:
+            del self.cat.domains[key]
+            self.mark_gone(key)
+        self.emit("drop-type", key, key[1], f"drop domain {key[1]}", born=d is not None and self.born(d.origin),
+                  cascade=cascade, domain=True)
+        for t, c in users:  # CASCADE drops the columns of the domain's type
+            self.drop_column(t, (t.schema, t.name), c.name, True, False, {}, True)
+
+    def h_AlterDomain(self, node: N.AlterDomain) -> None:
+        key = self.key(node.name, stores=(self.cat.domains,))
+        d = self.cat.domains.get(key)
+        if d is None and key in self.cat.gone and self.certain:
+            self.problem("missing", key[1], f"type {key[1]} does not exist at this point")
+        users = self.domain_columns(key) if d is not None else []
+        live = [f"{t.name}.{c.name}" for t, c in users if not self.born(c.origin)]
+        born = d is not None and self.born(d.origin)
+        cname = self.cat.con_key(node.constraint) if node.constraint else None
+        common = dict(domain=True, columns_using=tuple(f"{t.name}.{c.name}" for t, c in users),
+                      live_columns=tuple(live))
+        a = node.action
+        if a in ("add-check", "add-not-null", "set-not-null"):
+            if d is not None:
+                if a == "add-check":
+                    name = cname or f"{key[1]}_check"
+                    if name in d.checks:
+                        self.problem("exists", f"{key[1]}.{name}", f"constraint {name} for domain {key[1]} already exists")
+                    d.checks[name] = not node.not_valid
+                else:
+                    d.not_null = True
+            kind = "add-check" if a == "add-check" else "set-not-null"
+            what = "add check constraint" if a == "add-check" else "set not null on"
+            self.emit(kind, None, key[1], f"{what} domain {key[1]}", born=born, not_valid=node.not_valid,
+                      constraint=cname, **common)
+        elif a == "validate-constraint":
+            if d is not None and cname is not None:
+                if cname not in d.checks and self.certain:
+                    self.problem("missing", cname, f"constraint {cname} of domain {key[1]} does not exist")
+                d.checks[cname] = True
+            self.emit("validate-constraint", None, key[1], f"validate constraint {cname} of domain {key[1]}",
+                      born=born, constraint=cname, **common)
+        elif a == "drop-constraint":
+            if d is not None and cname is not None:
+                if d.checks.pop(cname, None) is None and not node.if_exists and self.certain:
+                    self.problem("missing", cname, f"constraint {cname} of domain {key[1]} does not exist")
+            self.emit("drop-constraint", None, key[1], f"drop constraint {cname} of domain {key[1]}", born=born,
+                      constraint=cname, constraint_kind="check", **common)
+        elif a == "drop-not-null":
+            if d is not None:
+                d.not_null = False
+            self.emit("drop-not-null", None, key[1], f"drop not null on domain {key[1]}", born=born, **common)
+        elif a == "set-default":
+            old = d.default if d else None
+            if d is not None:
+                d.default = node.value
+            self.emit("set-default", None, key[1], f"set default on domain {key[1]}", born=born, old_default=old,
+                      default=node.value, **common)
+        elif a == "drop-default":
+            old = d.default if d else None
+            if d is not None:
+                d.default = None
+            self.emit("drop-default", None, key[1], f"drop default on domain {key[1]}", born=born, old_default=old,
+                      klass="incompatible" if old is not None else "neutral", **common)
+        elif a == "rename-constraint":
+            if d is not None and cname in d.checks:
+                d.checks[self.cat.con_key(node.new_name)] = d.checks.pop(cname)
+            self.emit("other", None, key[1], f"rename constraint {cname} of domain {key[1]}", born=born, **common)
+        else:
+            self.emit("other", None, key[1], f"alter domain {key[1]}", born=born, **common)
 
     def h_CreateFunction(self, node: N.CreateFunction) -> None:
         key = self.key(node.name, create=True)
@@ -1669,6 +2183,11 @@ class _Replayer:
                 left = inner.this
                 name = (left.this.name if isinstance(left, exp.SessionParameter) else left.name).lower()
                 value = inner.expression
+                scope = str((item.args.get("kind") if isinstance(item, exp.SetItem) else None) or (
+                    left.args.get("kind") if isinstance(left, exp.SessionParameter) else None) or "").upper()
+                if scope in ("GLOBAL", "PERSIST", "PERSIST_ONLY"):
+                    names.append((f"global.{name}", value.sql() if value is not None else ""))
+                    continue  # MySQL: for new connections only, not this one
                 names.append((name, value.sql() if value is not None else ""))
                 self.session_setting(name, value)
             elif isinstance(item, exp.SetItem) and item.args.get("kind"):

@@ -44,8 +44,11 @@ def type_info(dtype: exp.Expression | None, dialect: str) -> TypeInfo:
         elif isinstance(inner, exp.Expression):
             params.append(inner.name)
     if dtype.this == exp.DataType.Type.USERDEFINED:
-        family = dtype.args.get("kind") or dtype.name or "user-defined"
+        kind = dtype.args.get("kind")
+        family = (kind.name if isinstance(kind, exp.Expression) else kind) or dtype.name or "user-defined"
     if dialect != "postgres":
+        if name == "SERIAL":
+            family = "uint8"  # MySQL/MariaDB: SERIAL is BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE
         if name in _MYSQL_TEXT:
             # TEXT(M) is the smallest of the four that holds M bytes
             want = params[0] if params and isinstance(params[0], int) else _MYSQL_TEXT[name]

@@ -107,7 +107,8 @@ CHANGES = (
 # `mode` is the LOCK TABLE(S) mode; `constraint_kind` ("primary-key", "unique", "check",
 # "foreign-key") says what drop-constraint drops; `reason` says why a table is rewritten
 # ("charset": CONVERT TO CHARACTER SET, "engine", "optimize", "cluster", "vacuum-full");
-# `full` is None unless known (False: a plain VACUUM, which does not rewrite).
+# `full` is None unless known (False: a plain VACUUM, which does not rewrite); `domain` says the
+# change is an ALTER DOMAIN (PostgreSQL): its lock is on every table with a column of the domain.
 DETAIL_DEFAULTS: Mapping[str, Any] = MappingProxyType(
     {
         "has_default": False,
@@ -130,6 +131,7 @@ DETAIL_DEFAULTS: Mapping[str, Any] = MappingProxyType(
         "mode": None,
         "constraint_kind": None,
         "reason": None,
+        "domain": False,
     }
 )
 

@@ -79,6 +79,10 @@ POSTGRES: tuple[Row, ...] = (
        source=V2.format("#7 varchar narrower, #8 bigint->int, 1M #4 int->bigint"),
        note="the table and all its indexes are rewritten; add a new column, dual-write, "
             "backfill and swap instead"),
+    # ALTER DOMAIN: the lock is on each table that has a column of the domain
+    pg("set-not-null", "SHARE", scan=True, when={"domain": True},
+       source=HERE.format("ALTER DOMAIN ... SET NOT NULL held SHARE on the table using the domain"),
+       note="every column of the domain is checked; there is no non-blocking form"),
     pg("set-not-null", AE, when={"proven_by_check": True}, since="12",
        source=HERE.format("SET NOT NULL after a validated CHECK (col IS NOT NULL) did not scan, "
                           "after a NOT VALID one it did") + "; PostgreSQL 12 release notes "
@@ -108,6 +112,12 @@ POSTGRES: tuple[Row, ...] = (
        source=HERE.format("ADD CONSTRAINT ... UNIQUE: ACCESS EXCLUSIVE plus an index build scan"),
        note="the index is built under ACCESS EXCLUSIVE and fails on duplicates; CREATE UNIQUE "
             "INDEX CONCURRENTLY first, then ADD CONSTRAINT ... UNIQUE USING INDEX"),
+    pg("add-check", None, when={"domain": True, "not_valid": True},
+       source=HERE.format("ALTER DOMAIN ... ADD CONSTRAINT ... NOT VALID took no table lock"),
+       note="only new values are checked; VALIDATE CONSTRAINT on a domain then takes SHARE on its tables"),
+    pg("add-check", "SHARE", scan=True, when={"domain": True},
+       source=HERE.format("ALTER DOMAIN ... ADD CONSTRAINT CHECK held SHARE on the table using the domain"),
+       note="every column of the domain is checked while writes to its tables wait"),
     pg("add-check", AE, when={"not_valid": True}, source=V2.format("#18 and 1M #6"),
        note="only new and updated rows are checked; VALIDATE CONSTRAINT later takes SHARE "
             "UPDATE EXCLUSIVE"),
@@ -122,6 +132,9 @@ POSTGRES: tuple[Row, ...] = (
     pg("drop-constraint", AE, when={"constraint_kind": "foreign-key"}, source=V2.format("#14"),
        note="dropping a FOREIGN KEY takes ACCESS EXCLUSIVE on the referenced table too"),
     pg("drop-constraint", AE, source=V2.format("#14")),
+    pg("validate-constraint", "SHARE", scan=True, when={"domain": True},
+       source=HERE.format("ALTER DOMAIN ... VALIDATE CONSTRAINT held SHARE on the table using the domain"),
+       note="unlike a table's VALIDATE CONSTRAINT, a domain's blocks writes to every table using it"),
     pg("validate-constraint", SUE, scan=True, source=V2.format("#16, #19 and 1M #7"),
        note="reads and writes continue during the scan; the referenced table of a FOREIGN KEY "
             "gets ROW SHARE; run it in its own transaction, not after a stronger lock on the "

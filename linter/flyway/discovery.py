@@ -40,6 +40,7 @@ from typing import Mapping, Sequence
 from flylint.flyway import facts
 from flylint.flyway.checksum import flyway_checksum
 from flylint.flyway.config import FlywayConfig, FlywayConfigError, python_codec
+from flylint.flyway import naming as _naming
 from flylint.flyway.naming import InvalidName, ParsedName, is_sql_resource, parse_name
 from flylint.flyway.placeholders import replace_placeholders
 from flylint.flyway.scriptconfig import load_script_config, script_config_path
@@ -311,6 +312,9 @@ def discover(
         parsed = parse_name(f.path.name, cfg.naming)
         if parsed is None:
             continue
+        if isinstance(parsed, InvalidName) and parsed.flyway_accepts:
+            # Flyway runs it: BigInteger reads "+1" as 1, "-1" as -1. Lint it as Flyway runs it.
+            parsed = _as_flyway_runs_it(f.path, parsed, cfg.naming, found_facts)
         if isinstance(parsed, InvalidName):
             found_facts.append(facts.SkippedName(f.path, parsed.reason, parsed.suggestion))
             continue
@@ -320,6 +324,8 @@ def discover(
         if parsed.reserved_word is not None:
             found_facts.append(facts.ReservedVersion(f.path, parsed.reserved_word))
             continue
+        if parsed.version is not None and len(parsed.version.text) > HISTORY_VERSION_LENGTH:
+            found_facts.append(facts.VersionTooLong(f.path, parsed.version.text))
 
         script_config = ScriptConfig()
         conf = script_config_path(f.path)
@@ -381,6 +387,29 @@ def discover(
     sources = tuple(source for _, source in entries)
     found_facts.extend(_duplicates(sources))
     return Discovery(sources, tuple(found_facts))
+
+
+# flyway_schema_history.version is VARCHAR(50) on PostgreSQL and MySQL (research/flyway.md §7.1).
+HISTORY_VERSION_LENGTH = 50
+
+
+def _as_flyway_runs_it(path: Path, invalid: InvalidName, naming, found_facts: list) -> ParsedName | InvalidName:
+    """A name whose version only BigInteger accepts, parsed the way Flyway runs it."""
+    name = invalid.filename
+    suffix = _naming.matching_suffix(name, naming)
+    kinds = [(k, p) for k, p in naming.prefixes.items() if k != "R" and p and name.startswith(p)]
+    if suffix is None or not kinds:
+        return invalid
+    kind, prefix = max(kinds, key=lambda kp: len(kp[1]))  # Flyway tries the longest prefix first
+    rest = name[len(prefix): len(name) - len(suffix)]
+    index = rest.find(naming.separator) if naming.separator else -1
+    left, right = (rest[:index], rest[index + len(naming.separator):]) if index >= 0 else (rest, "")
+    try:
+        version = _naming.java_version(left)
+    except ValueError:
+        return invalid
+    found_facts.append(facts.UnusualVersion(path, left, version))
+    return ParsedName(name, kind, prefix, version, left, right.replace("_", " "), suffix)
 
 
 def _checksum(parsed: ParsedName, text: str, cfg: FlywayConfig, sc: ScriptConfig, builtins: Mapping[str, str]) -> int:

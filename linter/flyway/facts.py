@@ -109,7 +109,27 @@ class MissingLocation:
     path: Path
 
 
+@dataclass(frozen=True, slots=True)
+class UnusualVersion:
+    """A version only Java's BigInteger accepts ("+1", "-1", non-ASCII digits): Flyway runs it."""
+
+    path: Path
+    text: str  # as written in the file name
+    version: Version  # what Flyway makes of it (compared numerically; stored as `version.text`)
+
+
+@dataclass(frozen=True, slots=True)
+class VersionTooLong:
+    """A version longer than flyway_schema_history.version (VARCHAR(50)) can hold."""
+
+    path: Path
+    text: str  # the text Flyway stores (`_` replaced by `.`)
+
+
 ProjectFact = (
+    UnusualVersion
+    | VersionTooLong
+    | 
     SkippedName
     | ReservedVersion
     | DuplicateVersion

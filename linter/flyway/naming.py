@@ -18,8 +18,9 @@ migrations, `<prefix><separator><description><suffix>` for repeatables (R) and S
 Flyway accepts the version words `latest`, `current` and `next` (any case) and the number
 9223372036854775807 (its marker for "latest"); such names parse (kind V/U/B) with `reserved_word`
 set so flylint can report them. Flyway also accepts signed (`+1`) and non-ASCII-digit versions
-through `java.math.BigInteger`; flylint reports those as invalid (`flyway_accepts=True`) because
-they are not portable and `model.Version` cannot represent them.
+through `java.math.BigInteger`; `parse_name` answers InvalidName(flyway_accepts=True) for them, and
+discovery then runs them as Flyway does (`java_version`: V+1 is version 1, V-1 is version -1) and
+reports them (flyway-unusual-version).
 """
 
 from __future__ import annotations
@@ -169,6 +170,16 @@ def _java_version_parses(text: str) -> bool:
         if not body or not all(ch.isdecimal() for ch in body):
             return False
     return True
+
+
+def java_version(text: str) -> Version:
+    """The version Flyway's `MigrationVersion` makes of a text only BigInteger accepts ("+1", "-1",
+    non-ASCII digits): parts compared numerically, the text stored as written with `_` -> `.`."""
+    normalized = text.replace("_", ".")
+    parts = [int(part) for part in _JAVA_SPLIT.split(normalized)]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return Version(tuple(parts), normalized)
 
 
 def parse_name(filename: str, settings: NamingSettings = NamingSettings()) -> ParsedName | InvalidName | None:

@@ -364,6 +364,35 @@ class RenameConstraint(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class CreateDomain(Node):
+    """`CREATE DOMAIN d [AS] type [COLLATE c] [DEFAULT e] [[CONSTRAINT n] {NOT NULL | NULL | CHECK (e)}]...` (PG)."""
+
+    name: exp.Table
+    type: exp.DataType | None  # None when flylint could not read the type
+    type_text: str  # the type as written
+    not_null: bool = False
+    default: str | None = None  # source text of the default
+    checks: tuple[tuple[str | None, str], ...] = ()  # (constraint name or None, condition source text)
+
+
+@dataclass(frozen=True, slots=True)
+class AlterDomain(Node):
+    """`ALTER DOMAIN d ...` (PG), one action: "add-check", "add-not-null", "drop-constraint",
+    "validate-constraint", "rename-constraint", "set-default", "drop-default", "set-not-null",
+    "drop-not-null"."""
+
+    name: exp.Table
+    action: str
+    constraint: str | None = None  # the constraint's name (as written; folded by the catalog)
+    check: str | None = None  # add-check: the condition's source text
+    not_valid: bool = False
+    new_name: str | None = None  # rename-constraint
+    value: str | None = None  # set-default: source text
+    if_exists: bool = False  # drop-constraint IF EXISTS
+    cascade: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class AttachPartition(Node):
     """`ALTER TABLE parent ATTACH PARTITION child {FOR VALUES ... | DEFAULT}` (PG)."""
 

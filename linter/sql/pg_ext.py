@@ -381,6 +381,8 @@ def _alter_other(ctx: Ctx, cur: Cursor):
         return n.AlterOwner(kind=kind, name=name, owner=owner), f"ALTER {kind}"
     if kind in ("VIEW", "INDEX", "TABLE"):
         return None  # the stock parser reads ALTER VIEW/INDEX ... RENAME TO and friends
+    if kind == "DOMAIN" and not cur.at("RENAME", "TO"):
+        return _alter_domain(cur, name), "ALTER DOMAIN"
     if cur.accept("RENAME", "TO"):
         new = cur.table(f"the new {kind.lower()} name")
         cur.expect_end()
@@ -441,12 +443,113 @@ def _create(ctx: Ctx, cur: Cursor):
         return _create_trigger(cur, or_replace)
     if cur.at("INDEX") or cur.at("UNIQUE", "INDEX"):
         return _create_index(ctx, cur)
+    if cur.at("DOMAIN") and not or_replace:
+        return _create_domain(cur)
     return None
 
 
 _CREATE_WORDS = frozenset(
-    {"MATERIALIZED", "EXTENSION", "FUNCTION", "PROCEDURE", "TRIGGER", "CONSTRAINT", "INDEX", "UNIQUE"}
+    {"MATERIALIZED", "EXTENSION", "FUNCTION", "PROCEDURE", "TRIGGER", "CONSTRAINT", "INDEX", "UNIQUE", "DOMAIN"}
 )
+# words that end a domain's type or DEFAULT expression
+_DOMAIN_CLAUSE_WORDS = frozenset({"COLLATE", "DEFAULT", "CONSTRAINT", "NOT", "NULL", "CHECK"})
+
+
+def _until_clause(cur: Cursor) -> int:
+    """Index of the next depth-0 token starting a domain clause (or the end)."""
+    j = cur.i
+    while j < cur.end:
+        tok = cur.toks[j]
+        if tok.text == "(" or tok.text == "[":
+            j = cur.matching_paren(j)
+            continue
+        if tok.text.upper() in _DOMAIN_CLAUSE_WORDS and tok.token_type not in STRING_TYPES:
+            return j
+        j += 1
+    return cur.end
+
+
+def _create_domain(cur: Cursor):
+    cur.i += 1  # DOMAIN
+    name = cur.table("a domain name")
+    cur.accept("AS")
+    stop = _until_clause(cur)
+    if stop == cur.i:
+        cur.fail("expected the domain's data type")
+    type_text = cur.source(cur.i, stop)
+    try:
+        dtype = exp.DataType.build(type_text, dialect="postgres", udt=True)
+    except Exception:  # noqa: BLE001 - an unreadable type stays unread, the domain is still known
+        dtype = None
+    cur.i = stop
+    not_null = False
+    default = None
+    checks: list[tuple[str | None, str]] = []
+    while not cur.done():
+        cname = cur.ident("a constraint name").this if cur.accept("CONSTRAINT") else None
+        if cur.accept("NOT", "NULL"):
+            not_null = True
+        elif cur.accept("NULL"):
+            not_null = False
+        elif cur.accept("CHECK"):
+            a, b = cur.skip_group()
+            checks.append((cname, cur.source(a, b)))
+        elif cname is None and cur.accept("DEFAULT"):
+            stop = _until_clause(cur)
+            if stop == cur.i:
+                cur.fail("expected the default value")
+            default = cur.source(cur.i, stop)
+            cur.i = stop
+        elif cname is None and cur.accept("COLLATE"):
+            cur.ident("a collation name")
+        else:
+            cur.fail("expected DEFAULT, COLLATE, NOT NULL, NULL or CHECK")
+    node = n.CreateDomain(name=name, type=dtype, type_text=type_text, not_null=not_null, default=default,
+                          checks=tuple(checks))
+    return node, "CREATE DOMAIN"
+
+
+def _alter_domain(cur: Cursor, name: exp.Table) -> n.AlterDomain:
+    if cur.accept("ADD"):
+        cname = cur.ident("a constraint name").this if cur.accept("CONSTRAINT") else None
+        if cur.accept("NOT", "NULL"):
+            cur.expect_end()
+            return n.AlterDomain(name=name, action="add-not-null", constraint=cname)
+        cur.expect("CHECK")
+        a, b = cur.skip_group()
+        not_valid = cur.accept("NOT", "VALID")
+        cur.expect_end()
+        return n.AlterDomain(name=name, action="add-check", constraint=cname, check=cur.source(a, b),
+                             not_valid=not_valid)
+    if cur.accept("DROP", "CONSTRAINT"):
+        if_exists = cur.accept("IF", "EXISTS")
+        cname = cur.ident("a constraint name").this
+        cascade = cur.accept("CASCADE")
+        if not cascade:
+            cur.accept("RESTRICT")
+        cur.expect_end()
+        return n.AlterDomain(name=name, action="drop-constraint", constraint=cname, if_exists=if_exists,
+                             cascade=cascade)
+    if cur.accept("VALIDATE", "CONSTRAINT"):
+        cname = cur.ident("a constraint name").this
+        cur.expect_end()
+        return n.AlterDomain(name=name, action="validate-constraint", constraint=cname)
+    if cur.accept("RENAME", "CONSTRAINT"):
+        old = cur.ident("a constraint name").this
+        cur.expect("TO")
+        new = cur.ident("the new constraint name").this
+        cur.expect_end()
+        return n.AlterDomain(name=name, action="rename-constraint", constraint=old, new_name=new)
+    if cur.accept("SET", "DEFAULT"):
+        if cur.done():
+            cur.fail("expected the default value")
+        return n.AlterDomain(name=name, action="set-default", value=cur.rest_source())
+    for words, action in ((("DROP", "DEFAULT"), "drop-default"), (("SET", "NOT", "NULL"), "set-not-null"),
+                          (("DROP", "NOT", "NULL"), "drop-not-null")):
+        if cur.accept(*words):
+            cur.expect_end()
+            return n.AlterDomain(name=name, action=action)
+    cur.fail("expected ADD, DROP, VALIDATE, RENAME, SET, OWNER TO or SET SCHEMA")
 
 
 def _create_matview(ctx: Ctx, cur: Cursor):
