@@ -1,0 +1,170 @@
+"""`flylint plan`: every plan, on both dialects, written into a project, lints without errors,
+with exactly the warnings it says are inherent; unknown names are a clear exit 2."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import FIXTURES, run_cli, write_project
+
+SEED = FIXTURES / "rename-last-name"
+
+MORE = {
+    "postgres": "CREATE TABLE people (id bigint PRIMARY KEY, email varchar(255), age int NOT NULL DEFAULT 0, nick varchar(50));\n"
+                "CREATE TABLE orders (id bigint PRIMARY KEY, user_id integer);\n",
+    "mysql": "CREATE TABLE people (id bigint PRIMARY KEY, email varchar(255), age int NOT NULL DEFAULT 0, nick varchar(50));\n"
+             "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint UNSIGNED);\n",
+}
+
+# (intent and arguments, warnings flylint lint must give on the written files, per dialect)
+PLANS = [
+    (["rename-column", "users.last_name", "surname"], {"postgres": {"drop-column"},
+                                                       "mysql": {"drop-column", "set-not-null"}}),
+    (["rename-column", "people.email", "mail"], {"postgres": {"drop-column"}, "mysql": {"drop-column"}}),
+    (["set-not-null", "people.email"], {"postgres": set(), "mysql": {"set-not-null"}}),
+    (["set-not-null", "people.email", "--backfill", "''"], {"postgres": set(), "mysql": {"set-not-null"}}),
+    (["change-column-type", "people.age", "bigint"], {"postgres": {"drop-column"}, "mysql": {"change-column-type"}}),
+    (["change-column-type", "people.email", "text"], {"postgres": set(), "mysql": {"change-column-type"}}),
+    (["change-column-type", "people.email", "varchar(300)"], {"postgres": set(), "mysql": {"change-column-type"}}),
+    (["change-column-type", "people.nick", "varchar(60)"], {"postgres": set(), "mysql": set()}),
+    (["add-foreign-key", "orders.user_id", "users.id"], {"postgres": set(), "mysql": {"constraint-on-live-table"}}),
+    (["drop-column", "users.first_name"], {"postgres": set(), "mysql": set()}),
+]
+
+
+def base_project(tmp_path, dialect):
+    """The seed's V1 (users with last_name) plus a second live migration."""
+    root = tmp_path / "proj"
+    (root / "db" / "migration").mkdir(parents=True)
+    shutil.copy(SEED / dialect / "V1__init.sql", root / "db" / "migration" / "V1__init.sql")
+    write_project(root, {"db/migration/V2__more.sql": MORE[dialect]})
+    return root
+
+
+def lint(root, dialect):
+    proc = run_cli(["lint", "--dialect", dialect, "--no-cache", "--format", "json", "--fail-on", "never"], cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def plan(root, dialect, args, *more):
+    return run_cli(["plan", *args, "--dialect", dialect, "--no-cache", *more], cwd=root)
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+@pytest.mark.parametrize("args,warnings", PLANS, ids=[" ".join(p[0]) for p in PLANS])
+def test_written_plan_lints_clean(tmp_path, dialect, args, warnings):
+    warnings = warnings[dialect]
+    root = base_project(tmp_path, dialect)
+    before = {p.name for p in (root / "db" / "migration").iterdir()}
+    proc = plan(root, dialect, args, "--write")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    new = sorted((p for p in (root / "db" / "migration").iterdir() if p.name not in before),
+                 key=lambda p: [int(x) if x.isdigit() else x for x in p.name.replace("__", "_").split("_")])
+    sql = [p for p in new if p.suffix == ".sql"]
+    assert sql and sql[0].name.startswith("V3__"), [p.name for p in new]
+    assert all(p.name.startswith(f"V{3 + i}__") for i, p in enumerate(sql))
+    for p in sql:
+        text = p.read_text()
+        assert "-- Before it runs: " in text and "-- After it ran: " in text and "phase: " in text
+    doc = lint(root, dialect)
+    ours = [f for f in doc["findings"] if f["path"] in {f"db/migration/{p.name}" for p in new}]
+    assert [f for f in ours if f["severity"] == "error"] == []
+    assert {f["rule"] for f in ours} == warnings, ours
+    if warnings:
+        assert "flylint lint will warn about: " + ", ".join(sorted(warnings)) in proc.stdout
+    assert [f for f in doc["findings"] if f["path"] not in {f"db/migration/{p.name}" for p in new}] == []
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+@pytest.mark.parametrize("args,warnings", PLANS[:1] + PLANS[4:5] + PLANS[7:8], ids=["rename", "type", "fk"])
+def test_plan_one_release_at_a_time(tmp_path, dialect, args, warnings):
+    """Each step, shipped as the newest release on top of the previous ones, lints without errors."""
+    warnings = warnings[dialect]
+    root = base_project(tmp_path, dialect)
+    folder = root / "db" / "migration"
+    before = {p.name for p in folder.iterdir()}
+    assert plan(root, dialect, args, "--write").returncode == 0
+    steps = [p for p in folder.iterdir() if p.name not in before]
+    assert steps
+    hold = tmp_path / "hold"
+    hold.mkdir()
+    for p in steps:
+        shutil.move(str(p), hold / p.name)
+    seen = set()
+    for p in sorted(hold.iterdir(), key=lambda p: (int(p.name[1:].split("__")[0]), p.suffix)):
+        shutil.move(str(p), folder / p.name)
+        if p.suffix != ".sql":
+            continue
+        if (hold / (p.name + ".conf")).exists():
+            shutil.move(str(hold / (p.name + ".conf")), folder / (p.name + ".conf"))
+        doc = lint(root, dialect)
+        mine = [f for f in doc["findings"] if f["path"].endswith(p.name)]
+        assert [f for f in mine if f["severity"] == "error"] == [], (p.name, mine)
+        seen |= {f["rule"] for f in mine}
+    assert seen == warnings
+
+
+def test_plan_prints_files_with_the_projects_numbering_and_names(tmp_path):
+    root = base_project(tmp_path, "postgres")
+    write_project(root, {"db/migration/V7_1__later.sql": "SELECT 1;\n"})
+    proc = plan(root, "postgres", ["rename-column", "users.last_name", "surname"])
+    assert proc.returncode == 0, proc.stderr
+    heads = [line for line in proc.stdout.splitlines() if line.startswith("==> ")]
+    assert heads[0] == "==> db/migration/V8__add_surname.sql <=="
+    assert heads[-1] == "==> db/migration/V14__drop_last_name.sql <=="
+    assert "ALTER TABLE users ADD COLUMN surname varchar(255);" in proc.stdout
+    assert "UPDATE users SET surname = last_name WHERE surname IS NULL;" in proc.stdout
+    assert not list((root / "db" / "migration").glob("V8__*"))  # printing writes nothing
+
+
+def test_plan_follows_flyway_naming_settings(tmp_path):
+    root = base_project(tmp_path, "mysql")
+    write_project(root, {"flyway.conf": "flyway.sqlMigrationSeparator=-\nflyway.locations=filesystem:db/migration\n"})
+    (root / "db/migration/V1__init.sql").rename(root / "db/migration/V1-init.sql")
+    (root / "db/migration/V2__more.sql").rename(root / "db/migration/V2-more.sql")
+    proc = plan(root, "mysql", ["add-foreign-key", "orders.user_id", "users.id"], "--write")
+    assert proc.returncode == 0, proc.stderr
+    assert "wrote db/migration/V3-index_orders_user_id.sql" in proc.stdout
+    text = (root / "db/migration/V4-add_orders_user_id_fkey.sql").read_text()
+    assert "ALGORITHM=INPLACE, LOCK=NONE" in text and "SET foreign_key_checks = 0;" in text
+
+
+def test_postgres_concurrent_index_gets_its_script_config(tmp_path):
+    root = base_project(tmp_path, "postgres")
+    assert plan(root, "postgres", ["add-foreign-key", "orders.user_id", "users.id"], "--write").returncode == 0
+    folder = root / "db" / "migration"
+    assert "CREATE INDEX CONCURRENTLY orders_user_id_idx ON orders (user_id);" in (folder / "V3__index_orders_user_id.sql").read_text()
+    assert (folder / "V3__index_orders_user_id.sql.conf").read_text() == "executeInTransaction=false\n"
+    assert "NOT VALID;" in (folder / "V4__add_orders_user_id_fkey.sql").read_text()
+    assert "VALIDATE CONSTRAINT orders_user_id_fkey;" in (folder / "V5__validate_orders_user_id_fkey.sql").read_text()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["rename-column", "userz.last_name", "surname"], "table userz does not exist"),
+    (["rename-column", "users.lastname", "surname"], "column lastname does not exist in table users"),
+    (["rename-column", "users.last_name", "first_name"], "column first_name already exists in table users"),
+    (["set-not-null", "users.last_name"], "users.last_name is already NOT NULL"),
+    (["set-not-null", "users"], "'users' is not TABLE.COLUMN"),
+    (["frobnicate", "users.x"], "unknown intent 'frobnicate'"),
+    (["rename-column", "users.last_name"], "usage: flylint plan rename-column TABLE.COLUMN NEW_NAME"),
+    (["add-foreign-key", "orders.user_id", "users.first_name"], "users.first_name has no primary key or unique"),
+    (["change-column-type", "people.age", "notatype("], "cannot read 'notatype(' as a postgres column type"),
+])
+def test_bad_intents_exit_2_with_a_clear_message(tmp_path, args, message):
+    root = base_project(tmp_path, "postgres")
+    proc = plan(root, "postgres", args)
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_write_never_overwrites(tmp_path):
+    root = base_project(tmp_path, "postgres")
+    write_project(root, {"db/migration/V3__add_surname.sql": "SELECT 1;\n"})
+    (root / "db/migration/V3__add_surname.sql").rename(root / "db/migration/V3__add_surname.sql")
+    proc = plan(root, "postgres", ["set-not-null", "people.email"], "--write")
+    assert proc.returncode == 0  # numbered after V3: no clash
+    assert (root / "db/migration/V4__check_email_not_null.sql").exists()
