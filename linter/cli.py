@@ -56,7 +56,10 @@ def main() -> None:
 @click.option("--flyway-config", type=click.Path(path_type=Path), help="Flyway configuration file "
               "(default: flyway.toml or flyway.conf in the current directory).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write .flylint_cache/.")
-def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_file, flyway_config, no_cache):
+@click.option("--app-queries", multiple=True, type=click.Path(path_type=Path), help="Queries of the live "
+              "application version (.sql file or folder of them), checked against the migrated schema; repeatable.")
+def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_file, flyway_config, no_cache,
+         app_queries):
     """Lint the migrations in PATHS (default: the Flyway locations)."""
     from flylint.engine import Options, UsageError, exit_code, run
     from flylint.report import ReportOptions, render
@@ -84,6 +87,7 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
         flyway_config=fw,
         cache=settings.cache and not no_cache,
         severity=settings.severity,
+        app_queries=tuple(app_queries),
     )
     fail_on = fail_on or settings.fail_on or "error"
     try:

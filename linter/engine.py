@@ -45,6 +45,7 @@ class Options:
     flyway_config: Path | None = None
     cache: bool = True
     severity: tuple[tuple[str, str], ...] = ()  # per-rule severity overrides (id or prefix -> level)
+    app_queries: tuple[Path, ...] = ()  # the live application's queries: .sql files or folders
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ def _run(opts: Options) -> Result:
             "init_sql": cfg.init_sql,
         },
         replay=history,
+        app_queries=_app_queries(opts, dialect, display),
     )
     findings: list[Finding] = []
     overrides = _severity_overrides(opts.severity, [r.id for r in all_rules()])
@@ -168,6 +170,18 @@ def _run(opts: Options) -> Result:
     findings.sort(key=lambda f: (_natural(f.path), f.span.line, f.span.column, f.rule))
     return Result(dialect, opts.db_version, tuple(files), tuple(findings), cache.hits, replay=history,
                   reused=reused)
+
+
+def _app_queries(opts: Options, dialect: str, display) -> tuple:
+    """Read --app-queries (rules never read files)."""
+    if not opts.app_queries:
+        return ()
+    from flylint.appqueries import QueryFileError, load
+
+    try:
+        return load(opts.app_queries, dialect, display)
+    except QueryFileError as e:
+        raise UsageError(str(e)) from None
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ class LintContext:
     display: Callable[[Path], str]  # how to show a path to the user
     settings: Mapping[str, object] = field(default_factory=dict)  # Flyway settings rules may need
     replay: object = None  # flylint.catalog.replay.Replay: the catalog and every statement's changes
+    app_queries: tuple = ()  # flylint.appqueries.AppQuery: the live application's queries (--app-queries)
 
     def changes(self) -> list:
         """Every change in replay order, as (file, statement, change); computed once."""
@@ -115,6 +116,7 @@ _REGISTRY: list[Rule] = []
 def all_rules() -> tuple[Rule, ...]:
     """Every rule, in documentation order."""
     from flylint.rules import analysis, compat, flyway, locks, rewrites, schema  # noqa: F401  (importing registers them)
+    from flylint.rules import appqueries  # noqa: F401
 
     return tuple(_REGISTRY)
 
