@@ -224,7 +224,7 @@ class _Planner:
     def rename_column(self, dotted: str, new: str) -> tuple[str, list[Step]]:
         target = self.find(dotted)
         t, col = target.table, target.column
-        if not _SIMPLE.match(new) and not new:
+        if not new.strip():
             raise PlanError("the new column name is empty")
         self.free_column(target, new)
         if self.pg:
@@ -266,6 +266,12 @@ class _Planner:
                               (f"{col.name} becomes nullable so that N+2, which no longer writes it, can insert rows.",)))
             contract_before = f"every running instance is N+2 (none reads or writes {col.name} any more)."
         else:
+            if col.default is not None:
+                dflt = (_LOCK_TIMEOUT, f"ALTER TABLE {tn} ALTER COLUMN {nw} SET DEFAULT {col.default};") if self.pg \
+                    else (self.alter(t, f"ALTER COLUMN {nw} SET DEFAULT {col.default}"),)
+                steps.append(Step(f"default_{new}", "expand", "the backfill ran; only N+1 is running.", "",
+                                  dflt, (f"{new} gets {col.name}'s default only now: earlier, version N's inserts "
+                                         f"would have got it instead of NULL and the backfill would have missed them.",)))
             steps[-1] = Step(steps[-1].slug, steps[-1].phase, steps[-1].before,
                              f"deploy N+2, which reads and writes only {new} and never {col.name}.",
                              steps[-1].statements, steps[-1].notes)
@@ -360,6 +366,9 @@ class _Planner:
             return title, [Step(f"change_{col.name}_type", "expand", "version N (live now) may be running.",
                                 "nothing to deploy: every value N writes still fits.", stmts,
                                 ("Every old value fits and the change needs no table rewrite.",))]
+        if col.identity or col.generated:
+            raise PlanError(f"{t.name}.{col.name} is an identity, serial, AUTO_INCREMENT or generated column: flylint "
+                            "plan cannot move its sequence or expression to a new column")
         ck = self.cat.col_key(col.name)
         keyed = [c2.name for c2 in t.constraints.values() if ck in c2.columns and c2.kind in ("primary-key", "foreign-key", "unique")]
         if keyed:
@@ -401,7 +410,7 @@ class _Planner:
                      f"SELECT count(*) FROM {tn} WHERE {c} IS NOT NULL AND {cast} IS NULL; stays 0.",) if narrow else ())),
             Step(f"sync_{tmp}", "expand", "the previous step ran.", "nothing to deploy.",
                  (f"CREATE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
-                  f"  NEW.{nt} := NEW.{c};\n  RETURN NEW;\nEND;\n$$;",
+                  f"  NEW.{nt} := CAST(NEW.{c} AS {shown_type});\n  RETURN NEW;\nEND;\n$$;",
                   f"CREATE TRIGGER {trig} BEFORE INSERT OR UPDATE ON {tn} FOR EACH ROW EXECUTE FUNCTION {fn}();"),
                  (f"From now on every row written gets {tmp} = {col.name}, whatever version writes it.",)),
             Step(f"backfill_{tmp}", "migrate", "the trigger exists.", "nothing to deploy.",

@@ -16,9 +16,9 @@ from flylint.plan import PlanError, PlanOptions, lint_options, run_plan
 SEED = FIXTURES / "rename-last-name"
 
 MORE = {
-    "postgres": "CREATE TABLE people (id bigint PRIMARY KEY, email varchar(255), age int NOT NULL DEFAULT 0, nick varchar(50));\n"
+    "postgres": "CREATE TABLE people (id bigint PRIMARY KEY, email varchar(255), age int NOT NULL DEFAULT 0, nick varchar(50), status varchar(10) DEFAULT 'new');\n"
                 "CREATE TABLE orders (id bigint PRIMARY KEY, user_id integer);\n",
-    "mysql": "CREATE TABLE people (id bigint PRIMARY KEY, email varchar(255), age int NOT NULL DEFAULT 0, nick varchar(50));\n"
+    "mysql": "CREATE TABLE people (id bigint PRIMARY KEY, email varchar(255), age int NOT NULL DEFAULT 0, nick varchar(50), status varchar(10) DEFAULT 'new');\n"
              "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint UNSIGNED);\n",
 }
 
@@ -27,6 +27,8 @@ PLANS = [
     (["rename-column", "users.last_name", "surname"], {"postgres": {"drop-column"},
                                                        "mysql": {"drop-column", "set-not-null"}}),
     (["rename-column", "people.email", "mail"], {"postgres": {"drop-column"}, "mysql": {"drop-column"}}),
+    (["rename-column", "people.status", "state"], {"postgres": {"drop-column"}, "mysql": {"drop-column"}}),
+    (["rename-column", "people.age", "years"], {"postgres": {"drop-column"}, "mysql": {"drop-column", "set-not-null"}}),
     (["set-not-null", "people.email"], {"postgres": set(), "mysql": {"set-not-null"}}),
     (["set-not-null", "people.email", "--backfill", "''"], {"postgres": set(), "mysql": {"set-not-null"}}),
     (["change-column-type", "people.age", "bigint"], {"postgres": {"drop-column"}, "mysql": {"change-column-type"}}),
@@ -194,7 +196,8 @@ def test_write_never_overwrites(tmp_path):
 # -- the plans run on real databases ---------------------------------------------------------------
 
 ROWS = {
-    "people": "INSERT INTO people (id, email, age, nick) VALUES (1, 'a@x', 30, 'a'), (2, 'b@x', 40, 'b');\n",
+    "people": "INSERT INTO people (id, email, age, nick) VALUES (1, 'a@x', 30, 'a'), (2, 'b@x', 40, 'b');\n"
+              "INSERT INTO people (id, email, status) VALUES (3, 'c@x', 'old');\n",
     "orders": "INSERT INTO orders (id, user_id) VALUES (10, 1), (11, 2), (12, NULL);\n",
 }
 
@@ -261,6 +264,9 @@ def test_plan_runs_on_a_real_database(tmp_path, dialect, args):
             with conn.cursor() as cur:
                 cur.execute("SELECT * FROM users ORDER BY id")
                 users = cur.fetchall()
+                if args[1].startswith("people.") and args[0] in ("rename-column", "change-column-type"):
+                    cur.execute(f"SELECT {args[2] if args[0] == 'rename-column' else args[1][7:]} FROM people ORDER BY id")
+                    moved = [r[0] for r in cur.fetchall()]
         finally:
             conn.close()
             admin.execute(f"DROP DATABASE IF EXISTS {db}")
@@ -279,9 +285,16 @@ def test_plan_runs_on_a_real_database(tmp_path, dialect, args):
             _apply(root / "db" / "migration", dialect, run_sql)
             cur.execute("SELECT * FROM users ORDER BY id")
             users = cur.fetchall()
+            if args[1].startswith("people.") and args[0] in ("rename-column", "change-column-type"):
+                cur.execute(f"SELECT {args[2] if args[0] == 'rename-column' else args[1][7:]} FROM people ORDER BY id")
+                moved = [r[0] for r in cur.fetchall()]
         finally:
             cur.execute(f"DROP DATABASE IF EXISTS {db}")
             admin.close()
     assert len(users) == 2
     if args[:2] == ["rename-column", "users.last_name"]:
         assert [u[-1] for u in users] == ["atalay", "yilmaz"]  # surname, backfilled from last_name
+    expected = {"people.status": ["new", "new", "old"], "people.age": [30, 40, 0],
+                "people.email": ["a@x", "b@x", "c@x"]}
+    if args[0] in ("rename-column", "change-column-type") and args[1] in expected:
+        assert moved == expected[args[1]]  # the data survived the plan
