@@ -122,7 +122,7 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
 def plan_cmd(intent, args, paths, dialect, db_version, config_file, flyway_config, backfill, write, no_cache):
     """Print (or --write) the safe sequence of migrations for INTENT: rename-column TABLE.COLUMN NEW,
     set-not-null TABLE.COLUMN, change-column-type TABLE.COLUMN TYPE, add-foreign-key TABLE.COLUMN
-    TABLE.COLUMN, drop-column TABLE.COLUMN."""
+    TABLE.COLUMN, drop-column TABLE.COLUMN, rename-table TABLE NEW_NAME."""
     from flylint.engine import UsageError
     from flylint.plan import PlanError, PlanOptions, lint_options, run_plan
 

@@ -60,6 +60,7 @@ INTENTS = {
     "change-column-type": ("TABLE.COLUMN NEW_TYPE", 2),
     "add-foreign-key": ("TABLE.COLUMN REFERENCED_TABLE.COLUMN", 2),
     "drop-column": ("TABLE.COLUMN", 1),
+    "rename-table": ("TABLE NEW_NAME", 2),
 }
 
 _LOCK_TIMEOUT = "SET lock_timeout = '5s';"
@@ -501,6 +502,45 @@ class _Planner:
                                "MySQL/MariaDB have no NOT VALID: flylint warns about the constraint "
                                "(constraint-on-live-table).")))
             self.inherent.append("constraint-on-live-table")
+        return title, steps
+
+    # -- rename-table ---------------------------------------------------------------------------
+    def rename_table(self, dotted: str, new: str) -> tuple[str, list[Step]]:
+        target = self.find(dotted, need_column=False)
+        t = target.table
+        new = self.cat.ident(new) if self.pg else new
+        if not new.strip():
+            raise PlanError("the new table name is empty")
+        if self.cat.relation_exists((t.schema, new)):
+            raise PlanError(f"{new} already exists")
+        old_q = self.tname(t)
+        new_q = (self.q(t.schema) + "." if t.schema != self.cat.default_schema else "") + self.q(new)
+        title = f"rename table {t.name} to {new}, keeping {t.name} as a view until no version uses it"
+        stmts = ((_LOCK_TIMEOUT,) if self.pg else ()) + (
+            f"ALTER TABLE {old_q} RENAME TO {new_q};" if self.pg else f"RENAME TABLE {old_q} TO {new_q};",
+            f"CREATE VIEW {old_q} AS SELECT * FROM {new_q};")
+        notes = ("The view keeps the old name working for version N: a simple view over one table is updatable, "
+                 "so its INSERT, UPDATE and DELETE go through to the table.",)
+        if not self.pg:
+            notes += ("MySQL commits each DDL statement: if the CREATE VIEW fails, the table is already renamed; "
+                      "rerun only the CREATE VIEW (flyway repair first). Between the two statements the old name "
+                      "is missing for a moment; flylint warns about the two DDL statements (mysql-multiple-ddl), "
+                      "but splitting them would make that gap as long as the time between two migrations.",
+                      "SELECT * in a view is expanded when it is created: columns added to the table later do not "
+                      "show in the view (the version that uses them uses the new name anyway).")
+        steps = [
+            Step(f"rename_{t.name}_to_{new}", "migrate", "version N (live now, uses the name " + t.name + ") may be running.",
+                 f"deploy N+1, which uses only the name {new}.", stmts, notes),
+            Step(f"drop_view_{t.name}", "contract", f"every running instance is N+1 (none uses the name {t.name}).",
+                 "nothing; the rename is complete.",
+                 (f"-- flylint: ignore[drop-object] flylint plan: the compatibility view of the rename to {new}, "
+                  "unused once every running version is N+1",
+                  f"DROP VIEW {old_q};"),
+                 ("flylint cannot see from the migrations that the code stopped using the old name: the "
+                  "suppression above records that this plan ships it after N+1 (check with --app-source).",)),
+        ]
+        if not self.pg:
+            self.inherent.append("mysql-multiple-ddl")
         return title, steps
 
     # -- drop-column ----------------------------------------------------------------------------

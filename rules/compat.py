@@ -260,10 +260,16 @@ def rename_column(rule, ctx):
         Example({"V1__init.sql": _USERS_MY, "V2__rename.sql": "RENAME TABLE users TO customers;\n"}, True,
                 dialect="mysql"),
         Example({"V1__init.sql": "CREATE TABLE tmp (id int);\nALTER TABLE tmp RENAME TO users;\n"}, False),
+        Example({"V1__init.sql": _USERS_PG, "V2__rename.sql": "ALTER TABLE users RENAME TO customers;\n"
+                 "CREATE VIEW users AS SELECT * FROM customers;\n"}, False,
+                title="the old name kept as a view in the same migration"),
     ),
 )
 def rename_table(rule, ctx):
+    views = [(ch.file, ch.table) for _, _, ch in ctx.changes() if ch.kind == "create-view"]
     for fa, st, ch in _live(ctx, "rename-table"):
+        if any(same_release(None, f, ch.file) and key == ch.table for f, key in views):
+            continue  # the old name lives on as a view (a compatibility shim) in the same release
         old, new = _table(ch), ch.detail.get("new_name")
         yield rule.finding(
             fa.migration.display, st.span,

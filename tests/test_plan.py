@@ -37,6 +37,7 @@ PLANS = [
     (["change-column-type", "people.nick", "varchar(60)"], {"postgres": set(), "mysql": set()}),
     (["add-foreign-key", "orders.user_id", "users.id"], {"postgres": set(), "mysql": {"constraint-on-live-table"}}),
     (["drop-column", "users.first_name"], {"postgres": set(), "mysql": set()}),
+    (["rename-table", "orders", "purchases"], {"postgres": set(), "mysql": {"mysql-multiple-ddl"}}),
 ]
 
 
