@@ -104,7 +104,7 @@ def test_written_plan_lints_clean(tmp_path, dialect, args, warnings):
 
 
 @pytest.mark.parametrize("dialect", ["postgres", "mysql"])
-@pytest.mark.parametrize("args,warnings", PLANS[:1] + PLANS[4:5] + PLANS[7:8], ids=["rename", "type", "fk"])
+@pytest.mark.parametrize("args,warnings", PLANS, ids=[" ".join(p[0]) for p in PLANS])
 def test_plan_one_release_at_a_time(tmp_path, dialect, args, warnings):
     """Each step, shipped as the newest release on top of the previous ones, lints without errors."""
     warnings = warnings[dialect]
@@ -185,13 +185,23 @@ def test_bad_intents_exit_2_with_a_clear_message(tmp_path, args, message):
     assert message in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_set_not_null_backfill_step_uses_the_given_value(tmp_path):
+    root = base_project(tmp_path, "postgres")
+    proc = plan(root, "postgres", ["set-not-null", "people.email", "--backfill", "'unknown'"])
+    assert proc.returncode == 0, proc.stderr
+    assert "UPDATE people SET email = 'unknown' WHERE email IS NULL;" in proc.stdout
+    assert proc.stdout.index("V3__backfill_email.sql") < proc.stdout.index("V4__check_email_not_null.sql")
+    assert "ALTER TABLE people ADD CONSTRAINT people_email_not_null CHECK (email IS NOT NULL) NOT VALID;" in proc.stdout
+
+
 def test_write_never_overwrites(tmp_path):
     root = base_project(tmp_path, "postgres")
-    write_project(root, {"db/migration/V3__add_surname.sql": "SELECT 1;\n"})
-    (root / "db/migration/V3__add_surname.sql").rename(root / "db/migration/V3__add_surname.sql")
-    proc = plan(root, "postgres", ["set-not-null", "people.email"], "--write")
-    assert proc.returncode == 0  # numbered after V3: no clash
-    assert (root / "db/migration/V4__check_email_not_null.sql").exists()
+    stale = root / "db/migration/V3__index_orders_user_id.sql.conf"
+    stale.write_text("executeInTransaction=true\n")
+    proc = plan(root, "postgres", ["add-foreign-key", "orders.user_id", "users.id"], "--write")
+    assert proc.returncode == 2 and "V3__index_orders_user_id.sql.conf already exists: nothing written" in proc.stderr
+    assert sorted(p.name for p in (root / "db/migration").iterdir()) == [
+        "V1__init.sql", "V2__more.sql", "V3__index_orders_user_id.sql.conf"]
 
 
 # -- the plans run on real databases ---------------------------------------------------------------
