@@ -428,7 +428,7 @@ class _Planner:
         swap += [f"ALTER TABLE {tn} RENAME COLUMN {c} TO {ot};", f"ALTER TABLE {tn} RENAME COLUMN {nt} TO {c};"]
         if not col.nullable:
             swap += [f"ALTER TABLE {tn} ALTER COLUMN {c} SET NOT NULL;", f"ALTER TABLE {tn} DROP CONSTRAINT {check};"]
-        steps.append(Step(f"swap_{col.name}", "migrate", "the backfill ran.",
+        steps.append(Step(f"swap_{col.name}", "migrate" if col.nullable else "contract", "the backfill ran.",
                           f"nothing to deploy: {col.name} keeps its name and now is {shown_type}.", tuple(swap),
                           ("One short transaction: the trigger goes, the old column steps aside as "
                            f"{old_name} (nullable, so inserts that no longer fill it work) and {tmp} takes the name "

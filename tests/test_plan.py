@@ -11,6 +11,7 @@ import pytest
 
 from conftest import FIXTURES, run_cli, write_project
 from flylint.engine import Options, run
+from flylint.expand import file_phase
 from flylint.plan import PlanError, PlanOptions, lint_options, run_plan
 
 SEED = FIXTURES / "rename-last-name"
@@ -53,7 +54,9 @@ def base_project(tmp_path, dialect):
 def lint(root, dialect):
     """`flylint lint` in this process (the same engine; no interpreter start per call)."""
     result = run(Options(cwd=root, dialect=dialect, cache=False))
-    return {"findings": [f.to_json() for f in result.findings]}
+    return {"findings": [f.to_json() for f in result.findings],
+            "migrations": [{"path": fa.migration.display, "phase": file_phase(result.replay, i)}
+                           for i, fa in enumerate(result.files)]}
 
 
 def plan(root, dialect, args, *more):
@@ -95,6 +98,11 @@ def test_written_plan_lints_clean(tmp_path, dialect, args, warnings):
         text = p.read_text()
         assert "-- Before it runs: " in text and "-- After it ran: " in text and "phase: " in text
     doc = lint(root, dialect)
+    phases = {m["path"]: m["phase"] for m in doc["migrations"]}
+    for p in sql:  # the phase a plan file announces is the one flylint lint gives it
+        said = p.read_text().split("phase: ")[1].split("\n")[0]
+        got = phases[f"db/migration/{p.name}"]
+        assert got == said or (got is None and p.name.split("__")[1].startswith("sync_")), (p.name, said, got)
     ours = [f for f in doc["findings"] if f["path"] in {f"db/migration/{p.name}" for p in new}]
     assert [f for f in ours if f["severity"] == "error"] == []
     assert {f["rule"] for f in ours} == warnings, ours
