@@ -109,8 +109,6 @@ class History:
                         k == "drop-default" and d.get("nullable") is False) or (
                         k == "change-column-type" and d.get("not_null") and not d.get("has_default")):
                     self.required[key] = ch
-            if k in ("rename-table", "drop-table", "drop-view") and table:
-                pass
 
 
 def _ident(node) -> tuple[str, bool]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from flylint.catalog.model import Catalog, Column, Table
@@ -428,14 +428,18 @@ class _Planner:
         swap += [f"ALTER TABLE {tn} RENAME COLUMN {c} TO {ot};", f"ALTER TABLE {tn} RENAME COLUMN {nt} TO {c};"]
         if not col.nullable:
             swap += [f"ALTER TABLE {tn} ALTER COLUMN {c} SET NOT NULL;", f"ALTER TABLE {tn} DROP CONSTRAINT {check};"]
-        steps.append(Step(f"swap_{col.name}", "migrate" if col.nullable else "contract", "the backfill ran.",
+        steps.append(Step(f"swap_{col.name}", "migrate" if col.nullable else "contract",
+                          "the previous steps ran; every running version can read " + col.name + f" as {shown_type}.",
                           f"nothing to deploy: {col.name} keeps its name and now is {shown_type}.", tuple(swap),
                           ("One short transaction: the trigger goes, the old column steps aside as "
                            f"{old_name} (nullable, so inserts that no longer fill it work) and {tmp} takes the name "
-                           f"{col.name}.",) + tuple(self.index_notes(t, col, tmp))))
+                           f"{col.name}.",
+                           f"From here the live version reads {col.name} as {shown_type}: if its ORM validates or maps "
+                           f"column types strictly, deploy a version that maps {col.name} as {shown_type} first.")
+                          + tuple(self.index_notes(t, col, tmp))))
         steps.append(Step(f"drop_{old_name}", "contract", f"the swap ran and the application works with {shown_type} "
                           "(keep this step for later if you want a way back).", "nothing; the change is complete.",
-                          (f"-- flylint: ignore[drop-object] trigger function of this plan, unused since its trigger was dropped",
+                          ("-- flylint: ignore[drop-object] trigger function of this plan, unused since its trigger was dropped",
                            f"DROP FUNCTION {fn}();", _LOCK_TIMEOUT, f"ALTER TABLE {tn} DROP COLUMN {ot};"),
                           (f"No application version uses {old_name}; dropping it loses the old values.",
                            "flylint reports the drop as the contract step of the change (drop-column, a warning).")))
@@ -609,7 +613,6 @@ class PlanOptions:
     lint: object  # flylint.engine.Options
     write: bool = False
     backfill: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def run_plan(opts: PlanOptions, out) -> list[Path]:
@@ -627,8 +630,6 @@ def run_plan(opts: PlanOptions, out) -> list[Path]:
     result = run(lint)
     if not result.files:
         raise PlanError("no Flyway migrations found: flylint plan needs the project's history to know the schema")
-    if result.replay is not None and result.replay.catalog.uncertain_since:
-        pass  # the plan still stands on what is known; find() refuses columns it does not know
     cfg = load_flyway_config(lint.cwd, lint.flyway_config, os.environ)
     plan = make_plan(opts.intent, opts.args, result, naming=cfg.naming, next_version=next_versions(result),
                      backfill=opts.backfill)
