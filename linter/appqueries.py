@@ -155,13 +155,17 @@ def _check_one(q: AppQuery, cat, history: History, schema: dict, dialect: str) -
     from sqlglot.errors import SqlglotError
     from sqlglot.optimizer.qualify import qualify
 
+    from flylint.sql.guards import capture_sqlglot_warnings
+
     try:
-        tree = sqlglot.parse_one(q.text, read=_read(dialect))
+        with capture_sqlglot_warnings() as warned:  # sqlglot's "falling back to Command" must not reach stderr
+            tree = sqlglot.parse_one(q.text, read=_read(dialect))
     except SqlglotError as e:
         first = str(e).splitlines()[0] if str(e) else "parse error"
         return [Issue("unchecked", q, reason=f"does not parse: {first[:120]}")]
     if tree is None or isinstance(tree, exp.Command):
-        return [Issue("unchecked", q, reason="not a statement flylint can read")]
+        why = f" ({warned[0][:100]})" if warned else ""
+        return [Issue("unchecked", q, reason=f"not a statement flylint can read{why}")]
     if not isinstance(tree, (exp.Query, exp.Insert, exp.Update, exp.Delete, exp.Merge)):
         return [Issue("unchecked", q, reason=f"{type(tree).__name__.upper()} is not a query")]
 

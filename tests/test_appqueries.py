@@ -134,3 +134,24 @@ def test_missing_query_path_is_a_usage_error(project):
     root = project({"db/V1__init.sql": INIT})
     proc = run_cli(["lint", "db", "--dialect", "postgres", "--no-cache", "--app-queries", "nope.sql"], cwd=root)
     assert proc.returncode == 2 and "--app-queries path does not exist: nope.sql" in proc.stderr
+
+
+def test_mysql_query_shapes(project):
+    root = project({
+        "db/V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY, First_Name varchar(10) NOT NULL, last_name varchar(10));\n"
+                           "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, total int);\n",
+        "db/V2__drop.sql": "ALTER TABLE users DROP last_name;\n",
+        "app/q.sql": "SELECT `first_name` FROM `users` WHERE id = ?;\n"
+                     "UPDATE users u JOIN orders o ON o.user_id = u.id SET o.total = 0 WHERE u.first_name = 'x';\n"
+                     "INSERT INTO orders (id, user_id, total) VALUES (1, 2, 3) ON DUPLICATE KEY UPDATE total = VALUES(total);\n"
+                     "SELECT u.id, COUNT(o.id) AS cnt FROM users u LEFT JOIN orders o ON o.user_id = u.id GROUP BY u.id HAVING cnt > 1;\n"
+                     "REPLACE INTO orders (id, user_id) VALUES (1, 1);\n"
+                     "SELECT u.last_name FROM users AS u FOR UPDATE;\n",
+    })
+    proc = run_cli(["lint", "db", "--dialect", "mysql", "--no-cache", "--format", "json", "--app-queries", "app"],
+                   cwd=root)
+    doc = json.loads(proc.stdout)
+    assert proc.stderr == ""  # sqlglot's own warnings are not printed
+    assert [(f["path"], f["line"]) for f in findings(doc, "app-query-broken")] == [("db/V2__drop.sql", 1)]
+    assert "app/q.sql:6 uses users.last_name" in findings(doc, "app-query-broken")[0]["message"]
+    assert [f["line"] for f in findings(doc, "app-query-unchecked")] == [5]  # REPLACE: not read, listed
