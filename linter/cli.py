@@ -116,20 +116,24 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
 @click.option("--db-version", metavar="VERSION", help="Server version, e.g. 15, 8.0.35 or 10.11.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="flylint settings file.")
 @click.option("--flyway-config", type=click.Path(path_type=Path), help="Flyway configuration file.")
-@click.option("--backfill", metavar="VALUE", help="set-not-null: SQL value for rows that are NULL now.")
+@click.option("--backfill", metavar="VALUE", help="set-not-null, add-not-null-column: SQL value for rows "
+              "that are NULL now.")
+@click.option("--default", "default", metavar="VALUE", help="add-not-null-column: the column's database default.")
 @click.option("--write", is_flag=True, help="Write the files into the first location instead of printing them.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write .flylint_cache/.")
-def plan_cmd(intent, args, paths, dialect, db_version, config_file, flyway_config, backfill, write, no_cache):
+def plan_cmd(intent, args, paths, dialect, db_version, config_file, flyway_config, backfill, default, write,
+             no_cache):
     """Print (or --write) the safe sequence of migrations for INTENT: rename-column TABLE.COLUMN NEW,
     set-not-null TABLE.COLUMN, change-column-type TABLE.COLUMN TYPE, add-foreign-key TABLE.COLUMN
-    TABLE.COLUMN, drop-column TABLE.COLUMN, rename-table TABLE NEW_NAME."""
+    TABLE.COLUMN, drop-column TABLE.COLUMN, rename-table TABLE NEW_NAME, add-not-null-column TABLE.COLUMN
+    TYPE."""
     from flylint.engine import UsageError
     from flylint.plan import PlanError, PlanOptions, lint_options, run_plan
 
     _check_sqlglot()
     try:
         opts = lint_options(Path.cwd(), paths, dialect, db_version, config_file, flyway_config, no_cache)
-        run_plan(PlanOptions(intent, tuple(args), opts, write=write, backfill=backfill), sys.stdout)
+        run_plan(PlanOptions(intent, tuple(args), opts, write=write, backfill=backfill, default=default), sys.stdout)
     except (PlanError, UsageError) as e:
         raise FlylintUsageError(str(e)) from None
 

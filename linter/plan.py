@@ -61,6 +61,7 @@ INTENTS = {
     "add-foreign-key": ("TABLE.COLUMN REFERENCED_TABLE.COLUMN", 2),
     "drop-column": ("TABLE.COLUMN", 1),
     "rename-table": ("TABLE NEW_NAME", 2),
+    "add-not-null-column": ("TABLE.COLUMN TYPE", 2),
 }
 
 _LOCK_TIMEOUT = "SET lock_timeout = '5s';"
@@ -72,7 +73,7 @@ _SIMPLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def make_plan(intent: str, args: Sequence[str], result, *, naming, next_version: Callable[[int], str],
-              backfill: str | None = None) -> Plan:
+              backfill: str | None = None, default: str | None = None) -> Plan:
     """The plan for `intent` on the project `result` (a flylint.engine.Result)."""
     if intent not in INTENTS:
         raise PlanError(f"unknown intent '{intent}' (choose from {', '.join(INTENTS)})")
@@ -81,6 +82,7 @@ def make_plan(intent: str, args: Sequence[str], result, *, naming, next_version:
         raise PlanError(f"usage: flylint plan {intent} {usage}")
     cat: Catalog = result.replay.catalog
     p = _Planner(cat, result.dialect, result.db_version, backfill)
+    p.default = default
     title, steps = getattr(p, intent.replace("-", "_"))(*args)
     files = []
     for i, step in enumerate(steps):
@@ -117,6 +119,7 @@ class _Planner:
         self.cat, self.dialect, self.db_version, self.backfill = cat, dialect, db_version, backfill
         self.pg = dialect == "postgres"
         self.inherent: list[str] = []
+        self.default: str | None = None  # add-not-null-column: the database default to give the column
 
     # -- names ----------------------------------------------------------------------------------
     def q(self, name: str) -> str:
@@ -547,6 +550,61 @@ class _Planner:
             self.inherent.append("mysql-multiple-ddl")
         return title, steps
 
+    # -- add-not-null-column --------------------------------------------------------------------
+    def add_not_null_column(self, dotted: str, type_text: str) -> tuple[str, list[Step]]:
+        from sqlglot import exp
+
+        table_part, _, name = dotted.rpartition(".")
+        if not table_part or not name:
+            raise PlanError(f"'{dotted}' is not TABLE.COLUMN or SCHEMA.TABLE.COLUMN")
+        target = self.find(table_part, need_column=False)
+        t = target.table
+        name = self.cat.ident(name) if self.pg else name
+        self.free_column(target, name)
+        try:
+            exp.DataType.build(type_text, dialect="postgres" if self.pg else "mysql")
+        except Exception:
+            raise PlanError(f"cannot read '{type_text}' as a {self.dialect} column type") from None
+        tn, c = self.tname(t), self.q(name)
+        title = f"add {t.name}.{name} {type_text} NOT NULL"
+        default = self.default
+        if default is not None:
+            stmt = (_LOCK_TIMEOUT, f"ALTER TABLE {tn} ADD COLUMN {c} {type_text} NOT NULL DEFAULT {default};") \
+                if self.pg else (self.alter(t, f"ADD COLUMN {c} {type_text} NOT NULL DEFAULT {default}", "add-column",
+                                            not_null=True, has_default=True),)
+            return title, [Step(f"add_{name}", "expand", "version N (live now) may be running.",
+                                f"deploy the version that uses {name}.", stmt,
+                                (f"Version N's inserts leave {name} out and get the default; existing rows get it "
+                                 "too, without a table rewrite (PostgreSQL 11+, MySQL 8.0.12+, MariaDB 10.3+) as long "
+                                 "as the default is a constant.",))]
+        if self.backfill is None:
+            raise PlanError(f"say what {name} holds: --default VALUE (a database default, one migration) or "
+                            "--backfill VALUE (the value for existing rows; the column gets no default)")
+        add = (_LOCK_TIMEOUT, f"ALTER TABLE {tn} ADD COLUMN {c} {type_text};") if self.pg else (
+            self.alter(t, f"ADD COLUMN {c} {type_text}", "add-column"),)
+        steps = [
+            Step(f"add_{name}", "expand", "version N (live now) may be running.",
+                 f"deploy N+1, which writes {name} in every INSERT.", add,
+                 (f"Nullable for now: version N's inserts leave {name} out.",)),
+            Step(f"backfill_{name}", "migrate", f"every running instance is N+1 (no new row misses {name}).",
+                 "nothing to deploy.", (f"UPDATE {tn} SET {c} = {self.backfill} WHERE {c} IS NULL;",),
+                 (f"On a big table run this in batches ({self.batch_hint(t, f'{c} = {self.backfill}', f'{c} IS NULL')}).",)),
+        ]
+        if self.pg:
+            steps += self.tighten_pg(t, name, None, before="the backfill ran.", after="nothing; the column is NOT NULL.",
+                                     slug=name)
+        else:
+            from flylint.catalog.model import Column as _Col
+
+            col = _Col(name, type_info(exp.DataType.build(type_text, dialect="mysql"), self.dialect))
+            steps.append(Step(f"make_{name}_not_null", "contract", "the backfill ran.", "nothing; the column is NOT NULL.",
+                              (self.alter(t, f"MODIFY {self.coldef(name, col, nullable=False, type_text=type_text)}",
+                                          "set-not-null"),),
+                              ("MySQL/MariaDB rebuild the table for this (online: reads and writes go on); flylint "
+                               "warns about it (set-not-null).",)))
+            self.inherent.append("set-not-null")
+        return title, steps
+
     # -- drop-column ----------------------------------------------------------------------------
     def drop_column(self, dotted: str) -> tuple[str, list[Step]]:
         target = self.find(dotted)
@@ -613,6 +671,7 @@ class PlanOptions:
     lint: object  # flylint.engine.Options
     write: bool = False
     backfill: str | None = None
+    default: str | None = None
 
 
 def run_plan(opts: PlanOptions, out) -> list[Path]:
@@ -632,7 +691,7 @@ def run_plan(opts: PlanOptions, out) -> list[Path]:
         raise PlanError("no Flyway migrations found: flylint plan needs the project's history to know the schema")
     cfg = load_flyway_config(lint.cwd, lint.flyway_config, os.environ)
     plan = make_plan(opts.intent, opts.args, result, naming=cfg.naming, next_version=next_versions(result),
-                     backfill=opts.backfill)
+                     backfill=opts.backfill, default=opts.default)
     folder = None
     for p in lint.paths:
         if p.is_dir():

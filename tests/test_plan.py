@@ -39,6 +39,9 @@ PLANS = [
     (["add-foreign-key", "orders.user_id", "users.id"], {"postgres": set(), "mysql": {"constraint-on-live-table"}}),
     (["drop-column", "users.first_name"], {"postgres": set(), "mysql": set()}),
     (["rename-table", "orders", "purchases"], {"postgres": set(), "mysql": {"mysql-multiple-ddl"}}),
+    (["add-not-null-column", "users.email", "varchar(255)", "--default", "''"], {"postgres": set(), "mysql": set()}),
+    (["add-not-null-column", "users.email", "varchar(255)", "--backfill", "''"],
+     {"postgres": set(), "mysql": {"set-not-null"}}),
 ]
 
 
@@ -67,15 +70,16 @@ def plan(root, dialect, args, *more):
 def plan_fast(root, dialect, args, *more):
     """`flylint plan ... --write` in this process: what the matrices below use."""
     intent, rest = args[0], list(args[1:])
-    backfill = None
-    if "--backfill" in rest:
-        i = rest.index("--backfill")
-        backfill = rest[i + 1]
-        del rest[i:i + 2]
+    values = {}
+    for flag in ("--backfill", "--default"):
+        if flag in rest:
+            i = rest.index(flag)
+            values[flag[2:]] = rest[i + 1]
+            del rest[i:i + 2]
     out = io.StringIO()
     try:
         run_plan(PlanOptions(intent, tuple(rest), lint_options(root, (), dialect, None, None, None, True),
-                             write="--write" in more, backfill=backfill), out)
+                             write="--write" in more, **values), out)
     except PlanError as e:
         return subprocess.CompletedProcess(args, 2, out.getvalue(), str(e))
     return subprocess.CompletedProcess(args, 0, out.getvalue(), "")
@@ -185,6 +189,8 @@ def test_postgres_concurrent_index_gets_its_script_config(tmp_path):
     (["rename-column", "users.last_name"], "usage: flylint plan rename-column TABLE.COLUMN NEW_NAME"),
     (["add-foreign-key", "orders.user_id", "users.first_name"], "users.first_name has no primary key or unique"),
     (["change-column-type", "people.age", "notatype("], "cannot read 'notatype(' as a postgres column type"),
+    (["add-not-null-column", "users.email", "text"], "say what email holds: --default VALUE"),
+    (["add-not-null-column", "users.last_name", "text", "--default", "''"], "column last_name already exists"),
 ])
 def test_bad_intents_exit_2_with_a_clear_message(tmp_path, args, message):
     root = base_project(tmp_path, "postgres")
