@@ -65,8 +65,10 @@ def main() -> None:
 @click.option("--baseline", "baseline_file", type=click.Path(path_type=Path), help="Report only "
               "findings not in this baseline file (see 'flylint baseline').")
 @click.option("--no-baseline", is_flag=True, help="Ignore the baseline file of the settings.")
+@click.option("--app-queries", multiple=True, type=click.Path(path_type=Path), help="Queries of the live "
+              "application version (.sql file or folder of them), checked against the migrated schema; repeatable.")
 def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_file, flyway_config, no_cache,
-         since, app_source, baseline_file, no_baseline):
+         since, app_source, baseline_file, no_baseline, app_queries):
     """Lint the migrations in PATHS (default: the Flyway locations)."""
     from flylint import baseline as bl
     from flylint.engine import Options, UsageError, exit_code, run
@@ -111,6 +113,7 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
         severity=settings.severity,
         since=since,
         app_source=tuple(app_source),
+        app_queries=tuple(app_queries),
     )
     fail_on = fail_on or settings.fail_on or "error"
     try:
@@ -155,20 +158,24 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
 @click.option("--db-version", metavar="VERSION", help="Server version, e.g. 15, 8.0.35 or 10.11.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="flylint settings file.")
 @click.option("--flyway-config", type=click.Path(path_type=Path), help="Flyway configuration file.")
-@click.option("--backfill", metavar="VALUE", help="set-not-null: SQL value for rows that are NULL now.")
+@click.option("--backfill", metavar="VALUE", help="set-not-null, add-not-null-column: SQL value for rows "
+              "that are NULL now.")
+@click.option("--default", "default", metavar="VALUE", help="add-not-null-column: the column's database default.")
 @click.option("--write", is_flag=True, help="Write the files into the first location instead of printing them.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write .flylint_cache/.")
-def plan_cmd(intent, args, paths, dialect, db_version, config_file, flyway_config, backfill, write, no_cache):
+def plan_cmd(intent, args, paths, dialect, db_version, config_file, flyway_config, backfill, default, write,
+             no_cache):
     """Print (or --write) the safe sequence of migrations for INTENT: rename-column TABLE.COLUMN NEW,
     set-not-null TABLE.COLUMN, change-column-type TABLE.COLUMN TYPE, add-foreign-key TABLE.COLUMN
-    TABLE.COLUMN, drop-column TABLE.COLUMN."""
+    TABLE.COLUMN, drop-column TABLE.COLUMN, rename-table TABLE NEW_NAME, add-not-null-column TABLE.COLUMN
+    TYPE."""
     from flylint.engine import UsageError
     from flylint.plan import PlanError, PlanOptions, lint_options, run_plan
 
     _check_sqlglot()
     try:
         opts = lint_options(Path.cwd(), paths, dialect, db_version, config_file, flyway_config, no_cache)
-        run_plan(PlanOptions(intent, tuple(args), opts, write=write, backfill=backfill), sys.stdout)
+        run_plan(PlanOptions(intent, tuple(args), opts, write=write, backfill=backfill, default=default), sys.stdout)
     except (PlanError, UsageError) as e:
         raise FlylintUsageError(str(e)) from None
 

@@ -48,6 +48,7 @@ class Options:
     severity: tuple[tuple[str, str], ...] = ()  # per-rule severity overrides (id or prefix -> level)
     since: str | None = None  # git revision: the release is what changed since its merge base (linter/release.py)
     app_source: tuple[Path, ...] = ()  # the deployed application's code (linter/appsource.py)
+    app_queries: tuple[Path, ...] = ()  # the live application's queries: .sql files or folders
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,7 @@ def _run(opts: Options) -> Result:
         },
         replay=history,
         release=release,
+        app_queries=_app_queries(opts, dialect, display),
     )
     if opts.app_source:
         ctx = replace(ctx, app=_app_source(opts, ctx))
@@ -222,6 +224,18 @@ def _app_source(opts: Options, ctx: LintContext):
         return search(opts.app_source, ctx, opts.cwd)
     except (AppSourceError, ReleaseError) as e:
         raise UsageError(f"--app-source: {e}") from None
+
+
+def _app_queries(opts: Options, dialect: str, display) -> tuple:
+    """Read --app-queries (rules never read files)."""
+    if not opts.app_queries:
+        return ()
+    from flylint.appqueries import QueryFileError, load
+
+    try:
+        return load(opts.app_queries, dialect, display)
+    except QueryFileError as e:
+        raise UsageError(str(e)) from None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 PHASES = ("breaking", "contract", "relax", "migrate", "expand")
 
 _TIGHTEN = {"set-not-null", "add-check", "add-foreign-key", "add-unique", "add-primary-key", "validate-constraint"}
-_RELAX = {"drop-not-null", "drop-constraint", "set-default"}
+_RELAX = {"drop-not-null", "drop-constraint"}
 
 
 def change_phase(ch) -> str | None:
@@ -34,6 +34,8 @@ def change_phase(ch) -> str | None:
         return "breaking"
     if ch.kind == "backfill":
         return "migrate"
+    if ch.kind == "change-column-type" and ch.detail.get("verdict") in ("widen", "widen-rewrite"):
+        return "expand"  # every old value fits: the live version keeps working
     if ch.klass == "additive":
         return "expand"
     return None
@@ -46,8 +48,11 @@ def migration_phase(changes: Iterable) -> str | None:
     # a swap: X renamed away to Y, and the column that replaces X renamed to X
     swapped = {(ch.table, str(ch.detail.get("replaces")).lower()) for ch in changes
                if ch.kind == "rename-column" and not ch.born and ch.detail.get("replaces")}
+    # a rename of a table whose old name is recreated as a view (a compatibility shim)
+    views = {ch.table for ch in changes if ch.kind == "create-view"}
     found = {"migrate" if (ch.kind == "rename-column" and not ch.born
-                           and (ch.table, str(ch.detail.get("new_name")).lower()) in swapped) else change_phase(ch)
+                           and (ch.table, str(ch.detail.get("new_name")).lower()) in swapped)
+             or (ch.kind == "rename-table" and ch.table in views) else change_phase(ch)
              for ch in changes}
     found.discard(None)
     return next((p for p in PHASES if p in found), None)

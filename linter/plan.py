@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from flylint.catalog.model import Catalog, Column, Table
@@ -60,9 +60,20 @@ INTENTS = {
     "change-column-type": ("TABLE.COLUMN NEW_TYPE", 2),
     "add-foreign-key": ("TABLE.COLUMN REFERENCED_TABLE.COLUMN", 2),
     "drop-column": ("TABLE.COLUMN", 1),
+    "rename-table": ("TABLE NEW_NAME", 2),
+    "add-not-null-column": ("TABLE.COLUMN TYPE", 2),
 }
 
 _LOCK_TIMEOUT = "SET lock_timeout = '5s';"
+_LOCK_WAIT_TIMEOUT = "SET SESSION lock_wait_timeout = 5;"
+
+
+def _suppress_last(statements: tuple[str, ...], comment: str) -> tuple[str, ...]:
+    """The statements with `comment` on the line right above the last statement (where a
+    suppression must stand), also when the last entry holds several lines."""
+    *rest, last = statements
+    head, sep, tail = last.rpartition("\n")
+    return (*rest, f"{head}{sep}{comment}\n{tail}")
 _SIMPLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -71,7 +82,7 @@ _SIMPLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def make_plan(intent: str, args: Sequence[str], result, *, naming, next_version: Callable[[int], str],
-              backfill: str | None = None) -> Plan:
+              backfill: str | None = None, default: str | None = None) -> Plan:
     """The plan for `intent` on the project `result` (a flylint.engine.Result)."""
     if intent not in INTENTS:
         raise PlanError(f"unknown intent '{intent}' (choose from {', '.join(INTENTS)})")
@@ -80,6 +91,7 @@ def make_plan(intent: str, args: Sequence[str], result, *, naming, next_version:
         raise PlanError(f"usage: flylint plan {intent} {usage}")
     cat: Catalog = result.replay.catalog
     p = _Planner(cat, result.dialect, result.db_version, backfill)
+    p.default = default
     title, steps = getattr(p, intent.replace("-", "_"))(*args)
     files = []
     for i, step in enumerate(steps):
@@ -116,6 +128,7 @@ class _Planner:
         self.cat, self.dialect, self.db_version, self.backfill = cat, dialect, db_version, backfill
         self.pg = dialect == "postgres"
         self.inherent: list[str] = []
+        self.default: str | None = None  # add-not-null-column: the database default to give the column
 
     # -- names ----------------------------------------------------------------------------------
     def q(self, name: str) -> str:
@@ -172,7 +185,9 @@ class _Planner:
     def alter(self, t: Table, action: str, kind: str | None = None, **detail) -> str:
         """ALTER TABLE t action; on MySQL/MariaDB with the strongest ALGORITHM/LOCK the server accepts."""
         clause = self.my_clause(kind, **detail) if kind and not self.pg else ""
-        return f"ALTER TABLE {self.tname(t)} {action}{clause};"
+        statement = f"ALTER TABLE {self.tname(t)} {action}{clause};"
+        # MySQL/MariaDB wait a year for a metadata lock by default: give up after 5 s instead
+        return statement if self.pg else f"{_LOCK_WAIT_TIMEOUT}\n{statement}"
 
     def my_clause(self, kind: str, **detail) -> str:
         from flylint.dbfacts import cost
@@ -224,7 +239,7 @@ class _Planner:
     def rename_column(self, dotted: str, new: str) -> tuple[str, list[Step]]:
         target = self.find(dotted)
         t, col = target.table, target.column
-        if not _SIMPLE.match(new) and not new:
+        if not new.strip():
             raise PlanError("the new column name is empty")
         self.free_column(target, new)
         if self.pg:
@@ -266,18 +281,27 @@ class _Planner:
                               (f"{col.name} becomes nullable so that N+2, which no longer writes it, can insert rows.",)))
             contract_before = f"every running instance is N+2 (none reads or writes {col.name} any more)."
         else:
+            if col.default is not None:
+                dflt = (_LOCK_TIMEOUT, f"ALTER TABLE {tn} ALTER COLUMN {nw} SET DEFAULT {col.default};") if self.pg \
+                    else (self.alter(t, f"ALTER COLUMN {nw} SET DEFAULT {col.default}"),)
+                steps.append(Step(f"default_{new}", "expand", "the backfill ran; only N+1 is running.", "",
+                                  dflt, (f"{new} gets {col.name}'s default only now: earlier, version N's inserts "
+                                         f"would have got it instead of NULL and the backfill would have missed them.",)))
             steps[-1] = Step(steps[-1].slug, steps[-1].phase, steps[-1].before,
                              f"deploy N+2, which reads and writes only {new} and never {col.name}.",
                              steps[-1].statements, steps[-1].notes)
             contract_before = f"every running instance is N+2 (none reads or writes {col.name} any more)."
         drop = (_LOCK_TIMEOUT, f"ALTER TABLE {tn} DROP COLUMN {old};") if self.pg else (
             self.alter(t, f"DROP COLUMN {old}", "drop-column"),)
+        reason = f"flylint plan: contract step, only after every running version stopped using {t.name}.{col.name}"
+        drop = _suppress_last(drop, f"-- flylint: ignore[drop-column] {reason}")
         notes = [f"The data of {col.name} is gone after this: take a backup first if you may need it.",
-                 "flylint reports this step as the contract step of the rename (drop-column, a warning)."]
+                 "flylint recognises this step as the contract step of the rename, but the migrations alone cannot "
+                 "show that the code stopped using the column: the suppression above records that this plan ships "
+                 "it after N+2 (check with --app-source)."]
         notes += self.index_notes(t, col, new)
         steps.append(Step(f"drop_{col.name}", "contract", contract_before, "nothing; the rename is complete.", drop,
                           tuple(notes)))
-        self.inherent.append("drop-column")
         return title, steps
 
     def index_notes(self, t: Table, col: Column, new: str) -> list[str]:
@@ -360,6 +384,9 @@ class _Planner:
             return title, [Step(f"change_{col.name}_type", "expand", "version N (live now) may be running.",
                                 "nothing to deploy: every value N writes still fits.", stmts,
                                 ("Every old value fits and the change needs no table rewrite.",))]
+        if col.identity or col.generated:
+            raise PlanError(f"{t.name}.{col.name} is an identity, serial, AUTO_INCREMENT or generated column: flylint "
+                            "plan cannot move its sequence or expression to a new column")
         ck = self.cat.col_key(col.name)
         keyed = [c2.name for c2 in t.constraints.values() if ck in c2.columns and c2.kind in ("primary-key", "foreign-key", "unique")]
         if keyed:
@@ -370,7 +397,8 @@ class _Planner:
             return title, [Step(
                 f"change_{col.name}_type", "expand", "version N (live now) may be running.",
                 "nothing to deploy: every value N writes still fits.",
-                (f"ALTER TABLE {tn} MODIFY {self.coldef(col.name, col, nullable=col.nullable, type_text=shown_type)}, "
+                (_LOCK_WAIT_TIMEOUT,
+                 f"ALTER TABLE {tn} MODIFY {self.coldef(col.name, col, nullable=col.nullable, type_text=shown_type)}, "
                  "ALGORITHM=COPY, LOCK=SHARED;",),
                 (self.restated(),
                  "Every old value fits, but MySQL/MariaDB copy the table for this change and block writes meanwhile "
@@ -401,7 +429,7 @@ class _Planner:
                      f"SELECT count(*) FROM {tn} WHERE {c} IS NOT NULL AND {cast} IS NULL; stays 0.",) if narrow else ())),
             Step(f"sync_{tmp}", "expand", "the previous step ran.", "nothing to deploy.",
                  (f"CREATE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
-                  f"  NEW.{nt} := NEW.{c};\n  RETURN NEW;\nEND;\n$$;",
+                  f"  NEW.{nt} := CAST(NEW.{c} AS {shown_type});\n  RETURN NEW;\nEND;\n$$;",
                   f"CREATE TRIGGER {trig} BEFORE INSERT OR UPDATE ON {tn} FOR EACH ROW EXECUTE FUNCTION {fn}();"),
                  (f"From now on every row written gets {tmp} = {col.name}, whatever version writes it.",)),
             Step(f"backfill_{tmp}", "migrate", "the trigger exists.", "nothing to deploy.",
@@ -418,18 +446,22 @@ class _Planner:
         swap += [f"ALTER TABLE {tn} RENAME COLUMN {c} TO {ot};", f"ALTER TABLE {tn} RENAME COLUMN {nt} TO {c};"]
         if not col.nullable:
             swap += [f"ALTER TABLE {tn} ALTER COLUMN {c} SET NOT NULL;", f"ALTER TABLE {tn} DROP CONSTRAINT {check};"]
-        steps.append(Step(f"swap_{col.name}", "migrate", "the backfill ran.",
+        steps.append(Step(f"swap_{col.name}", "migrate" if col.nullable else "contract",
+                          "the previous steps ran; every running version can read " + col.name + f" as {shown_type}.",
                           f"nothing to deploy: {col.name} keeps its name and now is {shown_type}.", tuple(swap),
                           ("One short transaction: the trigger goes, the old column steps aside as "
                            f"{old_name} (nullable, so inserts that no longer fill it work) and {tmp} takes the name "
-                           f"{col.name}.",) + tuple(self.index_notes(t, col, tmp))))
+                           f"{col.name}.",
+                           f"From here the live version reads {col.name} as {shown_type}: if its ORM validates or maps "
+                           f"column types strictly, deploy a version that maps {col.name} as {shown_type} first.")
+                          + tuple(self.index_notes(t, col, tmp))))
         steps.append(Step(f"drop_{old_name}", "contract", f"the swap ran and the application works with {shown_type} "
                           "(keep this step for later if you want a way back).", "nothing; the change is complete.",
-                          (f"-- flylint: ignore[drop-object] trigger function of this plan, unused since its trigger was dropped",
-                           f"DROP FUNCTION {fn}();", _LOCK_TIMEOUT, f"ALTER TABLE {tn} DROP COLUMN {ot};"),
-                          (f"No application version uses {old_name}; dropping it loses the old values.",
-                           "flylint reports the drop as the contract step of the change (drop-column, a warning).")))
-        self.inherent.append("drop-column")
+                          ("-- flylint: ignore[drop-object] trigger function of this plan, unused since its trigger was dropped",
+                           f"DROP FUNCTION {fn}();", _LOCK_TIMEOUT,
+                           f"-- flylint: ignore[drop-column] flylint plan: no application version uses {old_name}",
+                           f"ALTER TABLE {tn} DROP COLUMN {ot};"),
+                          (f"No application version uses {old_name}; dropping it loses the old values.",)))
         return title, steps
 
     # -- add-foreign-key ------------------------------------------------------------------------
@@ -488,10 +520,102 @@ class _Planner:
                                           foreign_key_checks=False),
                               "SET foreign_key_checks = 1;"),
                               ("With foreign_key_checks = 0 the server adds the key without checking existing rows "
-                               "(in place, no table copy), so check for orphans yourself first.",
-                               "MySQL/MariaDB have no NOT VALID: flylint warns about the constraint "
-                               "(constraint-on-live-table).")))
-            self.inherent.append("constraint-on-live-table")
+                               "(in place, no table copy), so check for orphans yourself first: this is "
+                               "MySQL's counterpart of PostgreSQL's NOT VALID.",)))
+        return title, steps
+
+    # -- rename-table ---------------------------------------------------------------------------
+    def rename_table(self, dotted: str, new: str) -> tuple[str, list[Step]]:
+        target = self.find(dotted, need_column=False)
+        t = target.table
+        new = self.cat.ident(new) if self.pg else new
+        if not new.strip():
+            raise PlanError("the new table name is empty")
+        if self.cat.relation_exists((t.schema, new)):
+            raise PlanError(f"{new} already exists")
+        old_q = self.tname(t)
+        new_q = (self.q(t.schema) + "." if t.schema != self.cat.default_schema else "") + self.q(new)
+        title = f"rename table {t.name} to {new}, keeping {t.name} as a view until no version uses it"
+        stmts = ((_LOCK_TIMEOUT,) if self.pg else (_LOCK_WAIT_TIMEOUT,)) + (
+            f"ALTER TABLE {old_q} RENAME TO {new_q};" if self.pg else f"RENAME TABLE {old_q} TO {new_q};",
+            f"CREATE VIEW {old_q} AS SELECT * FROM {new_q};")
+        notes = ("The view keeps the old name working for version N: a simple view over one table is updatable, "
+                 "so its INSERT, UPDATE and DELETE go through to the table.",)
+        if not self.pg:
+            notes += ("MySQL commits each DDL statement: if the CREATE VIEW fails, the table is already renamed; "
+                      "rerun only the CREATE VIEW (flyway repair first). Between the two statements the old name "
+                      "is missing for a moment; flylint warns about the two DDL statements (mysql-multiple-ddl), "
+                      "but splitting them would make that gap as long as the time between two migrations.",
+                      "SELECT * in a view is expanded when it is created: columns added to the table later do not "
+                      "show in the view (the version that uses them uses the new name anyway).")
+        steps = [
+            Step(f"rename_{t.name}_to_{new}", "migrate", "version N (live now, uses the name " + t.name + ") may be running.",
+                 f"deploy N+1, which uses only the name {new}.", stmts, notes),
+            Step(f"drop_view_{t.name}", "contract", f"every running instance is N+1 (none uses the name {t.name}).",
+                 "nothing; the rename is complete.",
+                 (f"-- flylint: ignore[drop-object] flylint plan: the compatibility view of the rename to {new}, "
+                  "unused once every running version is N+1",
+                  f"DROP VIEW {old_q};"),
+                 ("flylint cannot see from the migrations that the code stopped using the old name: the "
+                  "suppression above records that this plan ships it after N+1 (check with --app-source).",)),
+        ]
+        if not self.pg:
+            self.inherent.append("mysql-multiple-ddl")
+        return title, steps
+
+    # -- add-not-null-column --------------------------------------------------------------------
+    def add_not_null_column(self, dotted: str, type_text: str) -> tuple[str, list[Step]]:
+        from sqlglot import exp
+
+        table_part, _, name = dotted.rpartition(".")
+        if not table_part or not name:
+            raise PlanError(f"'{dotted}' is not TABLE.COLUMN or SCHEMA.TABLE.COLUMN")
+        target = self.find(table_part, need_column=False)
+        t = target.table
+        name = self.cat.ident(name) if self.pg else name
+        self.free_column(target, name)
+        try:
+            exp.DataType.build(type_text, dialect="postgres" if self.pg else "mysql")
+        except Exception:
+            raise PlanError(f"cannot read '{type_text}' as a {self.dialect} column type") from None
+        tn, c = self.tname(t), self.q(name)
+        title = f"add {t.name}.{name} {type_text} NOT NULL"
+        default = self.default
+        if default is not None:
+            stmt = (_LOCK_TIMEOUT, f"ALTER TABLE {tn} ADD COLUMN {c} {type_text} NOT NULL DEFAULT {default};") \
+                if self.pg else (self.alter(t, f"ADD COLUMN {c} {type_text} NOT NULL DEFAULT {default}", "add-column",
+                                            not_null=True, has_default=True),)
+            return title, [Step(f"add_{name}", "expand", "version N (live now) may be running.",
+                                f"deploy the version that uses {name}.", stmt,
+                                (f"Version N's inserts leave {name} out and get the default; existing rows get it "
+                                 "too, without a table rewrite (PostgreSQL 11+, MySQL 8.0.12+, MariaDB 10.3+) as long "
+                                 "as the default is a constant.",))]
+        if self.backfill is None:
+            raise PlanError(f"say what {name} holds: --default VALUE (a database default, one migration) or "
+                            "--backfill VALUE (the value for existing rows; the column gets no default)")
+        add = (_LOCK_TIMEOUT, f"ALTER TABLE {tn} ADD COLUMN {c} {type_text};") if self.pg else (
+            self.alter(t, f"ADD COLUMN {c} {type_text}", "add-column"),)
+        steps = [
+            Step(f"add_{name}", "expand", "version N (live now) may be running.",
+                 f"deploy N+1, which writes {name} in every INSERT.", add,
+                 (f"Nullable for now: version N's inserts leave {name} out.",)),
+            Step(f"backfill_{name}", "migrate", f"every running instance is N+1 (no new row misses {name}).",
+                 "nothing to deploy.", (f"UPDATE {tn} SET {c} = {self.backfill} WHERE {c} IS NULL;",),
+                 (f"On a big table run this in batches ({self.batch_hint(t, f'{c} = {self.backfill}', f'{c} IS NULL')}).",)),
+        ]
+        if self.pg:
+            steps += self.tighten_pg(t, name, None, before="the backfill ran.", after="nothing; the column is NOT NULL.",
+                                     slug=name)
+        else:
+            from flylint.catalog.model import Column as _Col
+
+            col = _Col(name, type_info(exp.DataType.build(type_text, dialect="mysql"), self.dialect))
+            steps.append(Step(f"make_{name}_not_null", "contract", "the backfill ran.", "nothing; the column is NOT NULL.",
+                              (self.alter(t, f"MODIFY {self.coldef(name, col, nullable=False, type_text=type_text)}",
+                                          "set-not-null"),),
+                              ("MySQL/MariaDB rebuild the table for this (online: reads and writes go on); flylint "
+                               "warns about it (set-not-null).",)))
+            self.inherent.append("set-not-null")
         return title, steps
 
     # -- drop-column ----------------------------------------------------------------------------
@@ -515,7 +639,7 @@ class _Planner:
         steps.append(Step(f"drop_{col.name}", "contract",
                           f"every running instance is N+1 (none reads or writes {col.name}).",
                           "nothing; the column is gone.",
-                          drop[:-1] + (f"-- flylint: ignore[drop-column] {reason}", drop[-1]),
+                          _suppress_last(drop, f"-- flylint: ignore[drop-column] {reason}"),
                           (f"The data of {col.name} is gone after this: take a backup first if you may need it.",
                            "flylint cannot see from the migrations that the code stopped using the column: the "
                            "suppression above records that this plan ships it after N+1 (check with --app-source).")
@@ -560,7 +684,7 @@ class PlanOptions:
     lint: object  # flylint.engine.Options
     write: bool = False
     backfill: str | None = None
-    extra: dict = field(default_factory=dict)
+    default: str | None = None
 
 
 def run_plan(opts: PlanOptions, out) -> list[Path]:
@@ -578,11 +702,9 @@ def run_plan(opts: PlanOptions, out) -> list[Path]:
     result = run(lint)
     if not result.files:
         raise PlanError("no Flyway migrations found: flylint plan needs the project's history to know the schema")
-    if result.replay is not None and result.replay.catalog.uncertain_since:
-        pass  # the plan still stands on what is known; find() refuses columns it does not know
     cfg = load_flyway_config(lint.cwd, lint.flyway_config, os.environ)
     plan = make_plan(opts.intent, opts.args, result, naming=cfg.naming, next_version=next_versions(result),
-                     backfill=opts.backfill)
+                     backfill=opts.backfill, default=opts.default)
     folder = None
     for p in lint.paths:
         if p.is_dir():

@@ -42,6 +42,7 @@ class LintContext:
     replay: object = None  # flylint.catalog.replay.Replay: the catalog and every statement's changes
     release: object = None  # flylint.release.Release: which migrations are judged, which objects are live
     app: object = None  # flylint.appsource.AppSource: references found in the deployed code (--app-source)
+    app_queries: tuple = ()  # flylint.appqueries.AppQuery: the live application's queries (--app-queries)
 
     def changes(self) -> list:
         """Every change in replay order, as (file, statement, change); computed once."""
@@ -118,6 +119,7 @@ _REGISTRY: list[Rule] = []
 def all_rules() -> tuple[Rule, ...]:
     """Every rule, in documentation order."""
     from flylint.rules import analysis, compat, flyway, history, locks, rewrites, schema, style  # noqa: F401  (importing registers them)
+    from flylint.rules import appqueries  # noqa: F401
 
     return tuple(_REGISTRY)
 

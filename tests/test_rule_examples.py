@@ -19,9 +19,13 @@ CASES = [
 
 @pytest.mark.parametrize("rule,example", CASES)
 def test_rule_example(tmp_path, rule, example):
-    write_project(tmp_path, dict(example.files))
+    write_project(tmp_path, {n: c for n, c in example.files.items() if not n.startswith("app/")})
+    # files under app/ are the live application's queries (--app-queries), kept out of the project
+    apps = tmp_path.with_name(tmp_path.name + "_app")
+    write_project(apps, {n: c for n, c in example.files.items() if n.startswith("app/")})
     result = run(Options(cwd=tmp_path, paths=(tmp_path,), dialect=example.dialect, cache=False,
-                         db_version=example.db_version, select=() if rule.default else (rule.id,)))
+                         db_version=example.db_version, select=() if rule.default else (rule.id,),
+                         app_queries=tuple(apps / n for n in example.files if n.startswith("app/"))))
     fired = [f for f in result.findings if f.rule == rule.id]
     if example.flagged:
         assert fired, f"{rule.id} should flag {sorted(example.files)}"
