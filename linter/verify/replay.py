@@ -111,4 +111,6 @@ def replay_project(backend, files, cfg, *, release: set[int] | None = None, seed
     for qi, q in enumerate(app_queries):
         if not state.get(qi) and qi not in broken:
             out.app_never.append((q, last_error.get(qi, "not checked")))
+            out.notes.append(f"the application query at {q.path}:{q.line} never prepared against the schema "
+                             f"(not judged): {last_error.get(qi, 'not checked')}")
     return out

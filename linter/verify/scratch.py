@@ -120,7 +120,7 @@ class ScratchDatabase:
             create_database(self.admin, self.name)
             self._created = True
         except BaseException:
-            self._stop_watchdog(dropped=False)
+            self._stop_watchdog(dropped=True)  # nothing was created: nothing for it to drop
             raise
         if _main_thread():
             self._old_sigterm = signal.signal(signal.SIGTERM, _sigterm_to_exit)
@@ -163,8 +163,9 @@ class ScratchDatabase:
             if dropped:
                 wd.stdin.write(b"done\n")
                 wd.stdin.flush()
-            wd.stdin.close()
-            wd.wait(timeout=30)
+            wd.stdin.close()  # not dropped: the watchdog retries on its own, flylint does not wait
+            if dropped:
+                wd.wait(timeout=10)
         except (OSError, subprocess.TimeoutExpired):
             pass
 
