@@ -20,6 +20,7 @@ def test_instant_copy_and_inplace_answers(tmp_path, mysql_url):
         "V4__index.sql": "CREATE INDEX users_name_idx ON users (name);\n",
         "V5__drop_index.sql": "DROP INDEX users_name_idx ON users;\n",
         "V6__not_null.sql": "ALTER TABLE users MODIFY name varchar(50) NOT NULL;\n",
+        "V7__charset.sql": "ALTER TABLE users CONVERT TO CHARACTER SET utf8mb4;\n",  # already utf8mb4
     })
     code, doc, proc = verify_json(tmp_path, mysql_url)
     assert doc is not None, proc.stderr
@@ -37,6 +38,9 @@ def test_instant_copy_and_inplace_answers(tmp_path, mysql_url):
     rewrites = {f["path"]: f for f in doc["findings"] if f["rule"] == "table-rewrite"}
     assert "V3__type.sql" in rewrites and "measured" in rewrites["V3__type.sql"]["message"]
     assert "V2__add.sql" not in rewrites
+    # the static rule expects a table copy; the server did it without one: measured wins
+    charset = rewrites["V7__charset.sql"]
+    assert charset["severity"] == "info" and charset["message"].startswith("measured: no rewrite on ")
     assert not scratch_exists(mysql_url, doc["verify"]["database"])
 
 

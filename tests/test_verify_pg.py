@@ -163,3 +163,19 @@ def test_placeholders_replaced_and_non_transactional_migration(tmp_path, pg_url)
     two = [t for t in doc["trace"] if "V3__" in t["path"]]
     assert [t["in_transaction"] for t in two] == [False, False]
     assert [t["held_until_commit"] for t in two] == [False, False]
+
+
+def test_blocking_lock_that_static_analysis_cannot_see(tmp_path, pg_url):
+    write_project(tmp_path, {
+        "V1__init.sql": INIT,
+        "V2__dynamic.sql": "SET lock_timeout = '5s';\n"
+                           "DO $$ BEGIN EXECUTE 'ALTER TABLE orders ADD CONSTRAINT amount_positive CHECK (amount > 0)'; "
+                           "END $$;\n",
+    })
+    code, doc, proc = verify_json(tmp_path, pg_url)
+    rules = {f["rule"]: f for f in doc["findings"] if f["path"] == "V2__dynamic.sql"}
+    assert "unanalysed-statement" in rules, proc.stdout  # static analysis cannot read the DO block
+    blocking = rules["verify-blocking-lock"]
+    assert blocking["line"] == 2 and blocking["severity"] == "warning"
+    assert blocking["message"].startswith("measured: this statement holds ACCESS EXCLUSIVE on orders")
+    assert blocking["docs"] == "docs/verify.md#verify-blocking-lock"

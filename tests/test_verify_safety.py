@@ -106,7 +106,8 @@ def test_scratch_dropped_after_an_exception(tmp_path, pg_url):
     assert not scratch_exists(pg_url, name)
 
 
-def test_scratch_dropped_when_flylint_is_killed(tmp_path, pg_url):
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM], ids=["kill", "ctrl-c", "term"])
+def test_scratch_dropped_when_flylint_is_killed(tmp_path, pg_url, sig):
     write_project(tmp_path, {"V1__init.sql": "CREATE TABLE t (id int);\n",
                              "V2__slow.sql": "SELECT pg_sleep(20);\n"})
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYWAY", "FLYLINT"))}
@@ -128,8 +129,9 @@ def test_scratch_dropped_when_flylint_is_killed(tmp_path, pg_url):
                 time.sleep(0.05)
             else:
                 pytest.fail("the slow migration never started")
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        proc.send_signal(sig)
+        code = proc.wait(timeout=10)
+        assert code == {signal.SIGKILL: -9, signal.SIGINT: 130, signal.SIGTERM: 143}[sig]
         deadline = time.monotonic() + 5
         while scratch_exists(pg_url, name):
             assert time.monotonic() < deadline, "the watchdog did not drop the scratch database"

@@ -188,5 +188,8 @@ def verify_cmd(paths, database_url, embedded, docker, dialect, db_version, forma
         )
     except VerifyError as e:
         raise VerifyUsageError(str(e)) from None
+    except KeyboardInterrupt:  # the scratch database is gone already (ScratchDatabase.__exit__)
+        click.echo("flylint: interrupted; the scratch database was dropped", err=True)
+        sys.exit(130)
     sys.stdout.flush()
     sys.exit(code)

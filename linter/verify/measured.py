@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flylint.model import Finding, Span
-from flylint.verify.measure import StatementTrace
+from flylint.verify.measure import BLOCKS, RANK, StatementTrace
 
 _LOCK_RULES = {"index-without-concurrently", "lock-timeout", "set-not-null", "constraint-on-live-table",
                "add-not-null-column", "change-column-type", "backfill-under-lock", "table-rewrite",
@@ -79,7 +79,8 @@ def merge(findings, files, outcome, dialect: str, server: str) -> list[Finding]:
         if tr is None or tr.error:
             out.append(f)
             continue
-        has_finding.add((f.path, idx))
+        if f.rule in _LOCK_RULES:  # a static finding about what the statement costs (not e.g. unanalysed)
+            has_finding.add((f.path, idx))
         if f.rule == "table-rewrite":
             seen_rewrite.add((f.path, idx))
             if not _rewrote(tr, dialect):
@@ -88,7 +89,13 @@ def merge(findings, files, outcome, dialect: str, server: str) -> list[Finding]:
             else:
                 f = replace(f, message=f"{f.message} (measured on {server}: {describe_trace(tr, dialect)})")
         elif f.rule in _LOCK_RULES:
-            f = replace(f, message=f"{f.message} (measured on {server}: {describe_trace(tr, dialect)})")
+            said_rewrite = "rewrit" in f.message.lower()
+            if said_rewrite and _rewrote(tr, dialect):
+                seen_rewrite.add((f.path, idx))  # the static finding already says it: no second one
+            measured = describe_trace(tr, dialect)
+            if said_rewrite and not _rewrote(tr, dialect):
+                measured = "no rewrite; " + measured
+            f = replace(f, message=f"{f.message} (measured on {server}: {measured})")
         out.append(f)
 
     for tr in outcome.traces:
@@ -101,13 +108,17 @@ def merge(findings, files, outcome, dialect: str, server: str) -> list[Finding]:
             out.append(_as_rule_finding("table-rewrite", tr, span, table, server, dialect))
             continue
         if dialect == "postgres" and key not in has_finding and tr.blocks in ("writes", "reads+writes"):
-            strongest = tr.strongest()
-            heavy = sorted(set(tr.scanned + tr.rewrite) & set(strongest))
+            in_force = dict(tr.strongest())
+            for rel, mode, _line in tr.held:
+                if RANK.get(mode, -1) > RANK.get(in_force.get(rel, ""), -1):
+                    in_force[rel] = mode
+            heavy = sorted(rel for rel in set(tr.scanned + tr.rewrite)
+                           if BLOCKS.get(in_force.get(rel, ""), "none") in ("writes", "reads+writes"))
             if heavy:
                 out.append(verify_finding(
                     "verify-blocking-lock", "warning", tr.path, span,
-                    f"measured: this statement holds {strongest[heavy[0]]} on {heavy[0]} "
-                    f"({_BLOCKS_WORDS[tr.blocks]}) while it reads the whole table "
+                    f"measured: this statement holds {in_force[heavy[0]]} on {heavy[0]} "
+                    f"({_BLOCKS_WORDS[BLOCKS[in_force[heavy[0]]]]}) while it reads the whole table "
                     f"({describe_trace(tr, dialect)}): on a big table the live application waits that long.",
                     fix=f"Split it so that the scan of {heavy[0]} runs under a weaker lock (NOT VALID + VALIDATE "
                         "CONSTRAINT, CREATE INDEX CONCURRENTLY), and set a lock_timeout.",

@@ -18,6 +18,7 @@ import threading
 import time
 
 from flylint.verify.measure import RANK, Lock, StatementTrace, blocks_of, sql_mode
+from flylint.verify.scratch import check_interrupted
 from flylint.verify.url import DbUrl
 
 _Q_RELS = """
@@ -157,6 +158,7 @@ class PgBackend:
                 tr.ms = (time.perf_counter() - t0) * 1000
                 tr.error = error_text(e, self.url)
                 self._rollback(cur)
+                check_interrupted()  # Ctrl-C cancelled the query: stop, do not report a failure
                 return i
         if in_tx:
             try:
@@ -201,6 +203,7 @@ class PgBackend:
             except psycopg.Error as e:
                 tr.error = error_text(e, self.url)
             tr.ms = (time.perf_counter() - t0) * 1000
+            check_interrupted()
             return
         before = self._rels(self.conn.cursor())
         seen: dict = {}
@@ -231,8 +234,10 @@ class PgBackend:
                 self.conn.execute(text, prepare=False)
             except psycopg.Error as e:
                 tr.error = error_text(e, self.url)
+            finally:
+                done.set()
             tr.ms = (time.perf_counter() - t0) * 1000
-            done.set()
+            check_interrupted()
             th.join()
             release.join()
         finally:

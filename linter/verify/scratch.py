@@ -16,10 +16,20 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 
 from flylint.verify.url import DbUrl
 
 PREFIX = "flylint_verify_"
+
+# Set by Ctrl-C while a scratch database exists. psycopg answers a KeyboardInterrupt during a query
+# by cancelling the query, which then fails like any other: the backends check this to stop instead.
+INTERRUPTED = threading.Event()
+
+
+def check_interrupted() -> None:
+    if INTERRUPTED.is_set():
+        raise KeyboardInterrupt
 
 
 def admin_database(url: DbUrl) -> str | None:
@@ -111,6 +121,7 @@ class ScratchDatabase:
         self._watchdog_enabled = watchdog
         self._watchdog: subprocess.Popen | None = None
         self._old_sigterm = None
+        self._old_sigint = None
         self._created = False
 
     def __enter__(self) -> "ScratchDatabase":
@@ -124,6 +135,7 @@ class ScratchDatabase:
             raise
         if _main_thread():
             self._old_sigterm = signal.signal(signal.SIGTERM, _sigterm_to_exit)
+            self._old_sigint = signal.signal(signal.SIGINT, _sigint)
         return self
 
     def __exit__(self, *exc) -> bool:
@@ -135,6 +147,7 @@ class ScratchDatabase:
         finally:
             if self._old_sigterm is not None:
                 signal.signal(signal.SIGTERM, self._old_sigterm)
+                signal.signal(signal.SIGINT, self._old_sigint)
         self._stop_watchdog(dropped)
         return False
 
@@ -194,7 +207,10 @@ def _sigterm_to_exit(signum, frame):
     raise SystemExit(143)
 
 
-def _main_thread() -> bool:
-    import threading
+def _sigint(signum, frame):
+    INTERRUPTED.set()
+    raise KeyboardInterrupt
 
+
+def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
