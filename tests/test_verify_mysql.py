@@ -90,3 +90,15 @@ def test_app_queries_strict_mode_and_execution(tmp_path, mysql_url):
                                "--sql-mode", "")
     paths = [f["path"] for f in doc["findings"] if f["rule"] == "verify-app-query"]
     assert paths == ["V3__drop.sql"]
+
+
+def test_seeded_rows_do_not_collide_with_reference_data(tmp_path, mysql_url):
+    write_project(tmp_path, {
+        "V1__init.sql": "CREATE TABLE status (id int AUTO_INCREMENT PRIMARY KEY, code varchar(20) NOT NULL UNIQUE, "
+                        "rank tinyint NOT NULL);\n",
+        "V2__data.sql": "INSERT INTO status (id, code, rank) VALUES (1, 'new', 1), (2, 'done', 2);\n"
+                        "INSERT INTO status (code, rank) VALUES ('later', 3);\n",
+    })
+    code, doc, proc = verify_json(tmp_path, mysql_url)
+    assert not [f for f in doc["findings"] if f["rule"] == "verify-failed"], proc.stdout
+    assert "before V2__data.sql: seeded 1 row into status" in doc["verify"]["notes"]

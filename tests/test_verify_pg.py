@@ -179,3 +179,16 @@ def test_blocking_lock_that_static_analysis_cannot_see(tmp_path, pg_url):
     assert blocking["line"] == 2 and blocking["severity"] == "warning"
     assert blocking["message"].startswith("measured: this statement holds ACCESS EXCLUSIVE on orders")
     assert blocking["docs"] == "docs/verify.md#verify-blocking-lock"
+
+
+def test_seeded_rows_do_not_collide_with_reference_data(tmp_path, pg_url):
+    write_project(tmp_path, {
+        "V1__init.sql": "CREATE TABLE status (id serial PRIMARY KEY, code text NOT NULL UNIQUE);\n"
+                        "CREATE TABLE kinds (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL);\n",
+        "V2__data.sql": "INSERT INTO status (id, code) VALUES (1, 'new'), (2, 'done');\n"
+                        "INSERT INTO kinds (name) VALUES ('a');\n",
+    })
+    code, doc, proc = verify_json(tmp_path, pg_url)
+    assert not [f for f in doc["findings"] if f["rule"] == "verify-failed"], proc.stdout
+    assert {"before V2__data.sql: seeded 1 row into status", "before V2__data.sql: seeded 1 row into kinds"} <= set(
+        doc["verify"]["notes"])

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from conftest import run_cli, write_project
-from verify_helpers import scratch_exists, verify_json
+from verify_helpers import invoke, scratch_exists, verify_json
 
 from flylint.verify.url import UrlError, parse_url, redact
 
@@ -49,21 +49,20 @@ def test_password_never_printed_postgres(tmp_path, pg_url):
     write_project(tmp_path, {"V1__init.sql": "CREATE TABLE t (id int);\n",
                              "V2__bad.sql": "ALTER TABLE missing ADD COLUMN x int;\n"})
     outputs = []
-    p = run_cli(["verify", ".", "--database-url", url, "--format", "json"], cwd=tmp_path)
-    assert p.returncode == 1, p.stderr
-    outputs.append(p.stdout + p.stderr)
+    r = invoke(tmp_path, ["verify", ".", "--database-url", url, "--format", "json"])
+    assert r.exit_code == 1, r.stderr
+    outputs.append(r.stdout + r.stderr)
     p = run_cli(["verify", "."], cwd=tmp_path, env={"FLYLINT_DATABASE_URL": url})  # text, URL from the environment
     assert p.returncode == 1 and "error[verify-failed]" in p.stdout
     outputs.append(p.stdout + p.stderr)
     # a server that does not answer: the error names the URL without the password
-    p = run_cli(["verify", ".", "--database-url", f"postgresql://postgres:{PASSWORD}@127.0.0.1:1/postgres"],
-                cwd=tmp_path)
-    assert p.returncode == 2 and "postgresql://postgres:***@127.0.0.1:1/postgres" in p.stderr
-    outputs.append(p.stdout + p.stderr)
-    p = run_cli(["validate", ".", "--database-url", f"postgresql://postgres:{PASSWORD}@127.0.0.1:1/postgres"],
-                cwd=tmp_path)
-    assert p.returncode == 2
-    outputs.append(p.stdout + p.stderr)
+    down = f"postgresql://postgres:{PASSWORD}@127.0.0.1:1/postgres"
+    r = invoke(tmp_path, ["verify", ".", "--database-url", down])
+    assert r.exit_code == 2 and "postgresql://postgres:***@127.0.0.1:1/postgres" in r.stderr
+    outputs.append(r.stdout + r.stderr)
+    r = invoke(tmp_path, ["validate", ".", "--database-url", down])
+    assert r.exit_code == 2
+    outputs.append(r.stdout + r.stderr)
     for out in outputs:
         assert PASSWORD not in out
     assert "***" in outputs[0]
@@ -83,11 +82,11 @@ def test_password_never_printed_mariadb(tmp_path, mysql_url):
         url = f"mysql://{user}:{PASSWORD}@{admin.host}:{admin.port}/test"
         write_project(tmp_path, {"V1__init.sql": "CREATE TABLE t (id int PRIMARY KEY);\n",
                                  "V2__bad.sql": "ALTER TABLE missing ADD COLUMN x int;\n"})
-        p = run_cli(["verify", ".", "--database-url", url, "--format", "json"], cwd=tmp_path)
-        assert p.returncode == 1, p.stderr
+        p = invoke(tmp_path, ["verify", ".", "--database-url", url, "--format", "json"])
+        assert p.exit_code == 1, p.stderr
         assert '"verify-failed"' in p.stdout
-        bad = run_cli(["verify", ".", "--database-url", url.replace(PASSWORD, PASSWORD + "x")], cwd=tmp_path)
-        assert bad.returncode == 2 and "Access denied" in bad.stderr
+        bad = invoke(tmp_path, ["verify", ".", "--database-url", url.replace(PASSWORD, PASSWORD + "x")])
+        assert bad.exit_code == 2 and "Access denied" in bad.stderr
         for out in (p.stdout + p.stderr, bad.stdout + bad.stderr):
             assert PASSWORD not in out
     finally:

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from conftest import run_cli, write_project
+from verify_helpers import invoke
 
 from flylint.flyway.checksum import flyway_checksum
 from flylint.verify.scratch import ScratchDatabase, connect
@@ -71,9 +72,9 @@ def _write_history(url: str, scratch_url):
 
 
 def _validate(tmp_path, url, *extra):
-    p = run_cli(["validate", ".", "--database-url", url, "--format", "json", *extra], cwd=tmp_path)
-    assert p.stdout.startswith("{"), p.stderr
-    return p.returncode, json.loads(p.stdout)
+    r = invoke(tmp_path, ["validate", ".", "--database-url", url, "--format", "json", *extra])
+    assert r.stdout.startswith("{"), r.stderr
+    return r.exit_code, json.loads(r.stdout)
 
 
 @pytest.mark.parametrize("server", ["pg", "mysql"])
@@ -107,7 +108,7 @@ def test_validate_like_flyway(tmp_path, request, server):
         assert rules[("validate-out-of-order", "V4__late.sql")] == "warning"
         assert not any(r == "validate-missing" for r, _ in rules)
         # the text output
-        p = run_cli(["validate", ".", "--database-url", target], cwd=tmp_path)
+        p = run_cli(["validate", ".", "--database-url", target], cwd=tmp_path)  # the real process, text output
         assert "error[validate-checksum]" in p.stdout and p.returncode == 1
 
 

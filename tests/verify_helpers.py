@@ -4,14 +4,32 @@ from __future__ import annotations
 
 import json
 
-from conftest import run_cli
+
+def invoke(root, args: list[str], env: dict[str, str] | None = None):
+    """The real command line, run in this process (no interpreter start per test): a click Result
+    with exit_code, stdout and stderr."""
+    import os
+
+    from click.testing import CliRunner
+
+    from flylint.cli import main
+
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        result = CliRunner().invoke(main, args, env={"FLYLINT_DATABASE_URL": None, **(env or {})})
+    finally:
+        os.chdir(old)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
 
 
-def verify_json(root, url: str, *args: str, timeout: float = 60):
-    """Run `flylint verify --format json` in `root`; (exit code, document or None, process)."""
-    proc = run_cli(["verify", ".", "--database-url", url, "--format", "json", *args], cwd=root, timeout=timeout)
-    doc = json.loads(proc.stdout) if proc.stdout.strip().startswith("{") else None
-    return proc.returncode, doc, proc
+def verify_json(root, url: str, *args: str):
+    """`flylint verify --format json` in `root`: (exit code, document or None, result)."""
+    result = invoke(root, ["verify", ".", "--database-url", url, "--format", "json", *args])
+    doc = json.loads(result.stdout) if result.stdout.strip().startswith("{") else None
+    return result.exit_code, doc, result
 
 
 def trace_of(doc, path_part: str, line: int = 1) -> dict:

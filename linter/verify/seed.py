@@ -3,7 +3,10 @@
 An empty table hides what fails only with data (ADD COLUMN ... NOT NULL without a default on
 PostgreSQL, SET NOT NULL, CHECK and foreign key validation) and makes every rewrite look free.
 Only columns that need a value get one (NOT NULL without a default, not generated or identity);
-nullable columns stay NULL, as they may well be in production. A foreign key column takes a value
+nullable columns stay NULL, as they may well be in production. Integer columns of a primary key
+or unique index (serial, identity and AUTO_INCREMENT ones too) get values far above the ones
+migrations insert (1,000,000,000 and up for int), so reference data a later migration inserts
+with explicit ids (`INSERT INTO status VALUES (1, 'new')`) does not collide with the seeded row. A foreign key column takes a value
 from the referenced table, so tables are seeded over several passes; a table whose row the
 database refuses (a CHECK constraint, an exotic type) is left empty and named in the notes.
 """
@@ -13,8 +16,14 @@ from __future__ import annotations
 import re
 
 
-def _pg_literal(category: str, typ: str, typid: int, k: int) -> str:
+_HIGH = {"smallint": 30000, "integer": 1_000_000_000, "bigint": 1_000_000_000_000,
+         "tinyint": 100, "mediumint": 8_000_000, "int": 1_000_000_000}
+
+
+def _pg_literal(category: str, typ: str, typid: int, k: int, unique: bool = False) -> str:
     if category == "N":
+        if unique and typ in _HIGH:
+            return f"{_HIGH[typ] + k}::{typ}"
         return f"{k}::{typ}"
     if category == "B":
         return "true"
@@ -34,6 +43,8 @@ def _pg_literal(category: str, typ: str, typid: int, k: int) -> str:
         return f"'{{\"seed\": {k}}}'::{typ}"
     if typ == "bytea":
         return f"'\\x{k:02x}'::bytea"
+    if category == "S":
+        return f"'~{k}'::{typ}"
     return f"'{k}'::{typ}"
 
 
@@ -87,12 +98,16 @@ def _label(nsp: str, name: str) -> str:
 def _pg_insert(conn, oid: int, nsp: str, name: str, k: int):
     from psycopg import sql
 
+    unique = {n for (n,) in conn.execute(
+        "SELECT DISTINCT unnest(indkey) FROM pg_index WHERE indrelid = %s AND indisunique", (oid,)).fetchall()}
     cols = conn.execute("""
-        SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typcategory, a.atttypid, a.attnum
+        SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typcategory, a.atttypid, a.attnum,
+               a.attidentity <> ''
         FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-        WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull
-          AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = ''
-        ORDER BY a.attnum""", (oid,)).fetchall()
+        WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+          AND ((a.attnotnull AND NOT a.atthasdef AND a.attidentity = '')
+               OR (a.attnum = ANY(%s) AND t.typcategory = 'N'))
+        ORDER BY a.attnum""", (oid, sorted(unique))).fetchall()
     fks = {}
     for conkey, confkey, confrelid in conn.execute(
             "SELECT conkey, confkey, confrelid FROM pg_constraint WHERE conrelid = %s AND contype = 'f'",
@@ -100,7 +115,9 @@ def _pg_insert(conn, oid: int, nsp: str, name: str, k: int):
         for col, ref in zip(conkey, confkey):
             fks[col] = (confrelid, ref)
     names, values = [], []
-    for attname, typ, category, typid, attnum in cols:
+    identity = False
+    for attname, typ, category, typid, attnum, is_identity in cols:
+        identity = identity or is_identity
         names.append(sql.Identifier(attname))
         if attnum in fks:
             relid, ref = fks[attnum]
@@ -109,19 +126,22 @@ def _pg_insert(conn, oid: int, nsp: str, name: str, k: int):
                 (relid, relid, ref)).fetchone()
             values.append(sql.SQL("(SELECT {} FROM {} LIMIT 1)").format(sql.Identifier(refcol), sql.SQL(refname)))
         else:
-            values.append(sql.SQL(_pg_literal(category, typ, typid, k)))
+            values.append(sql.SQL(_pg_literal(category, typ, typid, k, unique=attnum in unique)))
     target = sql.Identifier(nsp, name)
     if not names:
         return sql.SQL("INSERT INTO {} DEFAULT VALUES").format(target)
-    return sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(target, sql.SQL(", ").join(names),
-                                                          sql.SQL(", ").join(values))
+    overriding = sql.SQL(" OVERRIDING SYSTEM VALUE" if identity else "")
+    return sql.SQL("INSERT INTO {} ({}){} VALUES ({})").format(target, sql.SQL(", ").join(names), overriding,
+                                                            sql.SQL(", ").join(values))
 
 
 _ENUM_FIRST = re.compile(r"^(?:enum|set)\('((?:[^']|'')*)'", re.I)
 
 
-def _my_literal(data_type: str, column_type: str, k: int) -> str:
+def _my_literal(data_type: str, column_type: str, k: int, unique: bool = False) -> str:
     t = data_type.lower()
+    if unique and t in _HIGH:
+        return str(_HIGH[t] + k + (100 if t == "tinyint" and "unsigned" in column_type.lower() else 0))
     if t in ("tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric", "float",
              "double", "real"):
         return str(k if t != "tinyint" else k % 100)
@@ -140,6 +160,8 @@ def _my_literal(data_type: str, column_type: str, k: int) -> str:
         return f"'{{\"seed\": {k}}}'"
     if t == "bit":
         return "b'1'"
+    if t in ("char", "varchar", "tinytext", "text", "mediumtext", "longtext"):
+        return f"'~{k}'"
     return f"'{k}'"
 
 
@@ -181,11 +203,16 @@ def seed_mysql(conn, database: str, n: int) -> list[str]:
 
 
 def _my_insert(cur, database: str, table: str, k: int) -> str:
-    cur.execute("""SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE FROM information_schema.COLUMNS
-                   WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s AND IS_NULLABLE = 'NO'
-                     AND COLUMN_DEFAULT IS NULL AND EXTRA NOT LIKE '%%auto_increment%%'
-                     AND EXTRA NOT LIKE '%%GENERATED%%' ORDER BY ORDINAL_POSITION""", (database, table))
-    cols = cur.fetchall()
+    cur.execute("SELECT DISTINCT COLUMN_NAME FROM information_schema.STATISTICS "
+                "WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s AND NON_UNIQUE = 0", (database, table))
+    unique = {c for (c,) in cur.fetchall()}
+    cur.execute("""SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE = 'NO' AND COLUMN_DEFAULT IS NULL
+                          AND EXTRA NOT LIKE '%%auto_increment%%'
+                   FROM information_schema.COLUMNS
+                   WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s AND EXTRA NOT LIKE '%%GENERATED%%'
+                   ORDER BY ORDINAL_POSITION""", (database, table))
+    cols = [(c, d, t) for c, d, t, required in cur.fetchall()
+            if required or (c in unique and d.lower() in _HIGH)]
     cur.execute("""SELECT COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME
                    FROM information_schema.KEY_COLUMN_USAGE
                    WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s AND REFERENCED_TABLE_NAME IS NOT NULL""",
@@ -198,7 +225,7 @@ def _my_insert(cur, database: str, table: str, k: int) -> str:
             t, r = fks[col]
             values.append(f"(SELECT `{r}` FROM `{t}` LIMIT 1)")
         else:
-            values.append(_my_literal(data_type, column_type, k))
+            values.append(_my_literal(data_type, column_type, k, unique=col in unique))
     if not names:
         return f"INSERT INTO `{table}` () VALUES ()"
     return f"INSERT INTO `{table}` ({', '.join(names)}) VALUES ({', '.join(values)})"
