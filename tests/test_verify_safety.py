@@ -156,3 +156,15 @@ def test_statement_timeout_applies(tmp_path, pg_url):
     code, doc, _ = verify_json(tmp_path, pg_url, "--statement-timeout", "0.5")
     failed = [f for f in doc["findings"] if f["rule"] == "verify-failed"]
     assert failed and "57014" in failed[0]["message"]  # query_canceled by statement_timeout
+
+
+def test_unreachable_server_fails_in_ci_and_skips_locally(monkeypatch):
+    import dbservers
+
+    down = "postgresql://postgres@127.0.0.1:1/postgres"  # nothing listens there
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI needs the database server"):
+        dbservers._require(down)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="does not answer"):
+        dbservers._require(down)

@@ -93,6 +93,11 @@ def verify_project(*, paths=(), database_url=None, embedded=False, docker=False,
                             "applied": outcome.applied}
                     if server_dialect != "postgres":
                         info["sql_mode"] = backend.sql_mode
+                    measured_on = _short_version(backend.version) or ""
+                    parts = 1 if server_dialect == "postgres" else 2
+                    if version and version.split(".")[:parts] != measured_on.split(".")[:parts]:
+                        outcome.notes.insert(0, f"the static rules assumed version {version}, the measurements are "
+                                                f"from {server}: where they differ, the measured facts are {server}'s")
                 finally:
                     backend.close()
     except (UsageError, AppQueryError, SourceError, UrlError) as e:
