@@ -193,3 +193,15 @@ def test_seeded_rows_do_not_collide_with_reference_data(tmp_path, pg_url):
     assert not [f for f in doc["findings"] if f["rule"] == "verify-failed"], proc.stdout
     assert {"before V2__data.sql: seeded 1 row into status", "before V2__data.sql: seeded 1 row into kinds"} <= set(
         doc["verify"]["notes"])
+
+
+def test_copy_from_stdin_sends_the_rows(tmp_path, pg_url):
+    write_project(tmp_path, {
+        "V1__init.sql": "CREATE TABLE t (id int PRIMARY KEY, name text);\n"
+                        "COPY t (id, name) FROM stdin;\n1\tada\n2\tbob\n\\.\n"
+                        "ALTER TABLE t ADD CONSTRAINT two CHECK (id <= 2);\n",
+        "V2__more.sql": "ALTER TABLE t ALTER COLUMN name SET NOT NULL;\n",
+    })
+    code, doc, proc = verify_json(tmp_path, pg_url)
+    assert [t["error"] for t in doc["trace"]] == [None] * 4, proc.stdout
+    assert not any("seeded" in n and "into t" in n for n in doc["verify"]["notes"])  # t has the copied rows

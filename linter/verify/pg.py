@@ -137,7 +137,7 @@ class PgBackend:
                     scans0 = self._scans(cur)
                     locks0 = self._locks(cur, self.pid, before)
                 t0 = time.perf_counter()
-                cur.execute(text, prepare=False)
+                self._execute(cur, text)
                 tr.ms = (time.perf_counter() - t0) * 1000
                 if measure:
                     after = self._rels(cur)
@@ -168,6 +168,15 @@ class PgBackend:
                 self._rollback(cur)
                 return len(items) - 1
         return None
+
+    @staticmethod
+    def _execute(cur, text: str) -> None:
+        data = getattr(text, "data", None)
+        if data is not None:  # COPY ... FROM STDIN: the rows go through the COPY protocol, as Flyway sends them
+            with cur.copy(str(text)) as copy:
+                copy.write(data)
+            return
+        cur.execute(text, prepare=False)
 
     def _rollback(self, cur) -> None:
         try:

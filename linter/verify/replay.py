@@ -14,10 +14,35 @@ before the release and after each of its migrations.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from flylint.verify.appqueries import AppQuery
 from flylint.verify.measure import StatementTrace, shorten
+
+
+class CopyIn(str):
+    """A `COPY ... FROM STDIN` statement; `data` is the rows that follow it in the script (up to `\\.`),
+    which Flyway sends through the COPY protocol."""
+
+    data: str = ""
+
+
+_COPY_STDIN = re.compile(r"(?is)^\s*COPY\b.*\bFROM\s+STDIN\b")
+
+
+def _statement_sql(fa, st):
+    if not _COPY_STDIN.match(st.text) or fa.source is None:
+        return st.text
+    lines = fa.source.splitlines()
+    data = []
+    for line in lines[st.span.end_line:]:  # the rows start on the line after the statement
+        if line.strip() == "\\.":
+            break
+        data.append(line + "\n")
+    out = CopyIn(st.text)
+    out.data = "".join(data)
+    return out
 
 
 @dataclass
@@ -91,7 +116,7 @@ def replay_project(backend, files, cfg, *, release: set[int] | None = None, seed
         items = []
         for st in fa.statements:
             tr = StatementTrace(m.display, st.span.line, shorten(st.text), st.index)
-            items.append((st.text, tr, st.transactional))
+            items.append((_statement_sql(fa, st), tr, st.transactional))
         failed = backend.run_migration(items, in_transaction(fa, cfg, getattr(backend, "dialect", "postgres")),
                                        measure)
         if measure or failed is not None:
