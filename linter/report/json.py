@@ -12,7 +12,7 @@ CONTRACT_VERSION = 1
 
 
 def document(result) -> dict:
-    doc = {
+    return {
         "version": CONTRACT_VERSION,
         "tool": {"name": "flylint", "version": __version__},
         "dialect": result.dialect,
@@ -21,11 +21,6 @@ def document(result) -> dict:
         "migrations": [migration_entry(fa, class_counts(result, i)) for i, fa in enumerate(result.files)],
         "summary": summary(result),
     }
-    if getattr(result, "trace", None) is not None:  # flylint verify: what the database measured
-        from flylint.verify.report import json_fields
-
-        doc.update(json_fields(result))
-    return doc
 
 
 def render(result, out: TextIO, options: ReportOptions) -> None:

@@ -3,22 +3,33 @@ compact lock table per migration in the text output."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flylint.verify.measure import StatementTrace
 
 
-@dataclass(frozen=True)
 class VerifyResult:
-    """An engine Result plus what verify measured (the reporters read the same fields)."""
+    """The engine's Result with verify's findings, plus what verify measured. Every other attribute
+    is the engine result's, so reporters that know more fields than this module keep working."""
 
-    dialect: str
-    db_version: str | None
-    files: tuple
-    findings: tuple
-    replay: object = None
-    trace: tuple[StatementTrace, ...] = ()
-    verify: dict = field(default_factory=dict)
+    def __init__(self, base, findings: tuple, trace: tuple[StatementTrace, ...], verify: dict):
+        self._base = base
+        self.findings = findings
+        self.trace = trace
+        self.verify = verify
+
+    def __getattr__(self, name):
+        return getattr(self._base, name)
+
+
+def render_json(result, out) -> None:
+    """lint's JSON document (flylint.report.json) with verify's `verify` and `trace` members."""
+    import json
+
+    from flylint.report.json import document
+
+    doc = document(result)
+    doc.update(json_fields(result))
+    out.write(json.dumps(doc, indent=2, ensure_ascii=False))
+    out.write("\n")
 
 
 def json_fields(result) -> dict:

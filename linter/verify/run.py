@@ -34,7 +34,7 @@ def verify_project(*, paths=(), database_url=None, embedded=False, docker=False,
     from flylint.verify.appqueries import AppQueryError, load_queries
     from flylint.verify.measured import merge
     from flylint.verify.replay import replay_project
-    from flylint.verify.report import VerifyResult
+    from flylint.verify.report import VerifyResult, render_json
     from flylint.verify.scratch import ScratchDatabase
     from flylint.verify.source import SourceError, database_server
 
@@ -112,10 +112,12 @@ def verify_project(*, paths=(), database_url=None, embedded=False, docker=False,
     from flylint.engine import _natural
 
     findings.sort(key=lambda f: (_natural(f.path), f.span.line, f.span.column, f.rule))
-    vr = VerifyResult(dialect=dialect, db_version=opts.db_version, files=result.files, findings=tuple(findings),
-                      replay=result.replay, trace=tuple(outcome.traces), verify=info)
+    vr = VerifyResult(result, tuple(findings), tuple(outcome.traces), info)
     for fmt in formats or ("text",):
-        render(fmt, vr, out, ReportOptions(color=False, fail_on=fail_on))
+        if fmt == "json":
+            render_json(vr, out)
+        else:
+            render(fmt, vr, out, ReportOptions(color=False, fail_on=fail_on))
     return exit_code(findings, fail_on)
 
 
