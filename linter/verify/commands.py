@@ -161,6 +161,8 @@ def _need_driver(dialect: str) -> None:
 @click.option("--ignore", multiple=True, metavar="RULE")
 @click.option("--config", "config_file", type=click.Path(path_type=Path))
 @click.option("--flyway-config", type=click.Path(path_type=Path))
+@click.option("--since", metavar="REF", help="The release is what changed since this git revision (as for lint): "
+              "earlier migrations are applied unmeasured.")
 @click.option("--seed-rows", type=click.IntRange(0, 1000), default=1, show_default=True,
               help="Rows seeded into every empty table before the release is measured (0: none).")
 @click.option("--app-queries", type=click.Path(path_type=Path),
@@ -173,7 +175,7 @@ def _need_driver(dialect: str) -> None:
 @click.option("--lock-timeout", type=click.FloatRange(0.1, 86400), default=10, show_default=True,
               help="Seconds any statement may wait for a lock.")
 def verify_cmd(paths, database_url, embedded, docker, dialect, db_version, formats, fail_on, select, ignore,
-               config_file, flyway_config, seed_rows, app_queries, execute_queries, sql_mode, statement_timeout,
+               config_file, flyway_config, since, seed_rows, app_queries, execute_queries, sql_mode, statement_timeout,
                lock_timeout):
     """Replay the migrations on a throwaway database and measure locks, rewrites and online DDL."""
     from flylint.verify.run import VerifyError, verify_project
@@ -184,7 +186,7 @@ def verify_cmd(paths, database_url, embedded, docker, dialect, db_version, forma
             db_version=db_version, formats=formats, fail_on=fail_on, select=select, ignore=ignore,
             config_file=config_file, flyway_config=flyway_config, seed_rows=seed_rows, app_queries=app_queries,
             execute_queries=execute_queries, sql_mode=sql_mode, statement_timeout=statement_timeout,
-            lock_timeout=lock_timeout,
+            lock_timeout=lock_timeout, since=since,
         )
     except VerifyError as e:
         raise VerifyUsageError(str(e)) from None

@@ -24,9 +24,10 @@ def _driver_error(e: Exception, url: DbUrl | None) -> VerifyError:
 def verify_project(*, paths=(), database_url=None, embedded=False, docker=False, dialect=None, db_version=None,
                    formats=(), fail_on=None, select=(), ignore=(), config_file=None, flyway_config=None,
                    seed_rows=1, app_queries=None, execute_queries=False, sql_mode=None, statement_timeout=60.0,
-                   lock_timeout=10.0, release_files: Collection[Path] | None = None, out=None) -> int:
-    """Run verify; returns the exit code. `release_files`: the migration files that form the release
-    (the rest is applied first, unmeasured); None: every migration is its own release."""
+                   lock_timeout=10.0, since=None, release_files: Collection[Path] | None = None, out=None) -> int:
+    """Run verify; returns the exit code. The release is what the engine says (`--since REF`: what
+    changed since REF, when the engine supports it), or `release_files` when given: the migrations
+    before it are applied first, unmeasured. Otherwise every migration is its own release."""
     from flylint.engine import Options, UsageError, exit_code, run
     from flylint.flyway.config import FlywayConfigError, load_flyway_config
     from flylint.report import ReportOptions, render
@@ -40,6 +41,13 @@ def verify_project(*, paths=(), database_url=None, embedded=False, docker=False,
 
     out = out or sys.stdout
     cwd = Path.cwd()
+    if since is not None:
+        from dataclasses import fields
+
+        from flylint.engine import Options as _Options
+
+        if "since" not in {f.name for f in fields(_Options)}:
+            raise VerifyError("--since: this flylint has no release support in its engine")
     try:
         settings = load_settings(cwd, config_file)
     except SettingsError as e:
@@ -75,12 +83,18 @@ def verify_project(*, paths=(), database_url=None, embedded=False, docker=False,
                     server_dialect = backend.dialect
                     dialect = dialect or server_dialect
                     version = db_version or settings.db_version or _short_version(backend.version)
-                    opts = Options(cwd=cwd, paths=tuple(paths), dialect=dialect, db_version=version,
-                                   select=tuple(select) or settings.select, ignore=tuple(ignore) or settings.ignore,
-                                   flyway_config=fw, cache=settings.cache, severity=settings.severity)
+                    kwargs = dict(cwd=cwd, paths=tuple(paths), dialect=dialect, db_version=version,
+                                  select=tuple(select) or settings.select, ignore=tuple(ignore) or settings.ignore,
+                                  flyway_config=fw, cache=settings.cache, severity=settings.severity)
+                    if since is not None:
+                        kwargs["since"] = since
+                    opts = Options(**kwargs)
                     result = run(opts)
                     queries = load_queries(Path(app_queries), dialect, cwd) if app_queries else []
                     release = None
+                    engine_release = getattr(result, "release", None)  # flylint.release.Release (--since)
+                    if engine_release is not None and not getattr(engine_release, "per_file", True):
+                        release = {i for i, fa in enumerate(result.files) if engine_release.contains(fa.migration)}
                     if release_files is not None:
                         wanted = {Path(p).resolve() for p in release_files}
                         release = {i for i, fa in enumerate(result.files) if fa.migration.path.resolve() in wanted}
