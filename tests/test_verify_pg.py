@@ -205,3 +205,14 @@ def test_copy_from_stdin_sends_the_rows(tmp_path, pg_url):
     code, doc, proc = verify_json(tmp_path, pg_url)
     assert [t["error"] for t in doc["trace"]] == [None] * 4, proc.stdout
     assert not any("seeded" in n and "into t" in n for n in doc["verify"]["notes"])  # t has the copied rows
+
+
+def test_flyway_default_schema_is_created_and_searched(tmp_path, pg_url):
+    write_project(tmp_path, {
+        "flyway.conf": "flyway.defaultSchema=app\n",
+        "V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",  # lands in app, as with Flyway
+        "V2__add.sql": "ALTER TABLE app.users ADD COLUMN name text;\n",
+    })
+    code, doc, result = verify_json(tmp_path, pg_url)
+    assert [t["error"] for t in doc["trace"]] == [None, None], result.stdout
+    assert locks(trace_of(doc, "V2__")) == {"app.users": "ACCESS EXCLUSIVE"}

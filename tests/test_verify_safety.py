@@ -168,3 +168,41 @@ def test_unreachable_server_fails_in_ci_and_skips_locally(monkeypatch):
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="does not answer"):
         dbservers._require(down)
+
+
+def test_statements_beyond_the_scratch_database_are_not_run(tmp_path, pg_url, mysql_url):
+    from flylint.verify.scratch import connect
+
+    other = "flylint_guard_" + secrets.token_hex(4)  # must never come into existence
+    write_project(tmp_path / "pg", {
+        "V1__init.sql": f"CREATE TABLE t (id int);\nCREATE DATABASE {other};\nCREATE ROLE {other};\n"
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE false;\n"
+                        "ALTER TABLE t ADD COLUMN a int;\n",
+    })
+    code, doc, result = verify_json(tmp_path / "pg", pg_url)
+    refused = [(f["line"], f["severity"]) for f in doc["findings"] if f["rule"] == "verify-refused"]
+    assert refused == [(2, "warning"), (3, "warning"), (4, "warning")], result.stdout
+    assert [t["error"] for t in doc["trace"]] == [None] * 5  # the rest ran
+    admin = parse_url(pg_url)
+    with connect(admin, admin.database or "postgres") as c:
+        assert c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (other,)).fetchone() is None
+        assert c.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (other,)).fetchone() is None
+
+    write_project(tmp_path / "my", {
+        "V1__init.sql": f"CREATE TABLE t (id int PRIMARY KEY);\nCREATE DATABASE {other};\n"
+                        f"CREATE TABLE test.{other} (id int);\nUSE test;\nSET GLOBAL max_connections = 1;\n"
+                        "INSERT INTO t VALUES (1);\n",
+    })
+    code, doc, result = verify_json(tmp_path / "my", mysql_url)
+    refused = [f["line"] for f in doc["findings"] if f["rule"] == "verify-refused"]
+    assert refused == [2, 3, 4, 5], result.stdout
+    assert "names another database (test)" in next(
+        f["message"] for f in doc["findings"] if f["rule"] == "verify-refused" and f["line"] == 3)
+    assert not scratch_exists(mysql_url, other)
+    c = connect(parse_url(mysql_url), None)
+    try:
+        with c.cursor() as cur:
+            cur.execute("SELECT 1 FROM information_schema.TABLES WHERE TABLE_NAME = %s", (other,))
+            assert cur.fetchone() is None
+    finally:
+        c.close()

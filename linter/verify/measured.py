@@ -141,6 +141,17 @@ def merge(findings, files, outcome, dialect: str, server: str) -> list[Finding]:
             klass="flyway",
         ))
 
+    for fi, si, why in outcome.refused:
+        fa = files[fi]
+        st = fa.statements[si]
+        out.append(verify_finding(
+            "verify-refused", "warning", fa.migration.display, st.span,
+            f"verify did not run this statement: {why}. verify only ever changes its scratch database, so what "
+            "follows is measured without it.",
+            fix="Keep server-wide changes (databases, roles, settings) out of the migrations verify replays, or "
+                "accept that verify skips them.",
+        ))
+
     for b in outcome.app_breaks:
         fa = files[b.file_index]
         verb = "no longer prepares" if b.how == "prepare" else "fails when executed"

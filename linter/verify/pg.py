@@ -121,6 +121,9 @@ class PgBackend:
             cur.execute("BEGIN")
         held: dict[str, tuple[str, int]] = {}  # live table -> (strongest mode held, line that took it)
         for i, (text, tr, _transactional) in enumerate(items):
+            if text is None:  # refused by flylint.verify.guard: not run
+                tr.measured = False
+                continue
             tr.in_transaction = in_tx
             tr.measured = measure
             if not in_tx and not _transactional:

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from flylint.verify.appqueries import AppQuery
+from flylint.verify.guard import refusal
 from flylint.verify.measure import StatementTrace, shorten
 
 
@@ -62,6 +63,7 @@ class ReplayOutcome:
     app_never: list[tuple[AppQuery, str]] = field(default_factory=list)  # never prepared
     notes: list[str] = field(default_factory=list)
     applied: int = 0
+    refused: list[tuple[int, int, str]] = field(default_factory=list)  # (file, statement, why): not run
 
 
 def in_transaction(fa, cfg, dialect: str) -> bool:
@@ -78,6 +80,8 @@ def in_transaction(fa, cfg, dialect: str) -> bool:
 def replay_project(backend, files, cfg, *, release: set[int] | None = None, seed_rows: int = 1,
                    app_queries: list[AppQuery] = (), execute_queries: bool = False, seed=None) -> ReplayOutcome:
     out = ReplayOutcome()
+    dialect = getattr(backend, "dialect", "postgres")
+    database = getattr(getattr(backend, "url", None), "database", None)
     state: dict[int, bool] = {}  # query index -> prepared fine at the last check
     broken: set[int] = set()
     last_error: dict[int, str] = {}
@@ -116,9 +120,14 @@ def replay_project(backend, files, cfg, *, release: set[int] | None = None, seed
         items = []
         for st in fa.statements:
             tr = StatementTrace(m.display, st.span.line, shorten(st.text), st.index)
+            why = refusal(st, dialect, database) if database else None
+            if why is not None:  # never reach beyond the scratch database
+                tr.note = f"not run: {why}"
+                out.refused.append((i, st.index, why))
+                items.append((None, tr, st.transactional))
+                continue
             items.append((_statement_sql(fa, st), tr, st.transactional))
-        failed = backend.run_migration(items, in_transaction(fa, cfg, getattr(backend, "dialect", "postgres")),
-                                       measure)
+        failed = backend.run_migration(items, in_transaction(fa, cfg, dialect), measure)
         if measure or failed is not None:
             for _text, tr, _t in items[: (failed + 1) if failed is not None else len(items)]:
                 out.traces.append(tr)

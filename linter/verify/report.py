@@ -64,6 +64,9 @@ def lock_tables(result) -> str:
             if tr.error:
                 out.append(f"  {tr.line:>4}  {stmt:<44}  FAILED: {tr.error}")
                 continue
+            if tr.note and tr.note.startswith("not run"):
+                out.append(f"  {tr.line:>4}  {stmt:<44}  {tr.note}")
+                continue
             if pg:
                 locks = ", ".join(f"{rel} {mode}" for rel, mode in sorted(tr.strongest().items()))
                 if not locks and tr.held:

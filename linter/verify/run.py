@@ -80,6 +80,8 @@ def verify_project(*, paths=(), database_url=None, embedded=False, docker=False,
                       flush=True)
                 backend = _backend(scratch.url, statement_timeout, lock_timeout, sql_mode)
                 try:
+                    if backend.dialect == "postgres":
+                        _flyway_schemas(backend, cfg)
                     server_dialect = backend.dialect
                     dialect = dialect or server_dialect
                     version = db_version or settings.db_version or _short_version(backend.version)
@@ -133,6 +135,18 @@ def verify_project(*, paths=(), database_url=None, embedded=False, docker=False,
         else:
             render(fmt, vr, out, ReportOptions(color=False, fail_on=fail_on))
     return exit_code(findings, fail_on)
+
+
+def _flyway_schemas(backend, cfg) -> None:
+    """As Flyway on PostgreSQL: create the configured schemas and put the default one first on the
+    search_path, so unqualified names land where they would."""
+    from psycopg import sql
+
+    schemas = [s for s in (cfg.effective_default_schema, *cfg.schemas) if s]
+    for name in dict.fromkeys(schemas):
+        backend.conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(name)))
+    if schemas:
+        backend.conn.execute(sql.SQL("SET search_path TO {}, public").format(sql.Identifier(schemas[0])))
 
 
 def _is_driver_error(e: Exception) -> bool:
