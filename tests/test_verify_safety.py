@@ -177,12 +177,13 @@ def test_statements_beyond_the_scratch_database_are_not_run(tmp_path, pg_url, my
     write_project(tmp_path / "pg", {
         "V1__init.sql": f"CREATE TABLE t (id int);\nCREATE DATABASE {other};\nCREATE ROLE {other};\n"
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE false;\n"
-                        "ALTER TABLE t ADD COLUMN a int;\n",
+                        "ALTER TABLE t ADD COLUMN a int;\n"
+                        f"DO $$ BEGIN EXECUTE 'CREATE ROLE {other}'; END $$;\n",
     })
     code, doc, result = verify_json(tmp_path / "pg", pg_url)
     refused = [(f["line"], f["severity"]) for f in doc["findings"] if f["rule"] == "verify-refused"]
-    assert refused == [(2, "warning"), (3, "warning"), (4, "warning")], result.stdout
-    assert [t["error"] for t in doc["trace"]] == [None] * 5  # the rest ran
+    assert refused == [(2, "warning"), (3, "warning"), (4, "warning"), (6, "warning")], result.stdout
+    assert [t["error"] for t in doc["trace"]] == [None] * 6  # the rest ran
     admin = parse_url(pg_url)
     with connect(admin, admin.database or "postgres") as c:
         assert c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (other,)).fetchone() is None

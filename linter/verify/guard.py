@@ -42,6 +42,17 @@ _MY = _COMMON + [
 _COMPILED = {d: [(re.compile(p, re.I | re.S), why) for p, why in rules] for d, rules in
              (("postgres", _PG), ("mysql", _MY), ("mariadb", _MY))}
 
+# Code that runs later or dynamically (DO blocks, routine bodies, EXECUTE '...'): searched anywhere,
+# strings included, for the clearest cases.
+_ROUTINE = re.compile(r"^\s*(DO\b|CREATE\s+(OR\s+REPLACE\s+)?(DEFINER\s*=\s*\S+\s+)?"
+                      r"(FUNCTION|PROCEDURE|TRIGGER|EVENT)\b)", re.I)
+_ANYWHERE = [(re.compile(p, re.I | re.S), why) for p, why in (
+    (r"\b(CREATE|ALTER|DROP)\s+(DATABASE|SCHEMA\s+(?=\w+\s*;)|ROLE|USER|TABLESPACE)\b",
+     "its code creates, changes or drops a database, role or user"),
+    (r"\bALTER\s+SYSTEM\b", "its code changes the server's configuration"),
+    (r"\bSET\s+(GLOBAL|PERSIST)\b|@@GLOBAL\s*\.", "its code changes a server-wide setting"),
+)]
+
 _STRINGS = re.compile(r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.)*\"|--[^\n]*|#[^\n]*|/\*.*?\*/", re.S)
 _QUALIFIED = re.compile(
     r"\b(?:TABLE|INTO|FROM|JOIN|UPDATE|REFERENCES|VIEW|TRIGGER|PROCEDURE|FUNCTION|EXISTS|TABLES)\s+"
@@ -56,6 +67,10 @@ def refusal(statement, dialect: str, database: str) -> str | None:
         target = text if "'" in pattern.pattern and "COPY" in pattern.pattern else bare
         if pattern.search(target):
             return why
+    if _ROUTINE.match(bare):
+        for pattern, why in _ANYWHERE:
+            if pattern.search(text):
+                return why
     if dialect != "postgres":
         others = sorted(q for q in _qualifiers(statement, bare) if q.lower() != database.lower())
         if others:
