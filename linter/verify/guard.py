@@ -47,7 +47,7 @@ _COMPILED = {d: [(re.compile(p, re.I | re.S), why) for p, why in rules] for d, r
 _ROUTINE = re.compile(r"^\s*(DO\b|CREATE\s+(OR\s+REPLACE\s+)?(DEFINER\s*=\s*\S+\s+)?"
                       r"(FUNCTION|PROCEDURE|TRIGGER|EVENT)\b)", re.I)
 _ANYWHERE = [(re.compile(p, re.I | re.S), why) for p, why in (
-    (r"\b(CREATE|ALTER|DROP)\s+(DATABASE|SCHEMA\s+(?=\w+\s*;)|ROLE|USER|TABLESPACE)\b",
+    (r"\b(CREATE|ALTER|DROP)\s+(DATABASE|ROLE|USER|TABLESPACE)\b",
      "its code creates, changes or drops a database, role or user"),
     (r"\bALTER\s+SYSTEM\b", "its code changes the server's configuration"),
     (r"\bSET\s+(GLOBAL|PERSIST)\b|@@GLOBAL\s*\.", "its code changes a server-wide setting"),
