@@ -66,15 +66,23 @@ def _rewrote(tr: StatementTrace, dialect: str) -> bool:
 
 def merge(findings, files, outcome, dialect: str, server: str) -> list[Finding]:
     traces = {(tr.path, tr.index): tr for tr in outcome.traces if tr.measured}
-    span_of = {}
+    spans: dict[str, list[tuple[tuple[int, int], tuple[int, int], int]]] = {}
     for fa in files:
-        for st in fa.statements:
-            span_of[(fa.migration.display, st.span.line, st.span.column)] = st.index
+        spans[fa.migration.display] = [((st.span.line, st.span.column), (st.span.end_line, st.span.end_column),
+                                        st.index) for st in fa.statements]
+
+    def statement_at(path: str, span: Span) -> int | None:
+        """The statement a finding is about: the one whose span holds the finding's start."""
+        at = (span.line, span.column)
+        for start, end, index in spans.get(path, ()):
+            if start <= at <= end:
+                return index
+        return None
     out: list[Finding] = []
     seen_rewrite: set[tuple[str, int]] = set()
     has_finding: set[tuple[str, int]] = set()
     for f in findings:
-        idx = span_of.get((f.path, f.span.line, f.span.column))
+        idx = None if f.span == Span.file_level() and f.change == "none" else statement_at(f.path, f.span)
         tr = traces.get((f.path, idx)) if idx is not None else None
         if tr is None or tr.error:
             out.append(f)

@@ -186,6 +186,8 @@ class MyBackend:
         try:
             self.conn.commit()
         except pymysql.err.MySQLError as e:
+            if not items:
+                raise
             items[-1][1].error = error_text(e, self.url)
             return len(items) - 1
         return None

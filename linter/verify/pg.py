@@ -167,6 +167,8 @@ class PgBackend:
             try:
                 cur.execute("COMMIT")
             except psycopg.Error as e:  # deferred constraints fail here
+                if not items:
+                    raise
                 items[-1][1].error = error_text(e, self.url)
                 self._rollback(cur)
                 return len(items) - 1
