@@ -245,6 +245,11 @@ def explain_cmd(rule_id):
     click.echo(page(rules[rule_id]), nl=False)
 
 
+from flylint.verify.commands import register as _register_verify  # noqa: E402  (verify, validate, checksum)
+
+_register_verify(main)
+
+
 def run_main() -> None:
     """Entry point with a last line of defence: no traceback reaches the user."""
     try:

@@ -41,3 +41,6 @@ def project(tmp_path):
         return write_project(tmp_path, files)
 
     return make
+
+
+from dbservers import mysql_url, pg_url  # noqa: E402,F401  (fixtures of the verify tests: real servers)

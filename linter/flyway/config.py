@@ -132,6 +132,7 @@ ENV_VARS: Mapping[str, str] = {
     "FLYWAY_FAIL_ON_MISSING_LOCATIONS": "failOnMissingLocations",
     "FLYWAY_DEFAULT_SCHEMA": "defaultSchema",
     "FLYWAY_SCHEMAS": "schemas",
+    "FLYWAY_IGNORE_MIGRATION_PATTERNS": "ignoreMigrationPatterns",
     "FLYWAY_TABLE": "table",
     "FLYWAY_ENVIRONMENT": "environment",
     "flyway_environment": "environment",
@@ -141,7 +142,7 @@ _BOOLEAN_KEYS = (
     "outOfOrder", "mixed", "group", "executeInTransaction", "validateMigrationNaming",
     "failOnMissingLocations", "placeholderReplacement", "detectEncoding",
 )
-_LIST_KEYS = ("locations", "sqlMigrationSuffixes", "schemas")
+_LIST_KEYS = ("locations", "sqlMigrationSuffixes", "schemas", "ignoreMigrationPatterns")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,6 +172,7 @@ class FlywayConfig:
     default_schema: str | None = None
     schemas: tuple[str, ...] = ()
     table: str = "flyway_schema_history"
+    ignore_migration_patterns: tuple[str, ...] = ("*:future",)  # for validate (flylint.verify.history)
     url: str | None = None
     user: str | None = None
     init_sql: str | None = None  # SQL Flyway runs on each new connection (e.g. SET lock_timeout)
@@ -736,6 +738,8 @@ def _build(
         kwargs["default_schema"] = _as_str(settings["defaultSchema"], "defaultSchema") or None
     if "schemas" in settings:
         kwargs["schemas"] = _as_list(settings["schemas"], "schemas")
+    if "ignoreMigrationPatterns" in settings:
+        kwargs["ignore_migration_patterns"] = _as_list(settings["ignoreMigrationPatterns"], "ignoreMigrationPatterns")
 
     if "encoding" in settings:
         encoding = _as_str(settings["encoding"], "encoding").strip()

@@ -34,6 +34,10 @@ def render(result, out: TextIO, options: ReportOptions) -> None:
         if f.fix:
             out.write(f"   {_paint('36', 'fix:', color)} {f.fix}\n")
         out.write("\n")
+    if getattr(result, "trace", None) is not None:  # flylint verify: a lock table per migration
+        from flylint.verify.report import lock_tables
+
+        out.write(lock_tables(result))
     for i, fa in enumerate(result.files):
         counts = class_counts(result, i)
         shown = ", ".join(f"{n} {k}" for k, n in counts.items()) or "no changes"

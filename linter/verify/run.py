@@ -1,0 +1,200 @@
+"""`flylint verify` from end to end: a server, a scratch database, the static lint, the replay,
+measured facts merged into the findings, the report."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Collection
+from pathlib import Path
+
+from flylint.verify.url import DbUrl, UrlError, redact
+
+
+class VerifyError(Exception):
+    """Reported in one line (never with the password), exit code 2."""
+
+
+def _driver_error(e: Exception, url: DbUrl | None) -> VerifyError:
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    where = f" {url.redacted}" if url is not None else ""
+    return VerifyError(f"database error on{where}: {redact(text, url.password if url else None)}")
+
+
+def verify_project(*, paths=(), database_url=None, embedded=False, docker=False, dialect=None, db_version=None,
+                   formats=(), fail_on=None, select=(), ignore=(), config_file=None, flyway_config=None,
+                   seed_rows=1, app_queries=None, execute_queries=False, sql_mode=None, statement_timeout=60.0,
+                   lock_timeout=10.0, since=None, release_files: Collection[Path] | None = None, out=None) -> int:
+    """Run verify; returns the exit code. The release is what the engine says (`--since REF`: what
+    changed since REF, when the engine supports it), or `release_files` when given: the migrations
+    before it are applied first, unmeasured. Otherwise every migration is its own release."""
+    from flylint.engine import Options, UsageError, exit_code, run
+    from flylint.flyway.config import FlywayConfigError, load_flyway_config
+    from flylint.report import ReportOptions, render
+    from flylint.settings import SettingsError, load_settings
+    from flylint.verify.appqueries import AppQueryError, load_queries
+    from flylint.verify.measured import merge
+    from flylint.verify.replay import replay_project
+    from flylint.verify.report import VerifyResult, render_json
+    from flylint.verify.scratch import ScratchDatabase
+    from flylint.verify.source import SourceError, database_server
+
+    out = out or sys.stdout
+    cwd = Path.cwd()
+    if since is not None:
+        from dataclasses import fields
+
+        from flylint.engine import Options as _Options
+
+        if "since" not in {f.name for f in fields(_Options)}:
+            raise VerifyError("--since: this flylint has no release support in its engine")
+    try:
+        settings = load_settings(cwd, config_file)
+    except SettingsError as e:
+        raise VerifyError(str(e)) from None
+    base = settings.source.parent if settings.source else cwd
+    if not paths and settings.paths:
+        paths = tuple(base / p for p in settings.paths)
+    fw = flyway_config or (base / settings.flyway_config if settings.flyway_config else None)
+    if fw is not None and not fw.is_file():
+        raise VerifyError(f"Flyway configuration file not found: {fw}")
+    for p in paths:
+        if not Path(p).exists():
+            raise VerifyError(f"path does not exist: {p}")
+    try:
+        cfg = load_flyway_config(cwd, fw, os.environ)
+    except FlywayConfigError as e:
+        raise VerifyError(str(e)) from None
+    dialect = dialect or settings.dialect
+    fail_on = fail_on or settings.fail_on or "error"
+
+    url = None
+    try:
+        with database_server(database_url, embedded=embedded, docker=docker, dialect=dialect,
+                             db_version=db_version or settings.db_version) as admin:
+            url = admin
+            _check_dialect(admin, dialect)
+            _need_driver(admin.dialect)
+            with ScratchDatabase(admin) as scratch:
+                print(f"flylint verify: scratch database {scratch.name} on {admin.redacted}", file=sys.stderr,
+                      flush=True)
+                backend = _backend(scratch.url, statement_timeout, lock_timeout, sql_mode)
+                try:
+                    if backend.dialect == "postgres":
+                        _flyway_schemas(backend, cfg)
+                    server_dialect = backend.dialect
+                    dialect = dialect or server_dialect
+                    version = db_version or settings.db_version or _short_version(backend.version)
+                    kwargs = dict(cwd=cwd, paths=tuple(paths), dialect=dialect, db_version=version,
+                                  select=tuple(select) or settings.select, ignore=tuple(ignore) or settings.ignore,
+                                  flyway_config=fw, cache=settings.cache, severity=settings.severity)
+                    if since is not None:
+                        kwargs["since"] = since
+                    opts = Options(**kwargs)
+                    result = run(opts)
+                    queries = load_queries(Path(app_queries), dialect, cwd) if app_queries else []
+                    release = None
+                    engine_release = getattr(result, "release", None)  # flylint.release.Release (--since)
+                    if engine_release is not None and not getattr(engine_release, "per_file", True):
+                        release = {i for i, fa in enumerate(result.files) if engine_release.contains(fa.migration)}
+                    if release_files is not None:
+                        wanted = {Path(p).resolve() for p in release_files}
+                        release = {i for i, fa in enumerate(result.files) if fa.migration.path.resolve() in wanted}
+                    outcome = replay_project(backend, list(result.files), cfg, release=release, seed_rows=seed_rows,
+                                             app_queries=queries, execute_queries=execute_queries,
+                                             seed=_seeder(backend, scratch.name))
+                    server = _server_name(server_dialect, backend.version)
+                    info = {"server": server, "server_version": backend.version, "database": scratch.name,
+                            "url": admin.redacted, "seed_rows": seed_rows, "notes": outcome.notes,
+                            "applied": outcome.applied}
+                    if server_dialect != "postgres":
+                        info["sql_mode"] = backend.sql_mode
+                    measured_on = _short_version(backend.version) or ""
+                    parts = 1 if server_dialect == "postgres" else 2
+                    if version and version.split(".")[:parts] != measured_on.split(".")[:parts]:
+                        outcome.notes.insert(0, f"the static rules assumed version {version}, the measurements are "
+                                                f"from {server}: where they differ, the measured facts are {server}'s")
+                finally:
+                    backend.close()
+    except (UsageError, AppQueryError, SourceError, UrlError) as e:
+        raise VerifyError(redact(str(e), url.password if url else None)) from None
+    except VerifyError:
+        raise
+    except Exception as e:
+        if _is_driver_error(e):
+            raise _driver_error(e, url) from None
+        raise
+    findings = merge(result.findings, result.files, outcome, dialect, server)
+    from flylint.engine import _natural
+
+    findings.sort(key=lambda f: (_natural(f.path), f.span.line, f.span.column, f.rule))
+    vr = VerifyResult(result, tuple(findings), tuple(outcome.traces), info)
+    for fmt in formats or ("text",):
+        if fmt == "json":
+            render_json(vr, out)
+        else:
+            render(fmt, vr, out, ReportOptions(color=False, fail_on=fail_on))
+    return exit_code(findings, fail_on)
+
+
+def _flyway_schemas(backend, cfg) -> None:
+    """As Flyway on PostgreSQL: create the configured schemas and put the default one first on the
+    search_path, so unqualified names land where they would."""
+    from psycopg import sql
+
+    schemas = [s for s in (cfg.effective_default_schema, *cfg.schemas) if s]
+    for name in dict.fromkeys(schemas):
+        backend.conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(name)))
+    if schemas:
+        backend.conn.execute(sql.SQL("SET search_path TO {}, public").format(sql.Identifier(schemas[0])))
+
+
+def _is_driver_error(e: Exception) -> bool:
+    mod = type(e).__module__ or ""
+    return mod.startswith(("psycopg", "pymysql")) or isinstance(e, (OSError, ConnectionError))
+
+
+def _check_dialect(url: DbUrl, dialect: str | None) -> None:
+    if dialect is None:
+        return
+    family = {"postgres": "postgres", "mysql": "mysql", "mariadb": "mysql"}
+    if family[dialect] != family[url.dialect]:
+        raise VerifyError(f"--dialect {dialect} does not match the database URL {url.redacted}")
+
+
+def _need_driver(dialect: str) -> None:
+    import importlib.util
+
+    module = "psycopg" if dialect == "postgres" else "pymysql"
+    if importlib.util.find_spec(module) is None:
+        raise VerifyError(f"the {module} driver is not installed: pip install 'flylint[verify]'")
+
+
+def _backend(url: DbUrl, statement_timeout: float, lock_timeout: float, sql_mode: str | None):
+    if url.dialect == "postgres":
+        from flylint.verify.pg import PgBackend
+
+        return PgBackend(url, statement_timeout, lock_timeout)
+    from flylint.verify.mysql import MyBackend
+
+    return MyBackend(url, statement_timeout, lock_timeout, sql_mode)
+
+
+def _seeder(backend, database: str):
+    from flylint.verify.seed import seed_mysql, seed_postgres
+
+    if backend.dialect == "postgres":
+        return lambda n: seed_postgres(backend.conn, n)
+    return lambda n: seed_mysql(backend.conn, database, n)
+
+
+def _short_version(version: str) -> str | None:
+    import re
+
+    m = re.match(r"\d+(\.\d+){0,2}", version or "")
+    return m.group(0) if m else None
+
+
+def _server_name(dialect: str, version: str) -> str:
+    name = {"postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB"}[dialect]
+    return f"{name} {_short_version(version) or version}"
