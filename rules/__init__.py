@@ -58,6 +58,20 @@ class LintContext:
             object.__setattr__(self, "_changes", cached)
         return cached
 
+    def changes_of(self, *kinds: str) -> list:
+        """The changes of these kinds, as (file, statement, change) in replay order; indexed once."""
+        index = self.__dict__.get("_by_kind")
+        if index is None:
+            index = {}
+            for position, item in enumerate(self.changes()):
+                index.setdefault(item[2].kind, []).append((position, item))
+            object.__setattr__(self, "_by_kind", index)
+        if len(kinds) == 1:
+            return [item for _, item in index.get(kinds[0], ())]
+        found = [entry for kind in set(kinds) for entry in index.get(kind, ())]
+        found.sort(key=lambda entry: entry[0])
+        return [item for _, item in found]
+
 
 @dataclass(frozen=True)
 class Rule:

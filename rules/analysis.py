@@ -36,8 +36,8 @@ from flylint.rules import Example, rule
 def unanalysed_statement(rule, ctx):
     # Statements that parse but run code flylint does not read (a DO block, a call of a function
     # the history created): the replay marks them unanalysed.
-    for fa, st, ch in ctx.changes():
-        if ch.kind == "unanalysed" and st.split_error is None and st.parsed is not None and st.parsed.unanalysed is None:
+    for fa, st, ch in ctx.changes_of("unanalysed"):
+        if st.split_error is None and st.parsed is not None and st.parsed.unanalysed is None:
             yield rule.finding(
                 fa.migration.display,
                 st.span,

@@ -14,8 +14,8 @@ _USERS_MY = "CREATE TABLE users (id bigint PRIMARY KEY, first_name varchar(255) 
 
 
 def _live(ctx, *kinds):
-    for fa, st, ch in ctx.changes():
-        if ch.kind in kinds and not ch.born and not ch.detail.get("domain"):
+    for fa, st, ch in ctx.changes_of(*kinds):
+        if not ch.born and not ch.detail.get("domain"):
             yield fa, st, ch
 
 

@@ -516,8 +516,8 @@ def mixed_transaction(rule, ctx):
     ),
 )
 def transaction_control(rule, ctx):
-    for fa, st, ch in ctx.changes():
-        verb = ch.detail.get("transaction") if ch.kind == "other" else None
+    for fa, st, ch in ctx.changes_of("other"):
+        verb = ch.detail.get("transaction")
         if verb is None:
             continue
         if ctx.dialect != "postgres":

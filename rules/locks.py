@@ -90,8 +90,8 @@ def _runs_in_transaction(ctx, fa) -> bool:
 def index_without_concurrently(rule, ctx):
     if ctx.dialect != "postgres":
         return
-    for fa, st, ch in ctx.changes():
-        if ch.kind in ("create-index", "drop-index") and ch.detail.get("partitioned") and not ch.born:
+    for fa, st, ch in ctx.changes_of("create-index", "drop-index"):
+        if ch.detail.get("partitioned") and not ch.born:
             yield from _partitioned_index(rule, fa, st, ch)
             continue
         if ch.kind not in ("create-index", "drop-index", "reindex") or ch.born or ch.detail.get("concurrently"):
@@ -452,9 +452,9 @@ def detach_partition(rule, ctx):
     if ctx.dialect != "postgres":
         return
     major = _pg_major(ctx)
-    for fa, st, ch in ctx.changes():
+    for fa, st, ch in ctx.changes_of("other"):
         d = ch.detail
-        if ch.kind != "other" or d.get("partition_op") != "detach" or ch.born or d.get("concurrently"):
+        if d.get("partition_op") != "detach" or ch.born or d.get("concurrently"):
             continue
         parent, part = d.get("parent"), d.get("partition")
         if major is not None and major < 14:
@@ -506,9 +506,9 @@ def attach_partition(rule, ctx):
     if ctx.dialect != "postgres":
         return
     major = _pg_major(ctx)
-    for fa, st, ch in ctx.changes():
+    for fa, st, ch in ctx.changes_of("other"):
         d = ch.detail
-        if ch.kind != "other" or d.get("partition_op") != "attach" or d.get("partition_born") or d.get("has_check"):
+        if d.get("partition_op") != "attach" or d.get("partition_born") or d.get("has_check"):
             continue
         parent, part = d.get("parent"), d.get("partition")
         parent_lock = ("ACCESS EXCLUSIVE on " if major is not None and major < 12 else "SHARE UPDATE EXCLUSIVE on ")
@@ -774,8 +774,8 @@ def concurrent_index_corruption(rule, ctx):
         return
     if not (version[0] == 14 and tuple(version[:2]) < (14, 4)):  # "14" means 14.0, as in flylint.dbfacts
         return
-    for fa, st, ch in ctx.changes():
-        if ch.kind in ("create-index", "reindex") and ch.detail.get("concurrently"):
+    for fa, st, ch in ctx.changes_of("create-index", "reindex"):
+        if ch.detail.get("concurrently"):
             yield rule.finding(
                 fa.migration.display, st.span,
                 f"PostgreSQL {ctx.db_version} can silently corrupt indexes built with CONCURRENTLY (fixed in 14.4): "

@@ -80,8 +80,8 @@ def _version_note(ctx, c) -> str:
     ),
 )
 def table_rewrite(rule, ctx):
-    for fa, st, ch in ctx.changes():
-        if ch.born or ch.kind not in _REWRITE_KINDS:
+    for fa, st, ch in ctx.changes_of(*_REWRITE_KINDS):
+        if ch.born:
             continue
         c = change_cost(ctx, ch)
         if c is None or c.refused:
