@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flylint import twoproc
 from flylint.cache import ParseCache
-from flylint.catalog.replay import replay
+from flylint.catalog.replay import Replay, replay
 from flylint.dbfacts import OLDEST
 from flylint.flyway import facts as F
 from flylint.flyway.config import FlywayConfig, FlywayConfigError, dialect_from_url, load_flyway_config
@@ -143,7 +143,7 @@ def _run(opts: Options) -> Result:
     if twoproc.worthwhile(todo):
         # a long history without a usable snapshot: parse and replay it on two processes
         split_run = twoproc.run_split(len(files), todo, _uncached(analyse, cache), replay_from, _light,
-                                      history, files, per_file_facts)
+                                      history, files, per_file_facts, Replay, FileAnalysis)
     if split_run is not None:
         files, per_file_facts, history = split_run
     else:

@@ -77,6 +77,8 @@ def run_split(
     history: object,
     files: list,
     per_file_facts: list,
+    make_state: Callable[[object, list, list], object],
+    make_file: Callable[[object, tuple, str | None], object],
 ) -> tuple[list, list, object] | None:
     """Analyse `todo` (the files after the `done` already in `files`) and replay all but the
     newest of them on top of `history`. Returns (files, per_file_facts, history) with the newest
@@ -85,6 +87,7 @@ def run_split(
     analyse(prepared list) -> (FileAnalysis list, facts list per file)
     replay_from(files, history) -> history replayed over every file in `files` it has not seen
     light(FileAnalysis) -> the same without parse trees
+    make_state(catalog, changes, problems) -> a replay state; make_file(migration, statements, text)
     """
     k = cut(todo)
     to_child_r, to_child_w = os.pipe()
@@ -101,12 +104,14 @@ def run_split(
             os.close(to_child_w)
             os.close(to_parent_r)
             mine, mine_facts = analyse(todo[k:])
-            state = pickle.loads(_read_all(to_child_r))
+            catalog, problems = pickle.loads(_read_all(to_child_r))
             before = done + k
-            placeholder = [None] * before  # replay only reads the files it has not replayed yet
-            state = replay_from(placeholder + mine[:-1], state)
+            # replay reads only how many files it has replayed, never their changes or analyses
+            state = make_state(catalog, [None] * before, problems)
+            state = replay_from([None] * before + mine[:-1], state)
             payload = (
-                [light(fa) for fa in mine[:-1]],
+                # the parent has each file's migration and text: send only the statements
+                [light(fa).statements for fa in mine[:-1]],
                 mine[-1],
                 mine_facts,
                 state.catalog,
@@ -127,7 +132,8 @@ def run_split(
         per_file_facts = per_file_facts + ours_facts
         history = replay_from(files, history)
         try:
-            _write_all(to_child_w, pickle.dumps(history, protocol=pickle.HIGHEST_PROTOCOL))
+            _write_all(to_child_w, pickle.dumps((history.catalog, history.problems),
+                                                protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # the child is gone: handled below
         os.close(to_child_w)
@@ -145,8 +151,9 @@ def run_split(
         per_file_facts = per_file_facts + theirs_facts
         history = replay_from(files[:-1], history)
         return files, per_file_facts, history
-    light_files, newest, theirs_facts, catalog, changes, problems = pickle.loads(data)
+    light_statements, newest, theirs_facts, catalog, changes, problems = pickle.loads(data)
     history.catalog = catalog
     history.changes.extend(changes)
     history.problems = problems
+    light_files = [make_file(p.migration, stmts, p.text) for p, stmts in zip(todo[k:], light_statements)]
     return files + light_files + [newest], per_file_facts + theirs_facts, history
