@@ -142,13 +142,29 @@ def test_scratch_dropped_when_flylint_is_killed(tmp_path, pg_url, sig):
 
 
 def test_no_database_source_names_the_three_options(tmp_path):
+    # MySQL: pgserver (installed with the test extra) cannot serve it, and there is no Docker here
     write_project(tmp_path, {"V1__init.sql": "CREATE TABLE t (id int);\n"})
-    p = run_cli(["verify", ".", "--dialect", "postgres"], cwd=tmp_path)
+    p = run_cli(["verify", ".", "--dialect", "mysql"], cwd=tmp_path)
     assert p.returncode == 2
     assert "--database-url" in p.stderr and "--embedded" in p.stderr and "--docker" in p.stderr
     assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
+
+
+def test_embedded_without_pgserver_says_what_to_install(tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("pgserver") is not None:
+        pytest.skip("pgserver is installed: tests/test_verify_embedded.py runs the real thing")
+    write_project(tmp_path, {"V1__init.sql": "CREATE TABLE t (id int);\n"})
     p = run_cli(["verify", ".", "--embedded"], cwd=tmp_path)
-    assert p.returncode == 2 and "pgserver" in p.stderr
+    assert p.returncode == 2 and "pgserver package is not installed" in p.stderr
+
+
+def test_embedded_for_mysql_says_pgserver_is_postgresql_only(tmp_path):
+    write_project(tmp_path, {"V1__init.sql": "CREATE TABLE t (id int);\n"})
+    p = run_cli(["verify", ".", "--embedded", "--dialect", "mariadb"], cwd=tmp_path)
+    assert p.returncode == 2 and "pgserver only provides PostgreSQL, not mariadb" in p.stderr
+    assert "Traceback" not in p.stderr
 
 
 def test_statement_timeout_applies(tmp_path, pg_url):

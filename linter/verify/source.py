@@ -60,8 +60,9 @@ def database_server(url: str | None, *, embedded: bool = False, docker: bool = F
                 yield u
             return
         if embedded:
-            raise SourceError(NONE_AVAILABLE + " (--embedded: the pgserver package is not installed"
-                              + ("" if want_pg else "; it only provides PostgreSQL") + ")")
+            if not want_pg:
+                raise SourceError(NONE_AVAILABLE + f" (--embedded: pgserver only provides PostgreSQL, not {dialect})")
+            raise SourceError(NONE_AVAILABLE + " (--embedded: the pgserver package is not installed)")
     if docker or not embedded:
         if _docker_answers():
             with _container(dialect or "postgres", db_version) as u:
