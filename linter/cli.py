@@ -253,15 +253,20 @@ _register_verify(main)
 def run_main() -> None:
     """Entry point with a last line of defence: no traceback reaches the user."""
     try:
-        main(standalone_mode=True)
+        # not standalone: click would turn Ctrl-C into "Aborted!" and exit code 1, which means findings
+        code = main(standalone_mode=False)
     except SystemExit:
         raise
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("flylint: interrupted", err=True)
         sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
     except Exception as e:  # pragma: no cover - a bug; say so in one line
         if os.environ.get("FLYLINT_DEBUG"):
             raise
         click.echo(f"flylint: internal error: {type(e).__name__}: {e} (set FLYLINT_DEBUG=1 for the "
                    "traceback, and please report it)", err=True)
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

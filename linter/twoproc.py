@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 from collections.abc import Callable
 
@@ -139,6 +140,9 @@ def run_split(
         os.close(to_child_w)
         to_child_w = -1
         data = _read_all(to_parent_r)
+    except BaseException:  # e.g. Ctrl-C: do not wait for the child to finish its part
+        os.kill(pid, signal.SIGKILL)
+        raise
     finally:
         if to_child_w >= 0:
             os.close(to_child_w)

@@ -144,3 +144,33 @@ def test_two_processes_respect_the_release_of_since(tmp_path, monkeypatch):
     assert ("V43__last.sql", "drop-column") in rules  # t1 is deployed: live
     drops = [f for f in two.findings if f.rule == "drop-column"]
     assert all("audit" not in f.message for f in drops)  # audit was born in the release
+
+
+def test_ctrl_c_stops_a_long_run_with_exit_code_130(tmp_path):
+    """An interrupted run says so and exits 130 (not 1, which means findings), promptly, and
+    leaves no child process behind."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    write_project(tmp_path, history(1500, seed=5))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYWAY", "FLYLINT"))}
+    proc = subprocess.Popen([sys.executable, "-m", "flylint", "lint", ".", "--dialect", "postgres", "--no-cache"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)  # imports done, parsing under way
+    proc.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "flylint: interrupted" in err and "Traceback" not in err
+    assert time.monotonic() - started < 5
+    time.sleep(0.2)
+    left = []
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and os.readlink(f"/proc/{pid}/cwd") == str(tmp_path):
+                left.append(pid)
+        except OSError:
+            pass
+    assert left == []  # neither flylint nor its second process runs on in the project
