@@ -132,7 +132,7 @@ _REGISTRY: list[Rule] = []
 
 def all_rules() -> tuple[Rule, ...]:
     """Every rule, in documentation order."""
-    from flylint.rules import analysis, compat, flyway, history, locks, rewrites, schema, style  # noqa: F401  (importing registers them)
+    from flylint.rules import analysis, compat, flyway, history, indexes, locks, rewrites, schema, style  # noqa: F401  (importing registers them)
     from flylint.rules import appqueries  # noqa: F401
 
     return tuple(_REGISTRY)
