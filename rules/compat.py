@@ -144,11 +144,18 @@ def drop_table(rule, ctx):
         Example({"V1__init.sql": _USERS_MY + "CREATE VIEW user_names AS SELECT id, first_name FROM users;\n",
                  "V2__drop.sql": "DROP VIEW user_names;\n"}, True, dialect="mysql"),
         Example({"V1__init.sql": _USERS_PG + "CREATE VIEW v AS SELECT id FROM users;\nDROP VIEW v;\n"}, False),
+        Example({"V1__init.sql": _USERS_PG,
+                 "R__views.sql": "DROP VIEW IF EXISTS user_names;\n"
+                                 "CREATE VIEW user_names AS SELECT id, first_name FROM users;\n"}, False,
+                title="a repeatable that drops and re-creates its view"),
     ),
 )
 def drop_object(rule, ctx):
+    recreated = _recreated(ctx)
     for fa, st, ch in _live(ctx, "drop-view", "drop-type", "drop-sequence", "drop-function", "drop-schema"):
         what = ch.kind.removeprefix("drop-")
+        if any(i > ch.statement for i in recreated.get((ch.file, what, ch.object.lower()), ())):
+            continue  # DROP VIEW/FUNCTION IF EXISTS + CREATE in one migration (a repeatable) replaces it
         yield rule.finding(
             fa.migration.display, st.span,
             f"Dropping {what} {ch.object} breaks the application version that is still live if it uses "
@@ -156,6 +163,20 @@ def drop_object(rule, ctx):
             fix=f"First deploy code that no longer uses {ch.object}; drop the {what} in a later release.",
             object=ch.object, change=ch.kind,
         )
+
+
+def _recreated(ctx) -> dict:
+    """(file, 'view'|'function', name) -> statement indices where that view or function is created."""
+    out: dict = {}
+    for _, _, ch in ctx.changes():
+        if ch.kind in ("create-view", "replace-view"):
+            what = "view"
+        elif ch.kind == "other" and ch.description.startswith("create function "):
+            what = "function"
+        else:
+            continue
+        out.setdefault((ch.file, what, ch.object.lower()), []).append(ch.statement)
+    return out
 
 
 def _swaps(ctx) -> set:

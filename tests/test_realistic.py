@@ -1,0 +1,71 @@
+"""The realistic fixture projects as a release on a git base: only the release is judged, and the
+deployed code is the evidence."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from conftest import FIXTURES
+from gitrepo import Repo
+
+MIGRATIONS = "src/main/resources/db/migration"
+DEPLOYED = [f"V{i}__" for i in range(1, 9)] + ["R__"]  # V1..V8 and the views were deployed
+
+
+def _spring(tmp_path, code: str) -> Repo:
+    shutil.copytree(FIXTURES / "realistic-spring-postgres", tmp_path, dirs_exist_ok=True)
+    folder = tmp_path / MIGRATIONS
+    held = {}
+    for p in sorted(folder.iterdir()):
+        if not any(p.name.startswith(v) for v in DEPLOYED):
+            held[p.name] = p.read_bytes()
+            p.unlink()
+    views = folder / "R__views.sql"
+    release_views = views.read_text()
+    views.write_text(release_views.replace("c.email, ", "").replace(", c.email", ""))  # deployed: no email
+    repo = Repo(tmp_path).write({"src/main/java/shop/CustomerRepository.java": code})
+    repo.commit("deployed 2.2")
+    for name, data in held.items():
+        (folder / name).write_bytes(data)
+    views.write_text(release_views)
+    repo.commit("release 2.3")
+    return repo
+
+
+def _findings(proc):
+    assert proc.returncode == 0, proc.stderr
+    return [(f["rule"], f["path"].rsplit("/", 1)[-1], f["line"], f["severity"]) for f in json.loads(proc.stdout)["findings"]]
+
+
+def test_release_of_the_spring_app_judges_only_the_release(tmp_path):
+    repo = _spring(tmp_path, 'class R { @Query("select c.email, c.phone from Customer c") List<Object[]> all(); }\n')
+    proc = repo.lint("--since", "HEAD~1", "--app-source", "src/main/java", "--db-version", "15", "--format", "json")
+    got = _findings(proc)
+    # V4's lock-timeout is deployed history; the repeatable view migration (DROP VIEW IF EXISTS +
+    # CREATE VIEW) and the NOT VALID -> VALIDATE -> SET NOT NULL steps are quiet
+    assert got == [("drop-column", "V15__drop_customer_phone.sql", 3, "error")]
+    [f] = json.loads(proc.stdout)["findings"]
+    assert "CustomerRepository.java:1" in f["message"]
+
+
+def test_contract_step_after_the_code_stopped_using_the_column(tmp_path):
+    repo = _spring(tmp_path, 'class R { @Query("select c.email from Customer c") List<Object[]> all(); }\n')
+    proc = repo.lint("--since", "HEAD~1", "--app-source", "src/main/java", "--db-version", "15", "--format", "json")
+    assert _findings(proc) == [("drop-column", "V15__drop_customer_phone.sql", 3, "warning")]
+
+
+def test_varchar_widening_that_keeps_the_length_prefix_is_quiet_on_mysql(tmp_path):
+    from conftest import run_cli, write_project
+
+    write_project(tmp_path, {
+        "V1__posts.sql": "CREATE TABLE posts (id int PRIMARY KEY, title varchar(200) NOT NULL) DEFAULT CHARSET=utf8;\n",
+        "V2__longer.sql": "ALTER TABLE posts MODIFY title VARCHAR(255) NOT NULL;\n",
+        "V3__longer.sql": "ALTER TABLE posts MODIFY title VARCHAR(300) NOT NULL;\n",
+    })
+    proc = run_cli(["lint", ".", "--dialect", "mysql", "--db-version", "8.0.35", "--format", "json", "--no-cache"],
+                   tmp_path)
+    # 200 -> 255 keeps a 1-byte (latin1) or 2-byte (multi-byte sets) prefix: in place; 255 -> 300
+    # crosses 255 bytes in latin1, so without the charset flylint still warns
+    assert [(f["rule"], f["path"]) for f in json.loads(proc.stdout)["findings"]] == [
+        ("change-column-type", "V3__longer.sql")]
