@@ -469,6 +469,10 @@ class _Planner:
         live = (f"every running instance is N+1, which never writes a {col.name} missing from {rt.name} (nor deletes "
                 f"a {rt.name} row still referenced)")
         ck = self.cat.col_key(col.name)
+        for have in t.constraints.values():
+            if have.kind == "foreign-key" and have.columns == (ck,) and have.references and \
+                    have.references.split(".")[-1].strip('"`').lower() == rt.name.lower():
+                raise PlanError(f"{t.name}.{col.name} already has a foreign key to {rt.name}: {have.name}")
         indexed = any(self.cat.indexes[k].columns[:1] == (ck,) for k in self.cat.indexes_on(target.key)) or any(
             c2.columns[:1] == (ck,) and c2.kind in ("primary-key", "unique") for c2 in t.constraints.values())
         steps: list[Step] = []

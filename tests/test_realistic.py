@@ -69,3 +69,14 @@ def test_varchar_widening_that_keeps_the_length_prefix_is_quiet_on_mysql(tmp_pat
     # crosses 255 bytes in latin1, so without the charset flylint still warns
     assert [(f["rule"], f["path"]) for f in json.loads(proc.stdout)["findings"]] == [
         ("change-column-type", "V3__longer.sql")]
+
+
+def test_plan_refuses_a_foreign_key_that_exists(tmp_path):
+    from conftest import run_cli
+
+    shutil.copytree(FIXTURES / "realistic-spring-postgres", tmp_path, dirs_exist_ok=True)
+    proc = run_cli(["plan", "add-foreign-key", "orders.customer_id", "customers.id", "--no-cache"], tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "Error: orders.customer_id already has a foreign key to customers: orders_customer_id_fkey"
+    proc = run_cli(["plan", "add-foreign-key", "order_items.id", "orders.id", "--no-cache"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
