@@ -54,7 +54,10 @@ def _column(ch) -> str:
     ),
 )
 def drop_column(rule, ctx):
+    missing = {(p.file, p.statement, p.object) for p in (ctx.replay.problems if ctx.replay else ()) if p.kind == "missing"}
     for fa, st, ch in _live(ctx, "drop-column"):
+        if (ch.file, ch.statement, ch.object) in missing:
+            continue  # the column does not exist: missing-object says the statement fails
         table, col = _table(ch), _column(ch)
         contract = ch.detail.get("contract_of")
         if contract and not same_release(None, contract["backfilled"], ch.file):
@@ -153,7 +156,7 @@ def drop_table(rule, ctx):
 def drop_object(rule, ctx):
     recreated = _recreated(ctx)
     for fa, st, ch in _live(ctx, "drop-view", "drop-type", "drop-sequence", "drop-function", "drop-schema"):
-        what = ch.kind.removeprefix("drop-")
+        what = ch.description.split()[1] if ch.kind == "drop-function" else ch.kind.removeprefix("drop-")
         if any(i > ch.statement for i in recreated.get((ch.file, what, ch.object.lower()), ())):
             continue  # DROP VIEW/FUNCTION IF EXISTS + CREATE in one migration (a repeatable) replaces it
         yield rule.finding(
@@ -166,13 +169,13 @@ def drop_object(rule, ctx):
 
 
 def _recreated(ctx) -> dict:
-    """(file, 'view'|'function', name) -> statement indices where that view or function is created."""
+    """(file, 'view'|'function'|'procedure', name) -> statement indices where it is created."""
     out: dict = {}
     for _, _, ch in ctx.changes():
         if ch.kind in ("create-view", "replace-view"):
             what = "view"
-        elif ch.kind == "other" and ch.description.startswith("create function "):
-            what = "function"
+        elif ch.kind == "other" and ch.description.startswith(("create function ", "create procedure ")):
+            what = ch.description.split()[1]
         else:
             continue
         out.setdefault((ch.file, what, ch.object.lower()), []).append(ch.statement)

@@ -80,3 +80,34 @@ def test_plan_refuses_a_foreign_key_that_exists(tmp_path):
     assert proc.stderr.strip() == "Error: orders.customer_id already has a foreign key to customers: orders_customer_id_fkey"
     proc = run_cli(["plan", "add-foreign-key", "order_items.id", "orders.id", "--no-cache"], tmp_path)
     assert proc.returncode == 0, proc.stderr
+
+
+def _lint_json(tmp_path, files, dialect):
+    from conftest import run_cli, write_project
+
+    write_project(tmp_path, files)
+    proc = run_cli(["lint", ".", "--dialect", dialect, "--db-version", "8.0.35" if dialect == "mysql" else "15",
+                    "--format", "json", "--no-cache", "--fail-on", "never"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    return [(f["rule"], f["path"], f["line"], f["message"]) for f in json.loads(proc.stdout)["findings"]]
+
+
+def test_repeatable_procedure_dropped_and_recreated_is_quiet_and_a_drop_names_a_procedure(tmp_path):
+    proc_sql = ("DELIMITER $$\nDROP PROCEDURE IF EXISTS archive_posts $$\nCREATE PROCEDURE archive_posts()\n"
+                "BEGIN\n  UPDATE posts SET status = 'archived';\nEND $$\nDELIMITER ;\n")
+    got = _lint_json(tmp_path, {
+        "V1__posts.sql": "CREATE TABLE posts (id int PRIMARY KEY, status varchar(20));\n",
+        "V2__proc.sql": "CREATE PROCEDURE archive_posts() SELECT 1;\n",
+        "R__procs.sql": proc_sql,
+        "V3__drop.sql": "DROP PROCEDURE archive_posts;\n",
+    }, "mysql")
+    assert [(r, p, ln) for r, p, ln, _ in got] == [("drop-object", "V3__drop.sql", 1)]
+    assert got[0][3].startswith("Dropping procedure archive_posts breaks")
+
+
+def test_dropping_a_column_that_does_not_exist_is_only_missing_object(tmp_path):
+    got = _lint_json(tmp_path, {
+        "V1__posts.sql": "CREATE TABLE posts (id int PRIMARY KEY, user_id int);\n",
+        "V2__drop.sql": "ALTER TABLE posts DROP COLUMN user_idx;\n",
+    }, "mysql")
+    assert [(r, p, ln) for r, p, ln, _ in got] == [("missing-object", "V2__drop.sql", 1)]
