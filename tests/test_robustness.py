@@ -339,3 +339,11 @@ def test_plan_without_migrations(tmp_path):
     (tmp_path / "db").mkdir()
     proc = run_cli(["plan", "rename-column", "t.a", "b", "--path", "db", "--dialect", "postgres"], tmp_path)
     usage_error(proc, "no Flyway migrations")
+
+
+def test_duplicate_version_with_the_same_file_name_in_two_folders_says_where(tmp_path):
+    write_project(tmp_path, {"db/V1__init.sql": "CREATE TABLE t (a int);\n",
+                             "db/old/V1__init.sql": "CREATE TABLE t (a int);\n"})
+    proc = lint(tmp_path, "db", "--dialect", "postgres", "--format", "json")
+    [f] = [f for f in findings(proc) if f["rule"] == "flyway-duplicate-version"]
+    assert "(db/V1__init.sql, db/old/V1__init.sql)" in f["message"], f["message"]
