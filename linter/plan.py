@@ -123,6 +123,15 @@ class _Target:
     key: tuple[str, str]
 
 
+def _parses(sql: str, pg: bool) -> None:
+    """Raise unless `sql` is exactly one statement that sqlglot reads without error."""
+    import sqlglot
+
+    trees = sqlglot.parse(sql, read="postgres" if pg else "mysql", error_level=sqlglot.ErrorLevel.RAISE)
+    if len(trees) != 1 or trees[0] is None:
+        raise ValueError(sql)
+
+
 class _Planner:
     def __init__(self, cat: Catalog, dialect: str, db_version: str | None, backfill: str | None) -> None:
         self.cat, self.dialect, self.db_version, self.backfill = cat, dialect, db_version, backfill
@@ -239,8 +248,10 @@ class _Planner:
     def rename_column(self, dotted: str, new: str) -> tuple[str, list[Step]]:
         target = self.find(dotted)
         t, col = target.table, target.column
-        if not new.strip():
+        if not new:
             raise PlanError("the new column name is empty")
+        if not _SIMPLE.match(new):
+            raise PlanError(f"'{new}' is not a plain column name (letters, digits and _, not starting with a digit)")
         self.free_column(target, new)
         if self.pg:
             new = self.cat.ident(new)
@@ -332,6 +343,11 @@ class _Planner:
             raise PlanError(f"{t.name}.{col.name} is already NOT NULL")
         tn, c = self.tname(t), self.q(col.name)
         title = f"make {t.name}.{col.name} NOT NULL"
+        if self.backfill is not None:
+            try:
+                _parses(f"SELECT {self.backfill}", self.pg)
+            except Exception:
+                raise PlanError(f"--backfill {self.backfill}: not a {self.dialect} SQL value or expression") from None
         value = self.backfill if self.backfill is not None else col.default
         live = f"every running instance is N+1, which never writes NULL into {col.name}"
         steps: list[Step] = []
@@ -362,6 +378,7 @@ class _Planner:
         target = self.find(dotted)
         t, col = target.table, target.column
         try:
+            _parses(f"SELECT CAST(NULL AS {new_type})", self.pg)  # the whole text, not a prefix of it
             dtype = exp.DataType.build(new_type, dialect="postgres" if self.pg else "mysql")
         except Exception:
             raise PlanError(f"cannot read '{new_type}' as a {self.dialect} column type") from None
@@ -484,6 +501,10 @@ class _Planner:
         live = (f"every running instance is N+1, which never writes a {col.name} missing from {rt.name} (nor deletes "
                 f"a {rt.name} row still referenced)")
         ck = self.cat.col_key(col.name)
+        for have in t.constraints.values():
+            if have.kind == "foreign-key" and have.columns == (ck,) and have.references and \
+                    have.references.split(".")[-1].strip('"`').lower() == rt.name.lower():
+                raise PlanError(f"{t.name}.{col.name} already has a foreign key to {rt.name}: {have.name}")
         indexed = any(self.cat.indexes[k].columns[:1] == (ck,) for k in self.cat.indexes_on(target.key)) or any(
             c2.columns[:1] == (ck,) and c2.kind in ("primary-key", "unique") for c2 in t.constraints.values())
         steps: list[Step] = []

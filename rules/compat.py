@@ -54,7 +54,10 @@ def _column(ch) -> str:
     ),
 )
 def drop_column(rule, ctx):
+    missing = {(p.file, p.statement, p.object) for p in (ctx.replay.problems if ctx.replay else ()) if p.kind == "missing"}
     for fa, st, ch in _live(ctx, "drop-column"):
+        if (ch.file, ch.statement, ch.object) in missing:
+            continue  # the column does not exist: missing-object says the statement fails
         table, col = _table(ch), _column(ch)
         contract = ch.detail.get("contract_of")
         if contract and not same_release(None, contract["backfilled"], ch.file):
@@ -145,13 +148,23 @@ def drop_table(rule, ctx):
         Example({"V1__init.sql": _USERS_MY + "CREATE VIEW user_names AS SELECT id, first_name FROM users;\n",
                  "V2__drop.sql": "DROP VIEW user_names;\n"}, True, dialect="mysql"),
         Example({"V1__init.sql": _USERS_PG + "CREATE VIEW v AS SELECT id FROM users;\nDROP VIEW v;\n"}, False),
+        Example({"V1__init.sql": _USERS_PG,
+                 "R__views.sql": "DROP VIEW IF EXISTS user_names;\n"
+                                 "CREATE VIEW user_names AS SELECT id, first_name FROM users;\n"}, False,
+                title="a repeatable that drops and re-creates its view"),
     ),
 )
 def drop_object(rule, ctx):
-    for fa, st, ch in ctx.changes():
-        if ch.born or ch.kind not in ("drop-view", "drop-type", "drop-sequence", "drop-function", "drop-schema"):
+    recreated = _recreated(ctx)
+    for fa, st, ch in ctx.changes_of("drop-view", "drop-type", "drop-sequence", "drop-function", "drop-schema"):
+        if ch.born:
             continue
-        what = "domain" if ch.detail.get("domain") else ch.kind.removeprefix("drop-")
+        if ch.detail.get("domain"):
+            what = "domain"
+        else:
+            what = ch.description.split()[1] if ch.kind == "drop-function" else ch.kind.removeprefix("drop-")
+        if any(i > ch.statement for i in recreated.get((ch.file, what, ch.object.lower()), ())):
+            continue  # DROP VIEW/FUNCTION IF EXISTS + CREATE in one migration (a repeatable) replaces it
         how = f" (CASCADE from dropping {ch.detail['cascaded_from']})" if ch.detail.get("cascaded_from") else ""
         yield rule.finding(
             fa.migration.display, st.span,
@@ -160,6 +173,20 @@ def drop_object(rule, ctx):
             fix=f"First deploy code that no longer uses {ch.object}; drop the {what} in a later release.",
             object=ch.object, change=ch.kind,
         )
+
+
+def _recreated(ctx) -> dict:
+    """(file, 'view'|'function'|'procedure', name) -> statement indices where it is created."""
+    out: dict = {}
+    for _, _, ch in ctx.changes():
+        if ch.kind in ("create-view", "replace-view"):
+            what = "view"
+        elif ch.kind == "other" and ch.description.startswith(("create function ", "create procedure ")):
+            what = ch.description.split()[1]
+        else:
+            continue
+        out.setdefault((ch.file, what, ch.object.lower()), []).append(ch.statement)
+    return out
 
 
 def _swaps(ctx) -> set:

@@ -159,7 +159,9 @@ def version_too_long(rule, ctx):
 )
 def duplicate_version(rule, ctx):
     for f in _of(ctx, F.DuplicateVersion):
-        names = ", ".join(p.name for p in f.paths)
+        unique = len({p.name for p in f.paths}) == len(f.paths)
+        label = (lambda p: p.name) if unique else ctx.display  # the same name in two folders: show where
+        names = ", ".join(label(p) for p in f.paths)
         first = f.paths[0]
         for other in f.paths[1:]:
             yield rule.finding(
@@ -167,7 +169,7 @@ def duplicate_version(rule, ctx):
                 Span.file_level(),
                 f"Version {f.version} is used by more than one migration ({names}); Flyway refuses "
                 "to migrate.",
-                fix=f"Give '{other.name}' a version above the highest existing one; '{first.name}' "
+                fix=f"Give '{label(other)}' a version above the highest existing one; '{label(first)}' "
                 "keeps its version.",
                 object=str(f.version),
             )

@@ -161,6 +161,9 @@ def out_of_order(rule, ctx):
     if not applied:
         return
     top = max(applied)
+    # the example version must also clear the release's own new versions (V13 may already exist)
+    free = max([top] + [fa.migration.version for fa in ctx.files
+                        if fa.migration.kind == "V" and fa.migration.version is not None])
     allowed = bool(ctx.settings.get("out_of_order"))
     for i in sorted(ctx.release.new):
         m = ctx.files[i].migration
@@ -182,7 +185,7 @@ def out_of_order(rule, ctx):
                 f"{m.path.name} (version {m.version}) is below version {top}, the highest applied in "
                 f"environments deployed from {_since(ctx)}: Flyway ignores it there and validate and migrate "
                 "fail with \"Detected resolved migration not applied to database\" (outOfOrder is not set).",
-                fix=f"Renumber it above {top} (e.g. V{_next(top)}__{m.path.name.split('__', 1)[-1]}), or set "
+                fix=f"Renumber it above {top} (e.g. V{_next(free)}__{m.path.name.split('__', 1)[-1]}), or set "
                 "outOfOrder=true in the Flyway configuration.",
                 object=str(m.version),
             )

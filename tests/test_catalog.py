@@ -378,6 +378,10 @@ def test_type_change_using_and_set_data_type(tmp_path):
     ("varchar(10)", "varchar(20)", "widen"),  # same 1-byte length prefix in every character set
     ("varchar(50)", "varchar(100)", "widen-rewrite"),  # may cross 255 bytes: copied
     ("varchar(300)", "varchar(400)", "widen"),
+    ("varchar(200)", "varchar(255)", "widen"),  # 1 byte/char: both <= 255 bytes; 2+ bytes/char: both > 255
+    ("varchar(100)", "varchar(200)", "widen-rewrite"),  # latin1 crosses 255 bytes
+    ("varchar(60)", "varchar(63)", "widen"),  # utf8mb4: 240 and 252 bytes
+    ("varchar(60)", "varchar(64)", "widen-rewrite"),  # utf8mb4: 240 and 256 bytes
     ("varchar(255)", "text", "widen-rewrite"),
     ("text", "tinytext", "narrow"),
     ("int", "bigint", "widen-rewrite"),

@@ -13,6 +13,9 @@ PROJECTS = [
     ("rename-last-name/mysql", [".", "--dialect", "mysql"], "rename-last-name/mysql/expected.json"),
     ("rename-last-name/postgres", [".", "--dialect", "postgres"], "rename-last-name/postgres/expected.json"),
     ("flyway-hygiene", [], "flyway-hygiene/expected.json"),
+    ("realistic-spring-postgres", ["--db-version", "15"], "realistic-spring-postgres/expected.json"),
+    ("realistic-mysql", ["--db-version", "8.0.35"], "realistic-mysql/expected.json"),
+    ("realistic-mariadb", ["--db-version", "10.11"], "realistic-mariadb/expected.json"),
 ]
 
 

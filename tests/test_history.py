@@ -84,6 +84,14 @@ def test_out_of_order_is_an_error(repo):
     assert "V4__late.sql" in f["fix"]
 
 
+def test_out_of_order_suggests_a_version_the_release_does_not_use(repo):
+    repo.write({f"{M}/V2_5__late.sql": "ALTER TABLE users ADD COLUMN late text;\n",
+                f"{M}/V4__new.sql": "ALTER TABLE users ADD COLUMN new text;\n"})
+    doc = repo.lint_json(M, "--dialect", "postgres", "--since", "main")
+    [f] = _history(doc)
+    assert "above 3 (e.g. V5__late.sql)" in f["fix"]
+
+
 def test_out_of_order_is_a_warning_with_out_of_order_set(repo):
     repo.write({
         "flyway.conf": "flyway.outOfOrder=true\n",

@@ -220,3 +220,35 @@ def test_release_object_per_file_and_since():
     finding = SimpleNamespace(path="db/V2__b.sql", rule="drop-column")
     assert not since.keep(finding) and per_file.keep(finding)
     assert since.keep(SimpleNamespace(path="db/V2__b.sql", rule="flyway-applied-migration-edited"))
+
+
+def test_validate_in_a_later_file_of_the_same_release_is_not_the_same_transaction(tmp_path):
+    """NOT VALID in one migration and VALIDATE in the next, both in one --since release: the
+    recipe followed, not 'VALIDATE in the same transaction'."""
+    import json
+    import subprocess
+
+    from conftest import run_cli, write_project
+
+    write_project(tmp_path, {"V1__init.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, currency text);\n"})
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "deployed"], check=True)
+    write_project(tmp_path, {
+        "V2__check.sql": "SET lock_timeout = '5s';\nALTER TABLE orders ADD CONSTRAINT orders_currency_nn "
+                         "CHECK (currency IS NOT NULL) NOT VALID;\n",
+        "V3__validate.sql": "ALTER TABLE orders VALIDATE CONSTRAINT orders_currency_nn;\n",
+    })
+    proc = run_cli(["lint", ".", "--dialect", "postgres", "--since", "HEAD", "--format", "json", "--no-cache"],
+                   tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert [f["rule"] for f in json.loads(proc.stdout)["findings"]] == []
+    write_project(tmp_path, {"V3__validate.sql": "SELECT 1;\n",
+                             "V2__check.sql": "SET lock_timeout = '5s';\nALTER TABLE orders ADD CONSTRAINT "
+                             "orders_currency_nn CHECK (currency IS NOT NULL) NOT VALID;\n"
+                             "ALTER TABLE orders VALIDATE CONSTRAINT orders_currency_nn;\n"})
+    proc = run_cli(["lint", ".", "--dialect", "postgres", "--since", "HEAD", "--format", "json", "--no-cache"],
+                   tmp_path)
+    assert [(f["rule"], f["path"], f["line"]) for f in json.loads(proc.stdout)["findings"]] == [
+        ("constraint-on-live-table", "V2__check.sql", 3)]

@@ -1659,7 +1659,7 @@ class _Replayer:
         if c is not None:
             c.validated = True
         self.emit("validate-constraint", key, f"{t.name}.{name}", f"validate constraint {name} on {t.name}",
-                  born=self.born(t.origin), constraint=name, same_file=c is not None and self.born(c.origin),
+                  born=self.born(t.origin), constraint=name, same_file=c is not None and c.origin == self.fi,
                   constraint_kind=c.kind if c else None, was_validated=was)
 
     def a_AddConstraintUsingIndex(self, t: Table, key, a: N.AddConstraintUsingIndex, opts) -> None:

@@ -100,7 +100,7 @@ def _varchar_bytes_class_same(n1: int, n2: int) -> bool:
     The prefix is 1 byte up to 255 bytes. The character set is not known here (1 to 4 bytes per
     character), so say yes only when the answer is the same for every character set.
     """
-    return (n1 * 4 <= 255 and n2 * 4 <= 255) or (n1 > 255 and n2 > 255)
+    return all((n1 * width <= 255) == (n2 * width <= 255) for width in (1, 2, 3, 4))
 
 
 def compare(old: TypeInfo, new: TypeInfo, dialect: str = "postgres") -> str:

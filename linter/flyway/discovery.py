@@ -248,6 +248,8 @@ def _undecodable(path: Path, data: bytes, encoding: str, exc: UnicodeDecodeError
     line, column = LineIndex(before).position(len(before))
     bad = data[exc.start: exc.end] or data[exc.start: exc.start + 1]
     detail = f"{exc.reason}: byte{'s' if len(bad) > 1 else ''} {bad.hex(' ')} at offset {exc.start} is not valid {encoding}"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and exc.start < 2:
+        detail += "; it starts with a UTF-16 byte-order mark: the file is UTF-16"
     return facts.UndecodableFile(path, encoding, Span(line, column, line, column), detail)
 
 

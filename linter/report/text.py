@@ -9,6 +9,7 @@ from flylint.report import ReportOptions, class_counts, contracted_renames, migr
 from flylint.text import split_lines
 
 _COLORS = {"error": "31", "warning": "33", "info": "34"}
+_WIDTH = 160  # longest excerpt shown; a minified or generated line can be megabytes long
 
 
 def _paint(code: str, text: str, on: bool) -> str:
@@ -78,8 +79,23 @@ def _excerpt(lines: list[str], span: Span, color: bool) -> str:
     else:
         end = len(shown)
     end = max(end, start + 1)
+    shown, start, end = _clip(shown, start, end)
     gutter = str(span.line)
     pad = " " * len(gutter)
     more = f" (to line {span.end_line})" if span.end_line > span.line else ""
     marks = _paint("31", "^" * (end - start), color)
     return f" {gutter} | {shown}\n {pad} | {' ' * start}{marks}{more}\n"
+
+
+def _clip(shown: str, start: int, end: int) -> tuple[str, int, int]:
+    """Cut a long line to a window around the span; control characters become '?' (no terminal escapes)."""
+    if len(shown) > _WIDTH:
+        left = max(0, min(start - 40, len(shown) - _WIDTH))
+        right = left + _WIDTH
+        lead = "..." if left else ""
+        tail = "..." if right < len(shown) else ""
+        shown = lead + shown[left:right] + tail
+        start, end = start - left + len(lead), min(end, right) - left + len(lead)
+        end = max(end, start + 1)
+    shown = "".join("?" if (ord(c) < 32 or ord(c) == 127) else c for c in shown)
+    return shown, start, end

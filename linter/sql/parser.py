@@ -137,6 +137,9 @@ def _parse(text: str, dialect: str, max_depth: int) -> ParseResult:
         return ParseResult(None, f"sqlglot's tokenizer failed ({type(error).__name__}: {str(error)[:160]})")
     if not tokens:
         return ParseResult(None, "empty statement (only comments or whitespace)")
+    if "\x00" in work:  # sqlglot skips it; PostgreSQL rejects it, MySQL reads it as part of the text
+        return ParseResult(None, "it contains a NUL byte (\\x00), which the database rejects or misreads",
+                           work.index("\x00"), _guess_kind(tokens))
     # each nesting level needs a token, so short statements need no check at all
     if len(tokens) > max_depth and quick_depth_bound(work) > max_depth and nesting_depth(tokens) > max_depth:
         return ParseResult(None, depth_reason(max_depth), None, _guess_kind(tokens))
