@@ -160,15 +160,35 @@ def cost(dialect: str, change: str, db_version: str | None = None, **detail: Any
     assumed = None
     if db_version is None or str(db_version).strip() == "":
         db_version = assumed = OLDEST[dialect]
-    version = parse_version(db_version)
+    version = _VERSIONS.get(db_version)
+    if version is None:
+        version = _VERSIONS[db_version] = parse_version(db_version)
     details = _details(dialect, detail)
+    # rules ask once per change, thousands of times per history, mostly the same questions; the
+    # answer depends only on these (details holds DETAIL_DEFAULTS' keys, in its order)
+    key = (dialect, change, version, assumed, *details.values())
+    try:
+        found = _MEMO.get(key, _MISS)
+    except TypeError:  # an unhashable detail value: answer without the memo
+        key, found = None, _MISS
+    if found is not _MISS:
+        return found
     row = _match(dialect, change, details, version)
     if row is None:
-        return None
-    found = _cost(row, dialect)
-    if dialect != "postgres":
-        found = _my_adjust(dialect, change, version, details, found)
-    return replace(found, assumed_version=assumed)
+        found = None
+    else:
+        found = _cost(row, dialect)
+        if dialect != "postgres":
+            found = _my_adjust(dialect, change, version, details, found)
+        found = replace(found, assumed_version=assumed)
+    if key is not None and len(_MEMO) < 10_000:
+        _MEMO[key] = found
+    return found
+
+
+_MISS = object()
+_MEMO: dict[tuple, Cost | None] = {}
+_VERSIONS: dict[object, tuple[int, ...]] = {}
 
 
 def describe(c: Cost) -> str:
