@@ -99,6 +99,8 @@ def _run(opts: Options) -> Result:
     for p in opts.paths:
         if not p.exists():
             raise UsageError(f"path does not exist: {p}")
+        if not p.is_dir() and not p.is_file():
+            raise UsageError(f"not a folder or a migration file: {p}")
     try:
         found = discover(cfg, list(opts.paths), opts.cwd)
     except FlywayConfigError as e:

@@ -347,3 +347,11 @@ def test_duplicate_version_with_the_same_file_name_in_two_folders_says_where(tmp
     proc = lint(tmp_path, "db", "--dialect", "postgres", "--format", "json")
     [f] = [f for f in findings(proc) if f["rule"] == "flyway-duplicate-version"]
     assert "(db/V1__init.sql, db/old/V1__init.sql)" in f["message"], f["message"]
+
+
+def test_a_path_that_is_neither_folder_nor_file_is_a_usage_error(tmp_path):
+    from conftest import run_cli
+
+    proc = run_cli(["lint", "/dev/null", "--dialect", "postgres"], tmp_path, timeout=30)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith("not a folder or a migration file: /dev/null")
