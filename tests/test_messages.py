@@ -1,0 +1,103 @@
+"""Finding messages read as sentences: what the statement does to which table, what the live
+application experiences, and the fix with the user's own names (real CLI runs)."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import run_cli, write_project
+
+MY_INIT = ("CREATE TABLE users (id bigint NOT NULL, email varchar(100), age int, PRIMARY KEY (id));\n"
+           "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n")
+PG_INIT = "CREATE TABLE users (id bigint PRIMARY KEY, email text, age int);\n"
+
+
+def lint(tmp_path, dialect, version, init, stmt, rule):
+    files = {"V1__init.sql": init, "V2__change.sql": ("SET lock_timeout = '5s';\n" if dialect == "postgres" else "")
+             + stmt + "\n"}
+    write_project(tmp_path, files)
+    args = ["lint", ".", "--dialect", dialect, "--format", "json", "--no-cache"]
+    if version:
+        args += ["--db-version", version]
+    proc = run_cli(args, cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    return [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == rule]
+
+
+def test_charset_conversion_is_a_sentence(tmp_path):
+    (f,) = lint(tmp_path, "mysql", "8.0.35", MY_INIT, "ALTER TABLE users CONVERT TO CHARACTER SET utf8mb4;",
+                "table-rewrite")
+    assert f["message"] == (
+        "Converting users to character set utf8mb4 copies the whole table users (ALGORITHM=COPY, LOCK=SHARED): "
+        "the live application can still read users, but its writes to users wait until it ends, which takes "
+        "time proportional to the size of users.")
+    assert "gh-ost" in f["fix"] and "users is big" in f["fix"]
+    assert "INPLACE, LOCK=NONE" not in f["fix"]  # that clause only makes this statement fail
+
+
+def test_online_copy_on_mariadb_11_does_not_claim_the_application_waits(tmp_path):
+    (f,) = lint(tmp_path, "mariadb", "11.4", MY_INIT, "ALTER TABLE users CONVERT TO CHARACTER SET utf8mb4;",
+                "table-rewrite")
+    assert "keeps reading and writing users" in f["message"]
+    assert "wait until" not in f["message"] and "disk space" in f["message"]
+
+
+def test_clause_that_causes_the_copy_is_named_with_what_the_server_would_do(tmp_path):
+    found = lint(tmp_path, "mysql", "8.0.35", MY_INIT, "ALTER TABLE users DROP COLUMN age, LOCK=SHARED;",
+                 "table-rewrite")
+    (f,) = found
+    assert f["message"].startswith("Dropping column users.age rebuilds the whole table users in place "
+                                   "(ALGORITHM=INPLACE, LOCK=SHARED) because of LOCK=SHARED: ")
+    assert "Without LOCK=SHARED, MySQL 8.0.35 changes only the metadata of users (ALGORITHM=INSTANT" in f["message"]
+    assert f["fix"] == "Remove LOCK=SHARED from this statement."
+    # one finding for one problem: mysql-blocking-clause leaves this rebuild to table-rewrite
+    assert not lint(tmp_path, "mysql", "8.0.35", MY_INIT, "ALTER TABLE users DROP COLUMN age, LOCK=SHARED;",
+                    "mysql-blocking-clause")
+
+
+def test_postgres_rewrite_names_lock_and_effect(tmp_path):
+    (f,) = lint(tmp_path, "postgres", "15", PG_INIT, "ALTER TABLE users ADD COLUMN n serial;", "table-rewrite")
+    assert f["message"] == (
+        "Adding column users.n rewrites the whole table users under an ACCESS EXCLUSIVE lock: the live "
+        "application's reads and writes of users wait until the rewrite ends, which takes time proportional "
+        "to the size of users.")
+    assert "ADD COLUMN n integer;" in f["fix"] and "nextval" in f["fix"]  # not "ADD COLUMN n serial" again
+
+
+def test_postgres_stored_generated_column_fix_is_not_a_default(tmp_path):
+    (f,) = lint(tmp_path, "postgres", "15", PG_INIT,
+                "ALTER TABLE users ADD COLUMN g int GENERATED ALWAYS AS (age * 2) STORED;", "table-rewrite")
+    assert "trigger" in f["fix"] and "SET DEFAULT" not in f["fix"]
+
+
+def test_algorithm_refused_says_why_and_what_works(tmp_path):
+    (f,) = lint(tmp_path, "mysql", "8.0.35", MY_INIT, "ALTER TABLE users ADD INDEX users_email (email), "
+                "ALGORITHM=INSTANT;", "algorithm-refused")
+    assert f["message"].startswith("MySQL 8.0.35 refuses ALGORITHM=INSTANT for adding index users_email on users: ")
+    assert "FULLTEXT" not in f["message"]  # the row's note about other index kinds is no reason here
+    assert "The migration fails here; without the clause MySQL 8.0.35 builds the index in place" in f["message"]
+    assert f["fix"].startswith("Write ALGORITHM=INPLACE, LOCK=NONE instead")
+
+
+def test_algorithm_refused_for_a_change_that_always_copies(tmp_path):
+    (f,) = lint(tmp_path, "mysql", "8.0.35", MY_INIT, "ALTER TABLE users MODIFY email varchar(50), "
+                "ALGORITHM=INPLACE, LOCK=NONE;", "algorithm-refused")
+    assert "copies the whole table users (ALGORITHM=COPY, LOCK=SHARED)" in f["message"]
+    assert f["fix"].startswith("MySQL 8.0.35 cannot do this change online: remove ALGORITHM=INPLACE, LOCK=NONE "
+                               "and plan the copy of users")
+
+
+def test_instant_with_lock_clause(tmp_path):
+    (f,) = lint(tmp_path, "mysql", "8.0.35", MY_INIT, "ALTER TABLE users ADD COLUMN n int, ALGORITHM=INSTANT, "
+                "LOCK=NONE;", "algorithm-refused")
+    assert f["fix"] == "Remove LOCK=NONE: an INSTANT change takes no LOCK clause."
+
+
+def test_blocking_clause_on_instant_change_is_a_sentence(tmp_path):
+    (f,) = lint(tmp_path, "mariadb", "10.11", MY_INIT, "ALTER TABLE users ADD COLUMN n int, LOCK=EXCLUSIVE;",
+                "mysql-blocking-clause")
+    assert f["message"] == (
+        "Adding column users.n changes only the metadata of users (ALGORITHM=INSTANT, LOCK=EXCLUSIVE) because of "
+        "LOCK=EXCLUSIVE: the live application's reads and writes of users wait until it ends. Without "
+        "LOCK=EXCLUSIVE, MariaDB 10.11 changes only the metadata of users (ALGORITHM=INSTANT, LOCK=NONE) and the "
+        "live application keeps reading and writing users.")
