@@ -754,13 +754,54 @@ def constraint_on_live_table(rule, ctx):
             else:
                 fix = ("MySQL/MariaDB have no NOT VALID: make sure the data already satisfies it, add it at a quiet "
                        "time or with an online schema change tool (gh-ost, pt-online-schema-change).")
-        yield rule.finding(
-            fa.migration.display, st.span,
-            f"Adding {ch.kind.removeprefix('add-').replace('-', ' ')} constraint {name} to {table} checks every "
-            "existing row while holding a lock that blocks the live application's writes, and its writes that "
-            "violate it start failing.",
-            fix=fix, object=ch.object, change=ch.kind,
-        )
+        message, better = _constraint_words(ctx, ch, table, name, cols)
+        yield rule.finding(fa.migration.display, st.span, message, fix=better or fix, object=ch.object,
+                           change=ch.kind)
+
+
+def _constraint_words(ctx, ch, table, name, cols):
+    """constraint-on-live-table's message from the dialect's cost of the change: the lock it really
+    takes and what the live application experiences; and a better fix where the cost calls for one."""
+    from flylint.rules.rewrites import change_cost, how_done, waits
+
+    what = ("the primary key" if ch.kind == "add-primary-key" else
+            f"{ch.kind.removeprefix('add-').replace('-', ' ')} constraint {name}")
+    bad = {"add-primary-key": f"duplicate or NULL values in ({cols})", "add-unique": f"duplicate values in ({cols})",
+           }.get(ch.kind, "rows that violate it")
+    after = "and the live application's writes that violate it start failing"
+    c = change_cost(ctx, ch)
+    if c is None:
+        return (f"Adding {what} to {table} checks every existing row of {table}, fails if it finds {bad}, "
+                f"{after}.", None)
+    if ctx.dialect == "postgres":
+        lock = f"under {'an' if c.lock[:1] in 'AEIOU' else 'a'} {c.lock} lock" if c.lock else ""
+        doing = ("builds a unique index on " + f"{table} ({cols}) {lock}" if ch.kind in ("add-primary-key", "add-unique")
+                 else f"checks every existing row of {table} {lock}")
+        effect = waits(c, table)
+        ref = ch.detail.get("references_table")
+        if ch.kind == "add-foreign-key" and ref and c.blocks == "writes" and ref[1] != table:
+            doing += f" (and locks {ref[1]} too)"
+            effect = f"the live application can still read {table} and {ref[1]}, but its writes to both wait"
+        return (f"Adding {what} to {table} {doing}: {effect} until it is done, which takes time "
+                f"proportional to the size of {table}; it fails if {table} has {bad}, {after}.", None)
+    product = {"mysql": "MySQL", "mariadb": "MariaDB"}[ctx.dialect]
+    if ch.kind == "add-check" and c.algorithm is None:
+        return (f"{product} {ctx.db_version or c.assumed_version} parses CHECK constraints but ignores them: {name} on {table} "
+                "is not enforced (MySQL enforces CHECK from 8.0.16, where adding one copies the table and checks "
+                "every row while writes wait).",
+                f"Do not rely on {name}: enforce the rule in the application, or upgrade to MySQL 8.0.16+ (and pass "
+                "--db-version) first.")
+    if c.lock in (None, "NONE"):
+        effect = f"{waits(c, table)}, but it takes time and I/O proportional to the size of {table}"
+    else:
+        effect = f"{waits(c, table)} until it ends, which takes time and I/O proportional to the size of {table}"
+    message = f"Adding {what} to {table} {how_done(c, table)}: {effect}; it fails if {table} has {bad}, {after}."
+    better = None
+    if ch.kind in ("add-primary-key", "add-unique") and c.lock in (None, "NONE"):
+        better = (f"Check first that ({cols}) of {table} holds no {bad.split(' in ')[0]} (SELECT {cols}, COUNT(*) "
+                  f"FROM {table} GROUP BY {cols} HAVING COUNT(*) > 1), and run it when the extra I/O is acceptable; "
+                  f"ALGORITHM=INPLACE, LOCK=NONE on the statement guarantees it never blocks the live application.")
+    return message, better
 
 
 @rule(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import run_cli, write_project
 
 MY_INIT = ("CREATE TABLE users (id bigint NOT NULL, email varchar(100), age int, PRIMARY KEY (id));\n"
@@ -101,3 +103,62 @@ def test_blocking_clause_on_instant_change_is_a_sentence(tmp_path):
         "LOCK=EXCLUSIVE: the live application's reads and writes of users wait until it ends. Without "
         "LOCK=EXCLUSIVE, MariaDB 10.11 changes only the metadata of users (ALGORITHM=INSTANT, LOCK=NONE) and the "
         "live application keeps reading and writing users.")
+
+
+# ---- constraint-on-live-table: the lock each dialect really takes ----------------------------------------------
+
+NOPK_MY = "CREATE TABLE nopk (id bigint NOT NULL, v int);\n"
+
+
+def test_mysql_add_primary_key_is_an_online_rebuild_not_a_write_lock(tmp_path):
+    (f,) = lint(tmp_path, "mariadb", "10.11", NOPK_MY, "ALTER TABLE nopk ADD PRIMARY KEY (id);",
+                "constraint-on-live-table")
+    assert "blocks the live application's writes" not in f["message"]
+    assert f["message"].startswith(
+        "Adding the primary key to nopk rebuilds the whole table nopk in place (ALGORITHM=INPLACE, LOCK=NONE): the "
+        "live application keeps reading and writing nopk, but it takes time and I/O proportional to the size of "
+        "nopk; it fails if nopk has duplicate or NULL values in (id)")
+    assert "SELECT id, COUNT(*) FROM nopk GROUP BY id HAVING COUNT(*) > 1" in f["fix"]
+
+
+def test_mariadb_really_adds_a_primary_key_online(mysql_url):
+    """The fact behind the message above, on the real server: INPLACE with LOCK=NONE is accepted and
+    rebuilds the table; duplicates make it fail."""
+    import pymysql
+
+    from flylint.verify.url import parse_url
+
+    u = parse_url(mysql_url)
+    c = pymysql.connect(host=u.host or "127.0.0.1", port=u.port or 3306, user=u.user or "root",
+                        password=u.password or "", database=u.database, autocommit=True)
+    try:
+        cur = c.cursor()
+        cur.execute("DROP TABLE IF EXISTS flylint_words_pk")
+        cur.execute("CREATE TABLE flylint_words_pk (id bigint NOT NULL, v int) ENGINE=InnoDB")
+        cur.execute("INSERT INTO flylint_words_pk VALUES (1, 1), (2, 2)")
+        cur.execute("ALTER TABLE flylint_words_pk ADD PRIMARY KEY (id), ALGORITHM=INPLACE, LOCK=NONE")
+        cur.execute("ALTER TABLE flylint_words_pk DROP PRIMARY KEY")
+        cur.execute("INSERT INTO flylint_words_pk VALUES (1, 3)")
+        with pytest.raises(pymysql.err.IntegrityError):
+            cur.execute("ALTER TABLE flylint_words_pk ADD PRIMARY KEY (id), ALGORITHM=INPLACE, LOCK=NONE")
+    finally:
+        c.cursor().execute("DROP TABLE IF EXISTS flylint_words_pk")
+        c.close()
+
+
+def test_mysql_check_before_8_0_16_is_not_enforced(tmp_path):
+    (f,) = lint(tmp_path, "mysql", "5.7", MY_INIT, "ALTER TABLE users ADD CONSTRAINT users_age_positive CHECK (age > 0);",
+                "constraint-on-live-table")
+    assert f["message"].startswith("MySQL 5.7 parses CHECK constraints but ignores them: users_age_positive on users")
+    assert f["fix"].startswith("Do not rely on users_age_positive")
+
+
+def test_postgres_unique_blocks_reads_too_and_fk_locks_both_tables(tmp_path):
+    (f,) = lint(tmp_path, "postgres", "15", PG_INIT, "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);",
+                "constraint-on-live-table")
+    assert "under an ACCESS EXCLUSIVE lock: the live application's reads and writes of users wait" in f["message"]
+    (f,) = lint(tmp_path, "postgres", "15", PG_INIT + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
+                "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);",
+                "constraint-on-live-table")
+    assert ("under a SHARE ROW EXCLUSIVE lock (and locks users too): the live application can still read orders and "
+            "users, but its writes to both wait") in f["message"]
