@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from flylint.dbfacts import cost
 from flylint.rules import Example, rule
+from flylint.rules.names import sql_name
 
 _T = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
 _T_MY = "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100));\n"
@@ -154,6 +155,7 @@ def _rewrite_words(ctx, ch, c, table):
     size = f"which takes time proportional to the size of {table}"
     d = ch.detail
     col = d.get("column")
+    table, col = sql_name(ctx, table), sql_name(ctx, col)  # the fixes below are SQL
     if ctx.dialect == "postgres":
         message = (f"{doing(ch)} rewrites the whole table {table} under an {c.lock} lock{vn}: "
                    f"{waits(c, table)} until the rewrite ends, {size}.")

@@ -162,3 +162,65 @@ def test_postgres_unique_blocks_reads_too_and_fk_locks_both_tables(tmp_path):
                 "constraint-on-live-table")
     assert ("under a SHARE ROW EXCLUSIVE lock (and locks users too): the live application can still read orders and "
             "users, but its writes to both wait") in f["message"]
+
+
+# ---- names in fix SQL are quoted the way the dialect needs ---------------------------------------------------
+
+def test_sql_name_quotes_only_what_needs_it():
+    from flylint.rules.names import sql_name
+
+    assert sql_name("postgres", "users") == "users"
+    assert sql_name("postgres", "Order Items") == '"Order Items"'
+    assert sql_name("postgres", "Qty") == '"Qty"'
+    assert sql_name("postgres", "user") == '"user"'  # reserved
+    assert sql_name("postgres", 'a"b') == '"a""b"'
+    assert sql_name("mysql", "Users") == "Users"
+    assert sql_name("mysql", "order-items") == "`order-items`"
+    assert sql_name("mariadb", "order") == "`order`"
+    assert sql_name("mysql", "a`b") == "`a``b`"
+
+
+def _fixes(tmp_path, dialect, files):
+    write_project(tmp_path, files)
+    proc = run_cli(["lint", ".", "--dialect", dialect, "--format", "json", "--no-cache"], cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    return {f["rule"]: f["fix"] for f in json.loads(proc.stdout)["findings"]}
+
+
+def test_postgres_fix_sql_quotes_odd_names_and_runs(tmp_path, pg_url):
+    fixes = _fixes(tmp_path, "postgres", {
+        "V1__init.sql": 'CREATE TABLE "Order Items" ("Item Id" bigint PRIMARY KEY, "Qty" int, note text);\n',
+        "V2__x.sql": "SET lock_timeout = '5s';\n"
+                     'ALTER TABLE "Order Items" ALTER COLUMN note SET NOT NULL;\n'
+                     'CREATE INDEX "Qty Idx" ON "Order Items" ("Qty");\n'
+                     'ALTER TABLE "Order Items" ADD COLUMN "User" text NOT NULL;\n'
+                     'ALTER TABLE "Order Items" DROP COLUMN "Qty";\n'})
+    assert fixes["drop-column"].endswith('ALTER TABLE "Order Items" DROP COLUMN "Qty";')
+    assert 'CREATE INDEX CONCURRENTLY "Qty Idx" ON "Order Items" ("Qty");' in fixes["index-without-concurrently"]
+    assert 'ALTER TABLE "Order Items" ADD COLUMN "User" text;' in fixes["add-not-null-column"]
+    assert 'ADD CONSTRAINT "Order Items_note_not_null" CHECK (note IS NOT NULL) NOT VALID' in fixes["set-not-null"]
+    # the suggested SQL is valid: run it on the real server
+    from flylint.verify.scratch import connect
+    from flylint.verify.url import parse_url
+
+    u = parse_url(pg_url)
+    conn = connect(u, u.database or "postgres")
+    try:
+        cur = conn.cursor()
+        cur.execute('DROP TABLE IF EXISTS "Order Items"')
+        cur.execute('CREATE TABLE "Order Items" ("Item Id" bigint PRIMARY KEY, "Qty" int, note text)')
+        cur.execute(fixes["drop-column"].rsplit(": ", 1)[1])
+        cur.execute('ALTER TABLE "Order Items" ADD CONSTRAINT "Order Items_note_not_null" CHECK (note IS NOT NULL) '
+                    "NOT VALID")
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def test_mysql_fix_sql_quotes_odd_names(tmp_path):
+    fixes = _fixes(tmp_path, "mysql", {
+        "V1__init.sql": "CREATE TABLE `order-items` (id bigint PRIMARY KEY, `qty-x` int, note varchar(10));\n",
+        "V2__x.sql": "ALTER TABLE `order-items` DROP COLUMN `qty-x`;\n"
+                     "ALTER TABLE `order-items` RENAME COLUMN note TO `the note`;\n"})
+    assert fixes["drop-column"].endswith("ALTER TABLE `order-items` DROP COLUMN `qty-x`;")
+    assert "UPDATE `order-items` SET `the note` = note WHERE `the note` IS NULL" in fixes["rename-column"]
