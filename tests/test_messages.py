@@ -224,3 +224,13 @@ def test_mysql_fix_sql_quotes_odd_names(tmp_path):
                      "ALTER TABLE `order-items` RENAME COLUMN note TO `the note`;\n"})
     assert fixes["drop-column"].endswith("ALTER TABLE `order-items` DROP COLUMN `qty-x`;")
     assert "UPDATE `order-items` SET `the note` = note WHERE `the note` IS NULL" in fixes["rename-column"]
+
+
+def test_check_not_valid_alone_is_a_contract_step_counted_incompatible(tmp_path):
+    write_project(tmp_path, {"V1__init.sql": PG_INIT,
+                             "V2__check.sql": "SET lock_timeout = '5s';\nALTER TABLE users ADD CONSTRAINT "
+                             "users_age_positive CHECK (age > 0) NOT VALID;\n"})
+    proc = run_cli(["lint", ".", "--dialect", "postgres", "--format", "json", "--no-cache"], cwd=tmp_path)
+    doc = json.loads(proc.stdout)
+    (m,) = [m for m in doc["migrations"] if m["path"].endswith("V2__check.sql")]
+    assert m["phase"] == "contract" and m["changes"]["incompatible"] == 1
