@@ -805,10 +805,14 @@ def _constraint_words(ctx, ch, table, name, cols):
     message = f"Adding {what} to {table} {how_done(c, table)}: {effect}; it fails if {table} has {bad}, {after}."
     better = None
     if ch.kind in ("add-primary-key", "add-unique") and c.lock in (None, "NONE"):
-        qcols = ", ".join(sql_name(ctx, c) for c in ch.detail.get("columns") or ()) or cols
+        quoted = [sql_name(ctx, n) for n in ch.detail.get("columns") or ()]
+        qcols, qt = ", ".join(quoted) or cols, sql_name(ctx, table)
+        nulls = (f" and SELECT COUNT(*) FROM {qt} WHERE {' OR '.join(f'{n} IS NULL' for n in quoted)}"
+                 if ch.kind == "add-primary-key" and quoted else "")
         better = (f"Check first that ({cols}) of {table} holds no {bad.split(' in ')[0]} (SELECT {qcols}, COUNT(*) "
-                  f"FROM {sql_name(ctx, table)} GROUP BY {qcols} HAVING COUNT(*) > 1), and run it when the extra I/O is acceptable; "
-                  f"ALGORITHM=INPLACE, LOCK=NONE on the statement guarantees it never blocks the live application.")
+                  f"FROM {qt} GROUP BY {qcols} HAVING COUNT(*) > 1{nulls}), and run it when the extra I/O is "
+                  "acceptable; ALGORITHM=INPLACE, LOCK=NONE on the statement makes the server refuse it rather than "
+                  "block the live application's writes.")
     return message, better
 
 
