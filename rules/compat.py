@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flylint.expand import same_release
 from flylint.rules import Example, rule
+from flylint.rules.names import sql_name
 
 _USERS_PG = "CREATE TABLE users (id bigint PRIMARY KEY, first_name text NOT NULL, last_name text NOT NULL);\n"
 _USERS_MY = "CREATE TABLE users (id bigint PRIMARY KEY, first_name varchar(255) NOT NULL, last_name varchar(255) NOT NULL);\n"
@@ -72,8 +73,8 @@ def drop_column(rule, ctx):
                     f"{table}.{contract['new']} started by {started}, but {col} is still NOT NULL without a "
                     f"default: the live application version must still be writing it, and breaks once it is "
                     f"gone.",
-                    fix=f"First release: ALTER TABLE {table} ALTER COLUMN {col} DROP NOT NULL (MySQL: MODIFY "
-                    f"{col} ... NULL) together with code that no longer writes {col}; drop it in the release "
+                    fix=f"First release: ALTER TABLE {sql_name(ctx, table)} ALTER COLUMN {sql_name(ctx, col)} DROP NOT NULL "
+                    f"(MySQL: MODIFY {sql_name(ctx, col)} ... NULL) together with code that no longer writes {col}; drop it in the release "
                     "after that.",
                     object=ch.object, change=ch.kind,
                 )
@@ -96,7 +97,7 @@ def drop_column(rule, ctx):
             f"{table}.{col} is lost.",
             fix=f"Contract in two releases: first deploy code that no longer reads or writes {table}.{col} "
             f"(with an ORM, mark the column ignored); once no running version uses it, drop it in a later "
-            f"migration: ALTER TABLE {table} DROP COLUMN {col};",
+            f"migration: ALTER TABLE {sql_name(ctx, table)} DROP COLUMN {sql_name(ctx, col)};",
             object=ch.object, change=ch.kind,
         )
 
@@ -262,15 +263,16 @@ def rename_column(rule, ctx):
             c = col.columns.get(ctx.replay.catalog.col_key(new)) if new else None
             if c is not None:
                 typ = str(c.type)
+        qt, qo, qn = sql_name(ctx, table), sql_name(ctx, old), sql_name(ctx, new)
         yield rule.finding(
             fa.migration.display, st.span,
             f"Renaming {table}.{old} to {new} breaks the application version that is still live: its "
             f"queries use {old}, which no longer exists once this migration commits.",
             fix=(
-                f"Rename in steps, one release each: (1) ALTER TABLE {table} ADD COLUMN {new} {typ}; and "
+                f"Rename in steps, one release each: (1) ALTER TABLE {qt} ADD COLUMN {qn} {typ}; and "
                 f"deploy code that writes both {old} and {new} and reads {new} falling back to {old}; "
-                f"(2) backfill: UPDATE {table} SET {new} = {old} WHERE {new} IS NULL; (in batches on big "
-                f"tables); (3) deploy code that uses only {new}; (4) ALTER TABLE {table} DROP COLUMN {old};"
+                f"(2) backfill: UPDATE {qt} SET {qn} = {qo} WHERE {qn} IS NULL; (in batches on big "
+                f"tables); (3) deploy code that uses only {new}; (4) ALTER TABLE {qt} DROP COLUMN {qo};"
             ),
             object=ch.object, change=ch.kind,
         )
@@ -351,9 +353,10 @@ def add_not_null_column(rule, ctx):
             fa.migration.display, st.span,
             f"{table}.{col} is NOT NULL without a default: INSERTs from the application version that is "
             f"still live do not set {col} and fail.",
-            fix=f"ALTER TABLE {table} ADD COLUMN {col} {d.get('type')}; (nullable), deploy code that "
-            f"always writes {col}, backfill the old rows, then make it NOT NULL in a later release. Or give "
-            f"it a database default: ALTER TABLE {table} ADD COLUMN {col} {d.get('type')} NOT NULL DEFAULT "
+            fix=f"ALTER TABLE {sql_name(ctx, table)} ADD COLUMN {sql_name(ctx, col)} {d.get('type')}; (nullable), "
+            f"deploy code that always writes {col}, backfill the old rows, then make it NOT NULL in a later release. "
+            f"Or give it a database default: ALTER TABLE {sql_name(ctx, table)} ADD COLUMN {sql_name(ctx, col)} "
+            f"{d.get('type')} NOT NULL DEFAULT "
             "<value>;",
             object=ch.object, change=ch.kind,
         )
@@ -394,19 +397,21 @@ def set_not_null(rule, ctx):
             continue
         table, col = _table(ch), _column(ch)
         if ctx.dialect == "postgres":
-            c = f"{table}_{col}_not_null"
+            c = sql_name(ctx, f"{table}_{col}_not_null")
+            qt, qc = sql_name(ctx, table), sql_name(ctx, col)
             fix = (
                 f"Deploy code that never writes NULL into {table}.{col} and backfill NULLs first; then "
-                f"(1) ALTER TABLE {table} ADD CONSTRAINT {c} CHECK ({col} IS NOT NULL) NOT VALID; "
-                f"(2) in the next migration: ALTER TABLE {table} VALIDATE CONSTRAINT {c}; (3) then ALTER TABLE "
-                f"{table} ALTER COLUMN {col} SET NOT NULL; (no scan on PostgreSQL 12+) and ALTER TABLE {table} "
+                f"(1) ALTER TABLE {qt} ADD CONSTRAINT {c} CHECK ({qc} IS NOT NULL) NOT VALID; "
+                f"(2) in the next migration: ALTER TABLE {qt} VALIDATE CONSTRAINT {c}; (3) then ALTER TABLE "
+                f"{qt} ALTER COLUMN {qc} SET NOT NULL; (no scan on PostgreSQL 12+) and ALTER TABLE {qt} "
                 f"DROP CONSTRAINT {c};"
             )
             cost = "it scans the whole table under an ACCESS EXCLUSIVE lock, blocking reads and writes"
         else:
             fix = (
                 f"Deploy code that never writes NULL into {table}.{col} and backfill NULLs first (UPDATE "
-                f"{table} SET {col} = <value> WHERE {col} IS NULL, in batches), then tighten in its own "
+                f"{sql_name(ctx, table)} SET {sql_name(ctx, col)} = <value> WHERE {sql_name(ctx, col)} IS NULL, in "
+                f"batches), then tighten in its own "
                 "migration, at a quiet time or with an online schema change tool (gh-ost, pt-osc) on big tables."
             )
             cost = "MySQL/MariaDB rebuild the table to change nullability"
@@ -702,6 +707,8 @@ def constraint_on_live_table(rule, ctx):
             continue
         name = d.get("constraint") or "c"
         cols = ", ".join(d.get("columns") or ()) or "<columns>"
+        qt, qn = sql_name(ctx, table), sql_name(ctx, name)
+        qcols = ", ".join(sql_name(ctx, c) for c in d.get("columns") or ()) or "<columns>"
         if d.get("using_index"):
             if ch.kind == "add-primary-key" and d.get("sets_not_null") and ctx.dialect == "postgres":
                 nullable = ", ".join(d["sets_not_null"])
@@ -738,29 +745,75 @@ def constraint_on_live_table(rule, ctx):
             continue
         if ctx.dialect == "postgres":
             if ch.kind in ("add-foreign-key", "add-check"):
-                fix = (f"ALTER TABLE {table} ADD CONSTRAINT {name} ... NOT VALID; then, in a later migration, "
-                       f"ALTER TABLE {table} VALIDATE CONSTRAINT {name}; (validation does not block writes).")
+                fix = (f"ALTER TABLE {qt} ADD CONSTRAINT {qn} ... NOT VALID; then, in a later migration, "
+                       f"ALTER TABLE {qt} VALIDATE CONSTRAINT {qn}; (validation does not block writes).")
             else:
-                idx = f"{table}_{'_'.join(d.get('columns') or ('cols',))}_idx"
+                idx = sql_name(ctx, f"{table}_{'_'.join(d.get('columns') or ('cols',))}_idx")
                 kind = "PRIMARY KEY" if ch.kind == "add-primary-key" else "UNIQUE"
-                fix = (f"CREATE UNIQUE INDEX CONCURRENTLY {idx} ON {table} ({cols}); in a migration of its own, "
-                       f"then ALTER TABLE {table} ADD CONSTRAINT {name} {kind} USING INDEX {idx};")
+                fix = (f"CREATE UNIQUE INDEX CONCURRENTLY {idx} ON {qt} ({qcols}); in a migration of its own, "
+                       f"then ALTER TABLE {qt} ADD CONSTRAINT {qn} {kind} USING INDEX {idx};")
         else:
             if ch.kind == "add-foreign-key":
                 fix = (f"If the existing rows of {table} are known to be valid: SET foreign_key_checks = 0; ALTER "
-                       f"TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({cols}) REFERENCES ...; SET "
+                       f"TABLE {qt} ADD CONSTRAINT {qn} FOREIGN KEY ({qcols}) REFERENCES ...; SET "
                        "foreign_key_checks = 1; (INPLACE, no table copy, existing rows not checked). Otherwise "
                        "clean the data first and use an online schema change tool.")
             else:
                 fix = ("MySQL/MariaDB have no NOT VALID: make sure the data already satisfies it, add it at a quiet "
                        "time or with an online schema change tool (gh-ost, pt-online-schema-change).")
-        yield rule.finding(
-            fa.migration.display, st.span,
-            f"Adding {ch.kind.removeprefix('add-').replace('-', ' ')} constraint {name} to {table} checks every "
-            "existing row while holding a lock that blocks the live application's writes, and its writes that "
-            "violate it start failing.",
-            fix=fix, object=ch.object, change=ch.kind,
-        )
+        message, better = _constraint_words(ctx, ch, table, name, cols)
+        yield rule.finding(fa.migration.display, st.span, message, fix=better or fix, object=ch.object,
+                           change=ch.kind)
+
+
+def _constraint_words(ctx, ch, table, name, cols):
+    """constraint-on-live-table's message from the dialect's cost of the change: the lock it really
+    takes and what the live application experiences; and a better fix where the cost calls for one."""
+    from flylint.rules.rewrites import change_cost, how_done, waits
+
+    what = ("the primary key" if ch.kind == "add-primary-key" else
+            f"{ch.kind.removeprefix('add-').replace('-', ' ')} constraint {name}")
+    bad = {"add-primary-key": f"duplicate or NULL values in ({cols})", "add-unique": f"duplicate values in ({cols})",
+           }.get(ch.kind, "rows that violate it")
+    after = "and the live application's writes that violate it start failing"
+    c = change_cost(ctx, ch)
+    if c is None:
+        return (f"Adding {what} to {table} checks every existing row of {table}, fails if it finds {bad}, "
+                f"{after}.", None)
+    if ctx.dialect == "postgres":
+        lock = f"under {'an' if c.lock[:1] in 'AEIOU' else 'a'} {c.lock} lock" if c.lock else ""
+        doing = ("builds a unique index on " + f"{table} ({cols}) {lock}" if ch.kind in ("add-primary-key", "add-unique")
+                 else f"checks every existing row of {table} {lock}")
+        effect = waits(c, table)
+        ref = ch.detail.get("references_table")
+        if ch.kind == "add-foreign-key" and ref and c.blocks == "writes" and ref[1] != table:
+            doing += f" (and locks {ref[1]} too)"
+            effect = f"the live application can still read {table} and {ref[1]}, but its writes to both wait"
+        return (f"Adding {what} to {table} {doing}: {effect} until it is done, which takes time "
+                f"proportional to the size of {table}; it fails if {table} has {bad}, {after}.", None)
+    product = {"mysql": "MySQL", "mariadb": "MariaDB"}[ctx.dialect]
+    if ch.kind == "add-check" and c.algorithm is None:
+        return (f"{product} {ctx.db_version or c.assumed_version} parses CHECK constraints but ignores them: {name} on {table} "
+                "is not enforced (MySQL enforces CHECK from 8.0.16, where adding one copies the table and checks "
+                "every row while writes wait).",
+                f"Do not rely on {name}: enforce the rule in the application, or upgrade to MySQL 8.0.16+ (and pass "
+                "--db-version) first.")
+    if c.lock in (None, "NONE"):
+        effect = f"{waits(c, table)}, but it takes time and I/O proportional to the size of {table}"
+    else:
+        effect = f"{waits(c, table)} until it ends, which takes time and I/O proportional to the size of {table}"
+    message = f"Adding {what} to {table} {how_done(c, table)}: {effect}; it fails if {table} has {bad}, {after}."
+    better = None
+    if ch.kind in ("add-primary-key", "add-unique") and c.lock in (None, "NONE"):
+        quoted = [sql_name(ctx, n) for n in ch.detail.get("columns") or ()]
+        qcols, qt = ", ".join(quoted) or cols, sql_name(ctx, table)
+        nulls = (f" and SELECT COUNT(*) FROM {qt} WHERE {' OR '.join(f'{n} IS NULL' for n in quoted)}"
+                 if ch.kind == "add-primary-key" and quoted else "")
+        better = (f"Check first that ({cols}) of {table} holds no {bad.split(' in ')[0]} (SELECT {qcols}, COUNT(*) "
+                  f"FROM {qt} GROUP BY {qcols} HAVING COUNT(*) > 1{nulls}), and run it when the extra I/O is "
+                  "acceptable; ALGORITHM=INPLACE, LOCK=NONE on the statement makes the server refuse it rather than "
+                  "block the live application's writes.")
+    return message, better
 
 
 @rule(

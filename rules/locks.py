@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flylint.rules import Example, rule
+from flylint.rules.names import sql_name
 
 _T = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
 _T_MY = "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(255));\n"
@@ -102,11 +103,13 @@ def index_without_concurrently(rule, ctx):
         if ch.kind == "create-index":
             msg = (f"Building index {ch.object} takes a SHARE lock on {table}: the live application's inserts, "
                    "updates and deletes wait until the whole index is built.")
-            fix = (f"CREATE {'UNIQUE ' if ch.detail.get('unique') else ''}INDEX CONCURRENTLY {ch.object} ON "
-                   f"{table} (...); alone in its own migration, so Flyway runs it outside a transaction.")
+            cols = ", ".join(sql_name(ctx, c) for c in ch.detail.get("columns") or ()) or "..."
+            fix = (f"CREATE {'UNIQUE ' if ch.detail.get('unique') else ''}INDEX CONCURRENTLY {sql_name(ctx, ch.object)} "
+                   f"ON {sql_name(ctx, table)} ({cols}); alone in its own migration, so Flyway runs it outside a "
+                   "transaction.")
         elif ch.kind == "drop-index":
             msg = f"Dropping index {ch.object} takes an ACCESS EXCLUSIVE lock on {table}, blocking reads and writes."
-            fix = f"DROP INDEX CONCURRENTLY {ch.object}; alone in its own migration."
+            fix = f"DROP INDEX CONCURRENTLY {sql_name(ctx, ch.object)}; alone in its own migration."
         else:
             msg = f"REINDEX without CONCURRENTLY locks {ch.object} against writes (and its index against reads)."
             fix = ("REINDEX ... CONCURRENTLY (PostgreSQL 12+), alone in its own migration with a .sql.conf file "

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flylint.dbfacts import cost, describe
+from flylint.dbfacts import cost
 from flylint.rules import Example, rule
+from flylint.rules.names import sql_name
 
 _T = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
 _T_MY = "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100));\n"
@@ -45,6 +46,53 @@ def _version_note(ctx, c) -> str:
         name = {"postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB"}[ctx.dialect]
         return f" (assuming {name} {c.assumed_version}, the oldest supported: pass --db-version for yours)"
     return ""
+
+
+_GERUND = {"add": "Adding", "drop": "Dropping", "rename": "Renaming", "change": "Changing", "set": "Setting",
+           "make": "Making", "convert": "Converting", "rebuild": "Rebuilding", "redefine": "Redefining",
+           "create": "Creating", "replace": "Replacing", "move": "Moving", "validate": "Validating",
+           "truncate": "Truncating", "lock": "Locking", "reindex": "Reindexing"}
+
+
+def doing(ch) -> str:
+    """The change as the subject of a sentence: "Converting users to character set utf8mb4",
+    "VACUUM FULL users" (statement keywords stay as written)."""
+    first, _, rest = ch.description.partition(" ")
+    if first in _GERUND:
+        return f"{_GERUND[first]} {rest}".rstrip()
+    if first.isupper():
+        return ch.description
+    return f"This statement ({ch.description})"
+
+
+def _server(ctx, c) -> str:
+    name = {"postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB"}[ctx.dialect]
+    return f"{name} {ctx.db_version}" if ctx.db_version and not c.assumed_version else name
+
+
+def waits(c, table: str) -> str:
+    """What the live application experiences while the operation runs, as a clause."""
+    if c.blocks == "nothing" or c.lock in (None, "NONE") and c.algorithm is not None:
+        return f"the live application keeps reading and writing {table}"
+    if c.blocks == "writes":
+        return f"the live application can still read {table}, but its writes to {table} wait"
+    if c.blocks == "reads and writes":
+        return f"the live application's reads and writes of {table} wait"
+    return f"{c.blocks} on {table} wait"
+
+
+def how_done(c, table: str) -> str:
+    """How a MySQL/MariaDB ALTER runs, in words: "copies the whole table users (ALGORITHM=COPY, LOCK=SHARED)"."""
+    clause = f"ALGORITHM={c.algorithm}, LOCK={c.lock or 'NONE'}"
+    if c.algorithm == "INSTANT":
+        return f"changes only the metadata of {table} ({clause})"
+    if c.algorithm == "COPY":
+        return f"copies the whole table {table} ({clause})"
+    if c.rewrite:
+        return f"rebuilds the whole table {table} in place ({clause})"
+    if c.scan:
+        return f"builds the index in place without copying {table} ({clause})"
+    return f"changes only the metadata of {table} in place ({clause})"
 
 
 @rule(
@@ -92,22 +140,67 @@ def table_rewrite(rule, ctx):
         if ctx.dialect != "postgres" and c.lock in (None, "NONE") and c.algorithm != "COPY":
             continue  # an online rebuild: reads and writes go on
         table = ch.table[1] if ch.table else ch.object
-        if ch.kind == "add-column" and ctx.dialect == "postgres":
-            col = ch.detail.get("column")
+        message, fix = _rewrite_words(ctx, ch, c, table)
+        yield rule.finding(fa.migration.display, st.span, message, fix=fix, object=ch.object, change=ch.kind)
+
+
+_SERIAL = {"serial": "integer", "bigserial": "bigint", "smallserial": "smallint", "serial4": "integer",
+           "serial8": "bigint", "serial2": "smallint"}
+
+
+def _rewrite_words(ctx, ch, c, table):
+    """table-rewrite's message and fix: what the statement does to which table, what the live
+    application experiences, and what to do instead, with the user's names."""
+    vn = _version_note(ctx, c)
+    size = f"which takes time proportional to the size of {table}"
+    d = ch.detail
+    col = d.get("column")
+    table, col = sql_name(ctx, table), sql_name(ctx, col)  # the fixes below are SQL
+    if ctx.dialect == "postgres":
+        message = (f"{doing(ch)} rewrites the whole table {table} under an {c.lock} lock{vn}: "
+                   f"{waits(c, table)} until the rewrite ends, {size}.")
+        if ch.kind == "add-column" and d.get("generated_stored"):
+            fix = (f"Add {table}.{col} as a plain column (ALTER TABLE {table} ADD COLUMN {col} {d.get('type')};), "
+                   "fill it for new rows with a trigger, and backfill existing rows in batches.")
+        elif ch.kind == "add-column" and d.get("identity"):
+            plain_type = _SERIAL.get(str(d.get("type")).lower(), d.get("type"))
+            fix = (f"Add {table}.{col} as a plain column without a default (ALTER TABLE {table} ADD COLUMN {col} "
+                   f"{plain_type};), give it a sequence default for new rows (ALTER TABLE {table} ALTER COLUMN "
+                   f"{col} SET DEFAULT nextval('...');), and backfill existing rows in batches.")
+        elif ch.kind == "add-column":
             fix = (f"Add {table}.{col} without the default (ALTER TABLE {table} ADD COLUMN {col} "
-                   f"{ch.detail.get('type')};), then ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT ...; "
-                   "for new rows, and backfill existing rows in batches.")
-        elif ctx.dialect == "postgres":
-            fix = "Run it in a maintenance window, or use pg_repack (or REPACK CONCURRENTLY on PostgreSQL 19+)."
+                   f"{d.get('type')};), then ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT ...; for new rows, "
+                   "and backfill existing rows in batches.")
         else:
-            fix = ("Run it with an online schema change tool (gh-ost, pt-online-schema-change) on big tables, "
-                   "or at a quiet time; add ALGORITHM=INPLACE, LOCK=NONE to make MySQL refuse instead of copying.")
-        yield rule.finding(
-            fa.migration.display, st.span,
-            f"{ch.description[0].upper() + ch.description[1:]} {describe(c)}{_version_note(ctx, c)}: "
-            f"the live application waits for the whole rebuild of {table}.",
-            fix=fix, object=ch.object, change=ch.kind,
-        )
+            fix = (f"Run it in a maintenance window, or rebuild {table} online with pg_repack "
+                   "(or REPACK CONCURRENTLY on PostgreSQL 19+).")
+        return message, fix
+    server = _server(ctx, c)
+    opts = {k: v for k, v in (d.get("options") or {}).items() if v}
+    clause = ", ".join(f"{k.upper()}={v}" for k, v in opts.items())
+    plain = change_cost(ctx, replace(ch, detail={**d, "options": {}})) if opts else None
+    caused = plain is not None and not plain.refused and plain.lock in (None, "NONE") and plain.algorithm != "COPY"
+    because = f" because of {clause}" if caused else ""
+    if c.lock in (None, "NONE"):  # an online copy (MariaDB 11.2+)
+        message = (f"{doing(ch)} {how_done(c, table)}{because}{vn}: the live application keeps reading and writing "
+                   f"{table}, but the copy takes time, disk space and I/O proportional to the size of {table}, and "
+                   f"the switch to the copy at the end waits for open transactions on {table}.")
+    else:
+        message = f"{doing(ch)} {how_done(c, table)}{because}{vn}: {waits(c, table)} until it ends, {size}."
+    if caused:
+        message += (f" Without {clause}, {server} {how_done(plain, table)} while the live application keeps "
+                    f"reading and writing {table}.")
+        return message, f"Remove {clause} from this statement."
+    tool = (f"run it with an online schema change tool (gh-ost, pt-online-schema-change) if {table} is big, "
+            "or at a quiet time")
+    if ch.kind == "add-column" and d.get("generated_stored"):
+        fix = f"Add {table}.{col} as a VIRTUAL generated column (INSTANT) instead of STORED, or {tool}."
+    elif ch.kind == "add-column" and d.get("default_volatile"):
+        fix = (f"Add {table}.{col} without the expression default, backfill existing rows in batches and set "
+               f"the default afterwards (ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT ...), or {tool}.")
+    else:
+        fix = tool[0].upper() + tool[1:] + "."
+    return message, fix
 
 
 @rule(
@@ -142,12 +235,36 @@ def algorithm_refused(rule, ctx):
             continue
         opts = ch.detail["options"]
         clause = ", ".join(f"{k.upper()}={v}" for k, v in opts.items())
-        yield rule.finding(
-            fa.migration.display, st.span,
-            f"The server refuses {clause} for this change ({ch.description}): {c.note or describe(c)}"
-            f"{_version_note(ctx, c)}; the migration fails here.",
-            fix=rule.fix, object=ch.object, change=ch.kind,
-        )
+        table = ch.table[1] if ch.table else ch.object
+        server = _server(ctx, c)
+        plain = change_cost(ctx, replace(ch, detail={**ch.detail, "options": {}}))
+        what = doing(ch)
+        what = what[0].lower() + what[1:] if what.split(" ")[0] in _GERUND.values() else what
+        message = f"{server} refuses {clause} for {what}: {c.refused}{_version_note(ctx, c)}. The migration fails here"
+        if plain is not None and not plain.refused:
+            message += f"; without the clause {server} {how_done(plain, table)}, and {waits(plain, table)}"
+        message += "."
+        if "accepts only LOCK=DEFAULT" in c.refused:
+            fix = f"Remove LOCK={opts.get('lock')}: an INSTANT change takes no LOCK clause."
+        elif "is not a" in c.refused:
+            fix = ("Use ALGORITHM=INSTANT, INPLACE or COPY" + (", NOCOPY" if ctx.dialect == "mariadb" else "")
+                   + " and LOCK=NONE, SHARED or EXCLUSIVE.")
+        elif plain is not None and not plain.refused and plain.lock in (None, "NONE") and plain.algorithm != "COPY":
+            fix = (f"Write ALGORITHM={plain.algorithm}, LOCK=NONE instead" if plain.algorithm != "INSTANT"
+                   else "Write ALGORITHM=INSTANT without a LOCK clause instead")
+            fix += f": {server} does this change that way while the live application keeps reading and writing {table}."
+        elif plain is not None and not plain.refused and plain.lock in (None, "NONE"):
+            fix = (f"Remove {clause}: {server} then copies {table} online (ALGORITHM=COPY, LOCK=NONE) while reads "
+                   f"and writes continue; the copy takes time and disk space proportional to the size of {table}.")
+        else:
+            fix = (f"{server} cannot do this change online: remove {clause} and plan the copy of {table} (an online "
+                   "schema change tool such as gh-ost or pt-online-schema-change, or a quiet time).")
+            if ch.kind == "add-foreign-key":
+                fix += (" If the existing rows are known to be valid, SET foreign_key_checks = 0 around the statement "
+                        "makes it run in place without checking them.")
+            elif ch.kind == "change-column-type":
+                fix += " Or add a new column, write both, backfill it in batches and switch over."
+        yield rule.finding(fa.migration.display, st.span, message, fix=fix, object=ch.object, change=ch.kind)
 
 
 _LOCK_RANK = {None: 0, "NONE": 0, "SHARED": 1, "EXCLUSIVE": 2}
@@ -188,8 +305,8 @@ def mysql_blocking_clause(rule, ctx):
         plain = change_cost(ctx, replace(ch, detail={**ch.detail, "options": {}}))
         if plain is None:
             continue
-        if ch.kind in _REWRITE_KINDS and c.algorithm == "COPY":
-            continue  # table-rewrite reports the copy
+        if ch.kind in _REWRITE_KINDS and (c.rewrite or c.algorithm == "COPY"):
+            continue  # table-rewrite reports the rebuild and the clause behind it
         worse = _LOCK_RANK.get(c.lock, 0) > _LOCK_RANK.get(plain.lock, 0) or (
             c.algorithm == "COPY" and plain.algorithm != "COPY")
         if not worse:
@@ -198,8 +315,8 @@ def mysql_blocking_clause(rule, ctx):
         table = ch.table[1] if ch.table else ch.object
         yield rule.finding(
             fa.migration.display, st.span,
-            f"{clause} makes this change ({ch.description}) {describe(c)}{_version_note(ctx, c)}; without it the "
-            f"server would do it as {describe(plain)}.",
+            f"{doing(ch)} {how_done(c, table)} because of {clause}{_version_note(ctx, c)}: {waits(c, table)} until "
+            f"it ends. Without {clause}, {_server(ctx, c)} {how_done(plain, table)} and {waits(plain, table)}.",
             fix=f"Remove {clause} from this statement, or write ALGORITHM=INPLACE, LOCK=NONE so the server refuses "
             f"instead of blocking {table}.",
             object=ch.object, change=ch.kind,
