@@ -368,26 +368,81 @@ def unbatched_backfill(rule, ctx):
                 False, dialect="mysql"),
         Example({"V1__init.sql": _T_MY + "CREATE TABLE orders (id int);\n"}, False, dialect="mysql",
                 title="only objects created in the same migration"),
+        Example({"V1__init.sql": _T_MY, "V2__trg.sql": "ALTER TABLE users ADD COLUMN updated_at datetime;\n"
+                 "CREATE TRIGGER users_bu BEFORE UPDATE ON users FOR EACH ROW SET NEW.updated_at = now();\n"},
+                True, dialect="mysql", title="CREATE TRIGGER commits implicitly too"),
+        Example({"V1__init.sql": _T_MY, "V2__proc.sql": "ALTER TABLE users ADD COLUMN age int;\n"
+                 "CREATE PROCEDURE count_users() SELECT count(*) FROM users;\n"}, True, dialect="mariadb",
+                title="CREATE PROCEDURE commits implicitly too"),
+        Example({"V1__init.sql": _T_MY, "R__views.sql": "DROP VIEW IF EXISTS user_emails;\n"
+                 "CREATE VIEW user_emails AS SELECT id, email FROM users;\n"}, True, dialect="mysql",
+                title="repeatable migration: CREATE OR REPLACE VIEW instead"),
+        Example({"V1__init.sql": _T_MY, "R__views.sql": "CREATE OR REPLACE VIEW user_emails AS SELECT id, email "
+                 "FROM users;\n"}, False, dialect="mysql", title="one CREATE OR REPLACE VIEW"),
     ),
 )
 def mysql_multiple_ddl(rule, ctx):
     if ctx.dialect not in ("mysql", "mariadb") or ctx.replay is None:
         return
-    ddl_kinds = {"backfill", "delete-all", "session-setting", "other", "unanalysed", "lock-table"}
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        ddl = [si for si, changes in enumerate(per_file) if any(c.kind not in ddl_kinds for c in changes)]
-        live = [si for si in ddl if any(not c.born and c.kind not in ddl_kinds for c in per_file[si])]
+        recreated = _recreated_routines(per_file)
+        ddl = [si for si, changes in enumerate(per_file) if si not in recreated and any(_is_ddl(c) for c in changes)]
+        live = [si for si in ddl if any(_is_ddl(c) and not c.born and not c.detail.get("opaque_body")
+                                        for c in per_file[si])]
         if len(ddl) < 2 or not live:
             continue
         second = fa.statements[ddl[1]]
+        fix = f"Move this statement (and each further DDL statement) into a migration of its own after " \
+              f"{fa.migration.path.name}."
+        if fa.migration.kind == "R":
+            views = _dropped_then_created_views(per_file)
+            if views:
+                rest = len(ddl) - len(views)  # each pair becomes one statement
+                fix = ("Replace each DROP VIEW + CREATE VIEW pair with one statement: " + " ".join(
+                    f"CREATE OR REPLACE VIEW {v} AS ...;" for v in views) + " (the view never goes missing, "
+                    "and a rerun after a failure works)" + (
+                        "; put the other DDL statements into repeatable migrations of their own." if rest > 1 else ".")
+                )
         yield rule.finding(
             fa.migration.display, second.span,
             f"{fa.migration.path.name} runs {len(ddl)} DDL statements; MySQL commits each one, so a failure here "
             "leaves the earlier ones applied and the migration marked failed, with no rollback.",
-            fix=f"Move this statement (and each further DDL statement) into a migration of its own after "
-            f"{fa.migration.path.name}.",
+            fix=fix,
         )
+
+
+_NOT_DDL = {"backfill", "delete-all", "session-setting", "other", "unanalysed", "lock-table"}
+
+
+def _is_ddl(ch) -> bool:
+    """A statement MySQL commits implicitly: DDL, including CREATE TRIGGER/PROCEDURE/FUNCTION (MySQL
+    manual: Statements That Cause an Implicit Commit)."""
+    return ch.kind not in _NOT_DDL or (ch.kind == "other" and bool(ch.detail.get("trigger") or ch.detail.get(
+        "opaque_body")))
+
+
+def _recreated_routines(per_file) -> set[int]:
+    """Statements dropping a procedure or function that a later statement creates again: the usual
+    DROP ... IF EXISTS + CREATE of a repeatable migration, with no one-statement form on MySQL. The
+    pair counts as one DDL statement."""
+    created = {c.object.lower() for changes in per_file for c in changes
+               if c.kind == "other" and c.detail.get("opaque_body") and c.object}
+    return {si for si, changes in enumerate(per_file)
+            if changes and all(c.kind == "drop-function" and c.object.lower() in created for c in changes)}
+
+
+def _dropped_then_created_views(per_file) -> list[str]:
+    """Views a migration drops and then creates again, in order."""
+    dropped: set = set()
+    out: list[str] = []
+    for changes in per_file:
+        for c in changes:
+            if c.kind == "drop-view" and not c.detail.get("materialized"):
+                dropped.add(c.table)
+            elif c.kind in ("create-view", "replace-view") and c.table in dropped and c.object not in out:
+                out.append(c.object)
+    return out
 
 
 @rule(
