@@ -325,15 +325,15 @@ MARIADB: tuple[Row, ...] = (
        note="a PRIMARY KEY is different: its drop copies the table"),
     # ---- indexes ---------------------------------------------------------------------------
     my("create-index", "INPLACE", "SHARED", rebuild=True, when={"index_kind": "FULLTEXT", "first_fulltext": True},
-       source=V3.format("#16 (ADD FULLTEXT INDEX: INPLACE, LOCK=SHARED, table rebuilt)"),
+       source=V3.format("#16 (ADD FULLTEXT INDEX: INPLACE, LOCK=SHARED, table rebuilt; re-measured here)"),
        note="the first FULLTEXT index adds InnoDB's hidden FTS_DOC_ID column: the table is rebuilt while "
             "writes wait (LOCK=SHARED)"),
     my("create-index", "INPLACE", "SHARED", scan=True, when={"index_kind": "FULLTEXT"},
-       source=KB.format("InnoDB Online DDL Operations with the INPLACE Alter Algorithm, ADD FULLTEXT INDEX "
-                        "(LOCK=SHARED)"), note=_FULLTEXT),
+       source=HERE.format("a second CREATE FULLTEXT INDEX: INPLACE, LOCK=SHARED, no rebuild; LOCK=NONE "
+                          "refused (1846)"), note=_FULLTEXT),
     my("create-index", "INPLACE", "SHARED", scan=True, when={"index_kind": "SPATIAL"},
-       source=KB.format("InnoDB Online DDL Operations with the INPLACE Alter Algorithm, ADD SPATIAL INDEX "
-                        "(LOCK=SHARED)"), note=_FULLTEXT),
+       source=HERE.format("ADD SPATIAL INDEX: INPLACE, LOCK=SHARED, no rebuild; LOCK=NONE refused (1846)"),
+       note=_FULLTEXT),
     my("create-index", "NOCOPY", "NONE", scan=True, when={"unique": True},
        source=V3.format("#14"), note=_DUPLICATES + "; " + _FULLTEXT),
     my("create-index", "NOCOPY", "NONE", scan=True, source=V3.format("#13 and 1M #5"),
