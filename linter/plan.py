@@ -445,7 +445,7 @@ class _Planner:
                  + ((f"{col.type} -> {shown_type} may not fit every value: deploy N+1 first, and check "
                      f"SELECT count(*) FROM {tn} WHERE {c} IS NOT NULL AND {cast} IS NULL; stays 0.",) if narrow else ())),
             Step(f"sync_{tmp}", "expand", "the previous step ran.", "nothing to deploy.",
-                 (f"CREATE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
+                 (_LOCK_TIMEOUT, f"CREATE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
                   f"  NEW.{nt} := CAST(NEW.{c} AS {shown_type});\n  RETURN NEW;\nEND;\n$$;",
                   f"CREATE TRIGGER {trig} BEFORE INSERT OR UPDATE ON {tn} FOR EACH ROW EXECUTE FUNCTION {fn}();"),
                  (f"From now on every row written gets {tmp} = {col.name}, whatever version writes it.",)),

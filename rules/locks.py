@@ -27,6 +27,8 @@ def _takes_lock(ch) -> bool:
         return bool(ch.detail.get("live_columns")) and _domain_scan(ch)
     if ch.kind == "other" and ch.detail.get("partition_op"):
         return not ch.detail.get("concurrently")
+    if ch.kind == "other" and ch.detail.get("trigger"):
+        return not ch.detail.get("on_view")  # CREATE TRIGGER: SHARE ROW EXCLUSIVE, blocks writes
     if ch.kind in _PG_LOCKING:
         return True
     if ch.kind in ("create-index", "drop-index", "reindex"):
@@ -40,7 +42,7 @@ def _takes_mdl(ch) -> bool:
     if ch.born or ch.table is None or ch.detail.get("lock_wait"):
         return False
     return ch.kind in _PG_LOCKING or ch.kind in ("create-index", "drop-index") or (
-        ch.kind == "other" and bool(ch.detail.get("partition_op")))
+        ch.kind == "other" and bool(ch.detail.get("partition_op") or ch.detail.get("trigger")))
 
 
 def _domain_scan(ch) -> bool:
@@ -50,7 +52,11 @@ def _domain_scan(ch) -> bool:
 def _locked_tables(ch) -> str:
     if ch.detail.get("domain"):
         return ", ".join(dict.fromkeys(c.split(".")[0] for c in ch.detail.get("live_columns") or ()))
-    return ch.table[1] if ch.table else ch.object
+    own = ch.table[1] if ch.table else ch.object
+    # A foreign key (ADD CONSTRAINT or an inline REFERENCES of ADD COLUMN) also locks the referenced
+    # table: SHARE ROW EXCLUSIVE, its writes wait (measured on PostgreSQL 15.20 here).
+    names = [own] + [r[1] for r in ch.detail.get("references_live") or () if r != ch.table]
+    return " and ".join(dict.fromkeys(names))
 
 
 def _runs_in_transaction(ctx, fa) -> bool:
@@ -180,6 +186,20 @@ def _partitioned_index(rule, fa, st, ch):
                  "ALTER TABLE users ADD COLUMN name varchar(100);\n"}, False, dialect="mariadb"),
         Example({"V1__init.sql": _T_MY, "V2__add.sql": "ALTER TABLE users WAIT 5 ADD COLUMN name varchar(100);\n"},
                 False, dialect="mariadb", title="MariaDB's WAIT n bounds the wait"),
+        Example({"V1__init.sql": _T + "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+                 "V2__fk.sql": "ALTER TABLE orders ADD COLUMN buyer_id bigint REFERENCES users (id);\n"}, True,
+                title="an inline REFERENCES also locks the referenced table (SHARE ROW EXCLUSIVE)"),
+        Example({"V1__init.sql": _T + "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+                 "V2__fk.sql": "SET lock_timeout = '5s';\n"
+                 "ALTER TABLE orders ADD COLUMN buyer_id bigint REFERENCES users (id);\n"}, False,
+                title="inline REFERENCES with a lock_timeout"),
+        Example({"V1__init.sql": _T, "V2__trg.sql": "CREATE TRIGGER users_audit AFTER UPDATE ON users FOR EACH ROW "
+                 "EXECUTE FUNCTION audit();\n"}, True, title="CREATE TRIGGER takes SHARE ROW EXCLUSIVE"),
+        Example({"V1__init.sql": _T + "CREATE TRIGGER users_audit AFTER UPDATE ON users FOR EACH ROW "
+                 "EXECUTE FUNCTION audit();\n"}, False, title="trigger on a table born in the same migration"),
+        Example({"V1__init.sql": _T_MY, "V2__trg.sql": "CREATE TRIGGER users_bu BEFORE UPDATE ON users FOR EACH ROW "
+                 "SET NEW.email = lower(NEW.email);\n"}, True, dialect="mysql",
+                title="MySQL: CREATE TRIGGER needs an exclusive metadata lock"),
     ),
 )
 def lock_timeout(rule, ctx):
@@ -276,7 +296,7 @@ def backfill_under_lock(rule, ctx):
 @rule(
     id="unbatched-backfill",
     title="UPDATE of every row of a live table in one statement",
-    severity="info",
+    severity="warning",
     klass="data",
     rationale=(
         "An UPDATE without WHERE (or LIMIT) changes every row of the table in one transaction, and "
@@ -295,6 +315,9 @@ def backfill_under_lock(rule, ctx):
                 False, title="one batch"),
         Example({"V1__init.sql": _T + "UPDATE users SET email = lower(email);\n"}, False,
                 title="table born in the same migration"),
+        Example({"V1__init.sql": _T, "V2__add.sql": "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN name text;\n"
+                 "UPDATE users SET name = email;\n"}, False,
+                title="under the migration's ALTER lock: reported by backfill-under-lock instead"),
     ),
 )
 def unbatched_backfill(rule, ctx):
@@ -309,12 +332,17 @@ def unbatched_backfill(rule, ctx):
                 if ch.kind == "backfill" and not ch.born and d.get("statement") == "update" and not d.get("where") \
                         and not d.get("limit") and ch.table not in locked:
                     table = ch.table[1] if ch.table else ch.object
+                    sets = ", ".join(f"{c} = ..." for c in d.get("set_names") or ()) or "..."
+                    keys = d.get("key_columns") or ()
+                    k = keys[0] if len(keys) == 1 else "id"
                     yield rule.finding(
                         fa.migration.display, fa.statements[si].span,
-                        f"This UPDATE changes every row of {table} in one transaction: the live application's writes "
-                        f"to {table} wait until it commits.",
-                        fix=f"Update {table} in batches by key range (UPDATE {table} SET ... WHERE id > :last AND id <= "
-                        f":last + 5000), each committed on its own: a migration with executeInTransaction=false"
+                        f"This UPDATE changes every row of {table} in one transaction and keeps each changed row "
+                        f"locked until it commits: the live application's updates and deletes of {table} wait for "
+                        "the whole backfill" + (", and every row gets a new version at once (bloat)."
+                                                if ctx.dialect == "postgres" else "."),
+                        fix=f"Update {table} in batches by key range (UPDATE {table} SET {sets} WHERE {k} > :last AND "
+                        f"{k} <= :last + 5000), each committed on its own: a migration with executeInTransaction=false"
                         + (" (PostgreSQL)" if ctx.dialect == "postgres" else "") + ", or a job outside the migration.",
                         object=ch.object, change=ch.kind,
                     )
@@ -343,26 +371,81 @@ def unbatched_backfill(rule, ctx):
                 False, dialect="mysql"),
         Example({"V1__init.sql": _T_MY + "CREATE TABLE orders (id int);\n"}, False, dialect="mysql",
                 title="only objects created in the same migration"),
+        Example({"V1__init.sql": _T_MY, "V2__trg.sql": "ALTER TABLE users ADD COLUMN updated_at datetime;\n"
+                 "CREATE TRIGGER users_bu BEFORE UPDATE ON users FOR EACH ROW SET NEW.updated_at = now();\n"},
+                True, dialect="mysql", title="CREATE TRIGGER commits implicitly too"),
+        Example({"V1__init.sql": _T_MY, "V2__proc.sql": "ALTER TABLE users ADD COLUMN age int;\n"
+                 "CREATE PROCEDURE count_users() SELECT count(*) FROM users;\n"}, True, dialect="mariadb",
+                title="CREATE PROCEDURE commits implicitly too"),
+        Example({"V1__init.sql": _T_MY, "R__views.sql": "DROP VIEW IF EXISTS user_emails;\n"
+                 "CREATE VIEW user_emails AS SELECT id, email FROM users;\n"}, True, dialect="mysql",
+                title="repeatable migration: CREATE OR REPLACE VIEW instead"),
+        Example({"V1__init.sql": _T_MY, "R__views.sql": "CREATE OR REPLACE VIEW user_emails AS SELECT id, email "
+                 "FROM users;\n"}, False, dialect="mysql", title="one CREATE OR REPLACE VIEW"),
     ),
 )
 def mysql_multiple_ddl(rule, ctx):
     if ctx.dialect not in ("mysql", "mariadb") or ctx.replay is None:
         return
-    ddl_kinds = {"backfill", "delete-all", "session-setting", "other", "unanalysed", "lock-table"}
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        ddl = [si for si, changes in enumerate(per_file) if any(c.kind not in ddl_kinds for c in changes)]
-        live = [si for si in ddl if any(not c.born and c.kind not in ddl_kinds for c in per_file[si])]
+        recreated = _recreated_routines(per_file)
+        ddl = [si for si, changes in enumerate(per_file) if si not in recreated and any(_is_ddl(c) for c in changes)]
+        live = [si for si in ddl if any(_is_ddl(c) and not c.born and not c.detail.get("opaque_body")
+                                        for c in per_file[si])]
         if len(ddl) < 2 or not live:
             continue
         second = fa.statements[ddl[1]]
+        fix = f"Move this statement (and each further DDL statement) into a migration of its own after " \
+              f"{fa.migration.path.name}."
+        if fa.migration.kind == "R":
+            views = _dropped_then_created_views(per_file)
+            if views:
+                rest = len(ddl) - len(views)  # each pair becomes one statement
+                fix = ("Replace each DROP VIEW + CREATE VIEW pair with one statement: " + " ".join(
+                    f"CREATE OR REPLACE VIEW {v} AS ...;" for v in views) + " (the view never goes missing, "
+                    "and a rerun after a failure works)" + (
+                        "; put the other DDL statements into repeatable migrations of their own." if rest > 1 else ".")
+                )
         yield rule.finding(
             fa.migration.display, second.span,
             f"{fa.migration.path.name} runs {len(ddl)} DDL statements; MySQL commits each one, so a failure here "
             "leaves the earlier ones applied and the migration marked failed, with no rollback.",
-            fix=f"Move this statement (and each further DDL statement) into a migration of its own after "
-            f"{fa.migration.path.name}.",
+            fix=fix,
         )
+
+
+_NOT_DDL = {"backfill", "delete-all", "session-setting", "other", "unanalysed", "lock-table"}
+
+
+def _is_ddl(ch) -> bool:
+    """A statement MySQL commits implicitly: DDL, including CREATE TRIGGER/PROCEDURE/FUNCTION (MySQL
+    manual: Statements That Cause an Implicit Commit)."""
+    return ch.kind not in _NOT_DDL or (ch.kind == "other" and bool(ch.detail.get("trigger") or ch.detail.get(
+        "opaque_body")))
+
+
+def _recreated_routines(per_file) -> set[int]:
+    """Statements dropping a procedure or function that a later statement creates again: the usual
+    DROP ... IF EXISTS + CREATE of a repeatable migration, with no one-statement form on MySQL. The
+    pair counts as one DDL statement."""
+    created = {c.object.lower() for changes in per_file for c in changes
+               if c.kind == "other" and c.detail.get("opaque_body") and c.object}
+    return {si for si, changes in enumerate(per_file)
+            if changes and all(c.kind == "drop-function" and c.object.lower() in created for c in changes)}
+
+
+def _dropped_then_created_views(per_file) -> list[str]:
+    """Views a migration drops and then creates again, in order."""
+    dropped: set = set()
+    out: list[str] = []
+    for changes in per_file:
+        for c in changes:
+            if c.kind == "drop-view" and not c.detail.get("materialized"):
+                dropped.add(c.table)
+            elif c.kind in ("create-view", "replace-view") and c.table in dropped and c.object not in out:
+                out.append(c.object)
+    return out
 
 
 @rule(

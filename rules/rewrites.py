@@ -18,7 +18,7 @@ _T_MY = "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100));\n"
 # Kinds that can rebuild a table and are not already the subject of a more specific rule's finding
 # (set-not-null, constraints and type changes have their own rules).
 _REWRITE_KINDS = {"add-column", "drop-column", "rewrite-table", "drop-constraint", "drop-not-null", "set-default",
-                  "drop-default", "rename-column"}
+                  "drop-default", "rename-column", "create-index"}
 
 
 def initsql_fk_checks_off(ctx) -> bool:
@@ -125,6 +125,16 @@ def how_done(c, table: str) -> str:
                 dialect="mysql", db_version="8.0.35", title="INSTANT ADD COLUMN on MySQL 8.0.12+"),
         Example({"V1__init.sql": _T + "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();\n"},
                 False, title="table born in the same migration"),
+        Example({"V1__init.sql": _T_MY, "V2__ft.sql": "ALTER TABLE users ADD FULLTEXT INDEX users_email_ft (email);\n"},
+                True, dialect="mysql", db_version="8.0.35", title="the first FULLTEXT index rebuilds the table"),
+        Example({"V1__init.sql": _T_MY, "V2__ft.sql": "CREATE FULLTEXT INDEX users_email_ft ON users (email);\n"},
+                True, dialect="mariadb", db_version="10.11", title="CREATE FULLTEXT INDEX too"),
+        Example({"V1__init.sql": _T_MY + "CREATE FULLTEXT INDEX users_email_ft ON users (email);\n",
+                 "V2__ft.sql": "SET SESSION lock_wait_timeout = 5;\nCREATE FULLTEXT INDEX users_email_ft2 ON users (email);\n"},
+                False, dialect="mysql", db_version="8.0.35",
+                title="a later FULLTEXT index: FTS_DOC_ID exists, no rebuild"),
+        Example({"V1__init.sql": _T_MY + "ALTER TABLE users ADD FULLTEXT INDEX users_email_ft (email);\n"},
+                False, dialect="mysql", title="FULLTEXT index on a table born in the same migration"),
     ),
 )
 def table_rewrite(rule, ctx):

@@ -98,6 +98,9 @@ class Table:
     partition_of: tuple[str, str] | None = None  # PostgreSQL: the partitioned table it is a partition of
     partitioned: bool = False  # PostgreSQL PARTITION BY / MySQL PARTITION BY: a partitioned table
     partition_key: tuple[str, ...] = ()  # PostgreSQL: the columns PARTITION BY names
+    # MySQL/MariaDB: InnoDB's FTS_DOC_ID column exists (a FULLTEXT index was added once; it stays after
+    # the index is dropped), so a new FULLTEXT index does not rebuild the table.
+    fts_doc_id: bool = False
 
     @property
     def display(self) -> str:

@@ -372,6 +372,7 @@ class _Replayer:
                     indexes.extend(self.copy_like(t, item, pg_like=True))
                 elif isinstance(item, exp.IndexColumnConstraint):
                     indexes.append(self.index_from(item))
+                    t.fts_doc_id = t.fts_doc_id or _index_kind(item) == "FULLTEXT"
                 else:
                     found = self.constraint_from(item)
                     if found is not None:
@@ -736,6 +737,8 @@ class _Replayer:
                     options=_options(node.args.get("options") or []), only=bool(node.args.get("only")),
                     partitioned=bool(t is not None and t.partitioned and self.pg()))
         born = t is not None and self.born(t.origin)
+        if t is not None and ok:
+            opts.update(self.fulltext_facts(t, str(node.args.get("index_kind") or "").upper() or None))
         if not ok or t is None:  # the statement fails (or indexes a materialized view): nothing to record
             name = explicit[0] or f"{tkey[1]}_idx"
             self.emit("create-index", tkey, name, f"create {'unique ' if unique else ''}index {name} on {tkey[1]}",
@@ -760,6 +763,18 @@ class _Replayer:
             return
         self.emit("create-index", tkey, name, f"create {'unique ' if unique else ''}index {name} on {tkey[1]}",
                   born=born, **opts)
+
+    def fulltext_facts(self, t: Table, kind: str | None) -> dict:
+        """MySQL/MariaDB FULLTEXT/SPATIAL index facts for dbfacts; marks the table as having FTS_DOC_ID.
+        `first_fulltext`: InnoDB adds its hidden FTS_DOC_ID column, rebuilding the table (MySQL manual:
+        Online DDL Operations, "Adding a FULLTEXT index"; measured on MariaDB 10.11, verify.md §3 #16)."""
+        if kind not in ("FULLTEXT", "SPATIAL"):
+            return {}
+        facts = {"index_kind": kind}
+        if kind == "FULLTEXT":
+            facts["first_fulltext"] = not t.fts_doc_id and "fts_doc_id" not in t.columns and self.indexes_known(t)
+            t.fts_doc_id = True
+        return facts
 
     def view_columns(self, node) -> tuple[str, ...] | None:
         target = node.this if isinstance(node, exp.Create) else None
@@ -1266,7 +1281,14 @@ class _Replayer:
             position=cd.args.get("position") is not None, options=opts, family=col.type.family,
             primary_key="primary-key" in tuple(p.constraint.kind for p in cons),
             constraints=tuple(p.constraint.kind for p in cons),
+            references_live=tuple(p.constraint.ref_table for p in cons
+                                  if p.constraint.kind == "foreign-key" and self.live_table(p.constraint.ref_table)),
         )
+
+    def live_table(self, key) -> bool:
+        """Whether `key` is a table the live application may use (known and not born in the release)."""
+        t = self.cat.tables.get(key) if key is not None else None
+        return t is not None and not self.born(t.origin)
 
     def a_Drop(self, t: Table, key, d: exp.Drop, opts) -> None:
         kind = (d.args.get("kind") or "COLUMN").upper()
@@ -1614,7 +1636,8 @@ class _Replayer:
                                   born=self.born(t.origin))
                         continue
                 self.emit("create-index", key, shown, f"add index {shown} on {t.name}", born=self.born(t.origin),
-                          concurrently=False, unique=unique, columns=cols, options=opts)
+                          concurrently=False, unique=unique, columns=cols, options=opts,
+                          **self.fulltext_facts(t, _index_kind(index)))
                 continue
             found = self.constraint_from(item)
             if found is None:
@@ -1643,6 +1666,7 @@ class _Replayer:
                 detail["not_null"] = (not nullable) if t.complete else None  # key columns already NOT NULL
             if c.kind == "foreign-key":
                 detail["references_table"] = ref_key
+                detail["references_live"] = (ref_key,) if ref_key != key and self.live_table(ref_key) else ()
                 fkc = self.cat.session.get("foreign_key_checks")
                 if fkc is not None:
                     detail["foreign_key_checks"] = fkc
@@ -2067,6 +2091,17 @@ class _Replayer:
         self.emit("other", None, key[1], f"create {node.kind.lower()} {key[1]}", klass="neutral",
                   opaque_body=True)
 
+    def h_CreateTrigger(self, node: N.CreateTrigger) -> None:
+        """A trigger locks its table while it is created: SHARE ROW EXCLUSIVE on PostgreSQL (measured on
+        PostgreSQL 15.20 here; docs: Explicit Locking), an exclusive metadata lock on MySQL/MariaDB."""
+        key = self.key(node.table)
+        view = self.cat.views.get(key)
+        t = None if view is not None else self.table(key, must_exist=False)
+        origin = view.origin if view is not None else (t.origin if t is not None else self.fi)
+        name = _name(node.name.this)[0] if isinstance(node.name, exp.Table) else str(node.name)
+        self.emit("other", key, name, f"create trigger {name} on {key[1]}", born=self.born(origin), klass="neutral",
+                  trigger=True, on_view=view is not None)
+
     def h_DoBlock(self, node: N.DoBlock) -> None:
         # The body runs SQL flylint does not read: it may change the schema.
         self.emit("unanalysed", None, None, "DO block: its body is not analysed")
@@ -2114,7 +2149,9 @@ class _Replayer:
                         copies.append((move.new_name, move.old_name))
         self.emit("backfill", key, key[1] if key else None, f"update {key[1] if key else 'rows'}",
                   born=bool(t and self.born(t.origin)), statement="update", where=node.args.get("where") is not None,
-                  limit=node.args.get("limit") is not None, sets=tuple(sets), copies=tuple(copies))
+                  limit=node.args.get("limit") is not None, sets=tuple(sets), copies=tuple(copies),
+                  set_names=tuple(t.columns[ck].name if t is not None and ck in t.columns else ck for ck, _ in sets),
+                  key_columns=_primary_key_names(t))
 
     def record_move(self, t: Table, target: str, src) -> "ColumnMove | None":
         """`UPDATE t SET new = old` (or a simple expression of `old` alone) where `new` was added
@@ -2229,6 +2266,20 @@ class _Replayer:
     def h_Command(self, node) -> None:  # defensive: parser guarantees no Command, but never pass one
         self.emit("unanalysed", None, None, "opaque command")
         self.uncertain()
+
+
+def _index_kind(item) -> str | None:
+    """FULLTEXT / SPATIAL of a MySQL inline index (`FULLTEXT KEY ft (body)`), else None."""
+    kind = item.args.get("kind") if isinstance(item, exp.Expression) else None
+    return str(kind).upper() if kind else None
+
+
+def _primary_key_names(t) -> tuple[str, ...]:
+    """The primary key's column names as written (empty when unknown)."""
+    for c in (t.constraints.values() if t is not None else ()):
+        if c.kind == "primary-key":
+            return tuple(t.columns[ck].name if ck in t.columns else ck for ck in c.columns)
+    return ()
 
 
 def _moves(t: Table) -> dict:

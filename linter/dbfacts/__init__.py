@@ -132,6 +132,8 @@ DETAIL_DEFAULTS: Mapping[str, Any] = MappingProxyType(
         "constraint_kind": None,
         "reason": None,
         "domain": False,
+        "index_kind": None,
+        "first_fulltext": False,
     }
 )
 

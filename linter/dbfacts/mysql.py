@@ -177,6 +177,18 @@ MYSQL: tuple[Row, ...] = (
                         "metadata only"),
        note="a PRIMARY KEY is different: its drop copies the table"),
     # ---- indexes ---------------------------------------------------------------------------
+    my("create-index", "INPLACE", "SHARED", rebuild=True, when={"index_kind": "FULLTEXT", "first_fulltext": True},
+       source=M8.format("Index Operations: 'Adding a FULLTEXT index' in place, no concurrent DML; "
+                        "'Adding the first FULLTEXT index rebuilds the table if there is no user-defined "
+                        "FTS_DOC_ID column'"),
+       note="the first FULLTEXT index adds InnoDB's hidden FTS_DOC_ID column: the table is rebuilt while "
+            "writes wait (LOCK=SHARED)"),
+    my("create-index", "INPLACE", "SHARED", scan=True, when={"index_kind": "FULLTEXT"},
+       source=M8.format("Index Operations: 'Adding a FULLTEXT index' in place, no concurrent DML"),
+       note=_FULLTEXT),
+    my("create-index", "INPLACE", "SHARED", scan=True, when={"index_kind": "SPATIAL"},
+       source=M8.format("Index Operations: 'Adding a SPATIAL index' in place, no concurrent DML"),
+       note=_FULLTEXT),
     my("create-index", "INPLACE", "NONE", scan=True, when={"unique": True},
        source=M8.format("Index Operations: 'Creating or adding a secondary index'"),
        note=_DUPLICATES + "; " + _FULLTEXT),
@@ -312,6 +324,16 @@ MARIADB: tuple[Row, ...] = (
        source=HERE.format("DROP FOREIGN KEY and DROP CONSTRAINT <check>: INSTANT"),
        note="a PRIMARY KEY is different: its drop copies the table"),
     # ---- indexes ---------------------------------------------------------------------------
+    my("create-index", "INPLACE", "SHARED", rebuild=True, when={"index_kind": "FULLTEXT", "first_fulltext": True},
+       source=V3.format("#16 (ADD FULLTEXT INDEX: INPLACE, LOCK=SHARED, table rebuilt; re-measured here)"),
+       note="the first FULLTEXT index adds InnoDB's hidden FTS_DOC_ID column: the table is rebuilt while "
+            "writes wait (LOCK=SHARED)"),
+    my("create-index", "INPLACE", "SHARED", scan=True, when={"index_kind": "FULLTEXT"},
+       source=HERE.format("a second CREATE FULLTEXT INDEX: INPLACE, LOCK=SHARED, no rebuild; LOCK=NONE "
+                          "refused (1846)"), note=_FULLTEXT),
+    my("create-index", "INPLACE", "SHARED", scan=True, when={"index_kind": "SPATIAL"},
+       source=HERE.format("ADD SPATIAL INDEX: INPLACE, LOCK=SHARED, no rebuild; LOCK=NONE refused (1846)"),
+       note=_FULLTEXT),
     my("create-index", "NOCOPY", "NONE", scan=True, when={"unique": True},
        source=V3.format("#14"), note=_DUPLICATES + "; " + _FULLTEXT),
     my("create-index", "NOCOPY", "NONE", scan=True, source=V3.format("#13 and 1M #5"),
