@@ -133,7 +133,7 @@ def _run(opts: Options) -> Result:
         reused = len(files)
     todo = prepared[len(files):]
 
-    def analyse(part: list[_Prepared]) -> tuple[list[FileAnalysis], list[list[object]]]:
+    def analyse(part: list[_Prepared], cache: ParseCache = cache) -> tuple[list[FileAnalysis], list[list[object]]]:
         parsed = parse_all(part, dialect, opts.db_version, cache)
         done = [analyse_file(p, parsed.get(p.key)) for p in part]
         return [fa for fa, _ in done], [more for _, more in done]
@@ -144,7 +144,10 @@ def _run(opts: Options) -> Result:
     split_run = None
     if twoproc.worthwhile(todo):
         # a long history without a usable snapshot: parse and replay it on two processes
-        split_run = twoproc.run_split(len(files), todo, _uncached(analyse, cache), replay_from, _light,
+        # the per-file parse cache (an SQLite connection) is not shared by two processes: neither
+        # uses it there; the snapshot written after the run serves the next one
+        split_run = twoproc.run_split(len(files), todo, lambda part: analyse(part, ParseCache(None)),
+                                      replay_from, _light,
                                       history, files, per_file_facts, Replay, FileAnalysis)
     if split_run is not None:
         files, per_file_facts, history = split_run
@@ -294,19 +297,6 @@ def parse_all(todo: list[_Prepared], dialect: str, db_version, cache: ParseCache
             cache.put(p.key, pieces)
         results[p.key] = pieces
     return results
-
-
-def _uncached(analyse, cache: ParseCache):
-    """`analyse` for the two-process path: the per-file parse cache (an SQLite connection) must
-    not be shared by two processes, so neither reads nor writes it there; the snapshot written
-    after the run serves the next one."""
-    def run(part):
-        saved, cache.root = cache.root, None
-        try:
-            return analyse(part)
-        finally:
-            cache.root = saved
-    return run
 
 
 def analyse_file(p: _Prepared, pieces):

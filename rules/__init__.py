@@ -127,6 +127,14 @@ def rule(**meta: object) -> Callable[[Callable[[Rule, LintContext], Iterable[Fin
     return wrap
 
 
+def runs_in_transaction(ctx: "LintContext", fa) -> bool:
+    """Whether Flyway runs the migration inside one transaction (PostgreSQL): not when
+    executeInTransaction=false (project-wide or in the script's .sql.conf); when the script config
+    forces it, yes; otherwise only when every statement may run in a transaction."""
+    if ctx.settings.get("execute_in_transaction") is False or fa.migration.config.execute_in_transaction is False:
+        return False
+    return fa.migration.config.execute_in_transaction is True or all(st.transactional for st in fa.statements)
+
 _REGISTRY: list[Rule] = []
 
 

@@ -7,7 +7,7 @@ same release is never reported: the live version cannot be using it yet.
 from __future__ import annotations
 
 from flylint.expand import same_release
-from flylint.rules import Example, rule
+from flylint.rules import Example, rule, runs_in_transaction
 from flylint.rules.names import sql_name
 
 _USERS_PG = "CREATE TABLE users (id bigint PRIMARY KEY, first_name text NOT NULL, last_name text NOT NULL);\n"
@@ -691,10 +691,7 @@ def constraint_on_live_table(rule, ctx):
         table = _table(ch)
         if ch.kind == "validate-constraint":
             # ADD ... NOT VALID and VALIDATE in one transaction: the ADD's lock is held during the scan
-            runs_in_tx = ctx.settings.get("execute_in_transaction") is not False and (
-                fa.migration.config.execute_in_transaction is True or (
-                    fa.migration.config.execute_in_transaction is None and all(s.transactional for s in fa.statements)))
-            if ctx.dialect == "postgres" and d.get("same_file") and runs_in_tx:
+            if ctx.dialect == "postgres" and d.get("same_file") and runs_in_transaction(ctx, fa):
                 name = d.get("constraint")
                 yield rule.finding(
                     fa.migration.display, st.span,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flylint.rules import Example, rule
+from flylint.rules import Example, rule, runs_in_transaction
 from flylint.rules.names import sql_name
 
 _T = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
@@ -57,13 +57,6 @@ def _locked_tables(ch) -> str:
     # table: SHARE ROW EXCLUSIVE, its writes wait (measured on PostgreSQL 15.20 here).
     names = [own] + [r[1] for r in ch.detail.get("references_live") or () if r != ch.table]
     return " and ".join(dict.fromkeys(names))
-
-
-def _runs_in_transaction(ctx, fa) -> bool:
-    """Whether Flyway runs the migration inside a transaction (PostgreSQL)."""
-    if ctx.settings.get("execute_in_transaction") is False or fa.migration.config.execute_in_transaction is False:
-        return False
-    return fa.migration.config.execute_in_transaction is True or all(st.transactional for st in fa.statements)
 
 
 @rule(
@@ -273,7 +266,7 @@ def backfill_under_lock(rule, ctx):
         return
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        if fa.migration.config.execute_in_transaction is False or not all(s.transactional for s in fa.statements):
+        if not runs_in_transaction(ctx, fa):
             continue
         locked: dict = {}
         for si, changes in enumerate(per_file):
@@ -326,6 +319,7 @@ def unbatched_backfill(rule, ctx):
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
         locked: set = set()  # PostgreSQL: backfill-under-lock reports these
+        in_transaction = ctx.dialect == "postgres" and runs_in_transaction(ctx, fa)
         for si, changes in enumerate(per_file):
             for ch in changes:
                 d = ch.detail
@@ -346,8 +340,8 @@ def unbatched_backfill(rule, ctx):
                         + (" (PostgreSQL)" if ctx.dialect == "postgres" else "") + ", or a job outside the migration.",
                         object=ch.object, change=ch.kind,
                     )
-                elif ctx.dialect == "postgres" and _takes_lock(ch) and ch.table is not None and ch.kind not in (
-                        "create-index", "drop-index") and _runs_in_transaction(ctx, fa):
+                elif in_transaction and _takes_lock(ch) and ch.table is not None and ch.kind not in (
+                        "create-index", "drop-index"):
                     locked.add(ch.table)
 
 
@@ -474,7 +468,7 @@ def enum_value_used_in_transaction(rule, ctx):
         return
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        if fa.migration.config.execute_in_transaction is False or not all(s.transactional for s in fa.statements):
+        if not runs_in_transaction(ctx, fa):
             continue  # Flyway runs it without a transaction: the value is committed at once
         added: dict[str, object] = {}
         for si, changes in enumerate(per_file):
@@ -694,7 +688,7 @@ def concurrently_in_transaction(rule, ctx):
         return
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        if not _runs_in_transaction(ctx, fa):
+        if not runs_in_transaction(ctx, fa):
             continue
         for si, changes in enumerate(per_file):
             for ch in changes:

@@ -260,6 +260,17 @@ class _Replayer:
             return t
         return None
 
+    def target_column(self, t: Table, ident):
+        """The column an ALTER COLUMN action names: (column or None, its name as written, its key,
+        "table.column", born in this release). A column missing from a complete table is reported."""
+        name, quoted = _name(ident)
+        ck = self.cat.col_key(name, quoted)
+        col = t.columns.get(ck)
+        if col is None:
+            self.has_column(t, ck, name)
+        obj = f"{t.name}.{col.name if col else name}"
+        return col, name, ck, obj, col is not None and self.born(col.origin)
+
     def has_column(self, t: Table, ck: str, shown: str) -> bool:
         """Whether a referenced column can exist. A column missing from a complete table is a
         problem, unless something unanalysed ran: then the table's columns are no longer known."""
@@ -1471,13 +1482,7 @@ class _Replayer:
                   born=self.born(t.origin), new_name=new_key[1], new_schema=new_key[0])
 
     def a_AlterColumn(self, t: Table, key, a: exp.AlterColumn, opts) -> None:
-        name, quoted = _name(a.this)
-        ck = self.cat.col_key(name, quoted)
-        col = t.columns.get(ck)
-        if col is None:
-            self.has_column(t, ck, name)
-        obj = f"{t.name}.{col.name if col else name}"
-        born = col is not None and self.born(col.origin)
+        col, name, ck, obj, born = self.target_column(t, a.this)
         if a.args.get("dtype") is not None:
             new = type_info(a.args["dtype"], self.cat.dialect)
             self.type_change(t, key, col, obj, born, new, using=isinstance(a.args.get("using"), exp.Expression),
@@ -1780,13 +1785,7 @@ class _Replayer:
                   finalize=d.finalize, klass="incompatible")
 
     def a_AddIdentity(self, t: Table, key, a: N.AddIdentity, opts) -> None:
-        name, quoted = _name(a.column)
-        ck = self.cat.col_key(name, quoted)
-        col = t.columns.get(ck)
-        if col is None:
-            self.has_column(t, ck, name)
-        obj = f"{t.name}.{col.name if col else name}"
-        born = col is not None and self.born(col.origin)
+        col, name, ck, obj, born = self.target_column(t, a.column)
         if col is not None:
             if col.identity and self.certain:
                 self.problem("exists", obj, f"column {col.name} of table {t.name} is already an identity column")
@@ -1801,13 +1800,7 @@ class _Replayer:
                   always=a.always, column=col.name if col else name)
 
     def a_DropIdentity(self, t: Table, key, d: N.DropIdentity, opts) -> None:
-        name, quoted = _name(d.column)
-        ck = self.cat.col_key(name, quoted)
-        col = t.columns.get(ck)
-        if col is None:
-            self.has_column(t, ck, name)
-        obj = f"{t.name}.{col.name if col else name}"
-        born = col is not None and self.born(col.origin)
+        col, name, ck, obj, born = self.target_column(t, d.column)
         if col is not None and not col.identity:
             if not d.if_exists and t.complete and self.certain:
                 self.problem("missing", obj, f"column {col.name} of table {t.name} is not an identity column")
