@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from importlib import metadata
 from pathlib import Path
 
 import click
@@ -20,18 +19,26 @@ class FlylintUsageError(click.ClickException):
 
 
 def _check_sqlglot() -> None:
-    """sqlglotc writes compiled modules into sqlglot's folder: a version mismatch runs stale code."""
-    import sqlglot
+    """sqlglotc writes compiled modules into sqlglot's folder: a version mismatch runs stale code.
+    (Reads the installed versions from the package folders: importlib.metadata is slow to import.)"""
+    import importlib.util
 
-    try:
-        compiled = metadata.version("sqlglotc")
-    except metadata.PackageNotFoundError:
+    from flylint.cache import sqlglot_version
+
+    spec = importlib.util.find_spec("sqlglot")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    compiled = None
+    for folder in folders:
+        for info in Path(folder).parent.glob("sqlglotc-*.dist-info"):
+            compiled = info.name[len("sqlglotc-"):-len(".dist-info")]
+    if compiled is None:
         return  # pure-Python sqlglot: slower, but correct
-    if compiled != sqlglot.__version__:
+    version = sqlglot_version()
+    if compiled != version:
         raise FlylintUsageError(
-            f"sqlglotc {compiled} does not match sqlglot {sqlglot.__version__}; reinstall both at "
-            f"the same version (pip install 'sqlglot=={sqlglot.__version__}' "
-            f"'sqlglotc=={sqlglot.__version__}')"
+            f"sqlglotc {compiled} does not match sqlglot {version}; reinstall both at "
+            f"the same version (pip install 'sqlglot=={version}' "
+            f"'sqlglotc=={version}')"
         )
 
 
@@ -71,11 +78,10 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
          since, app_source, baseline_file, no_baseline, app_queries):
     """Lint the migrations in PATHS (default: the Flyway locations)."""
     from flylint import baseline as bl
-    from flylint.engine import Options, UsageError, exit_code, run
+    from flylint.engine import Options, UsageError, exit_code, lint as lint_project, load
     from flylint.report import ReportOptions
-    from flylint.report.outputs import OutputError, parse_outputs, write_outputs
+    from flylint.report.outputs import OutputError, parse_outputs, replay_outputs, write_outputs
 
-    _check_sqlglot()
     gc.disable()  # a short-lived process building many long-lived objects: collections only cost time
     cwd = Path.cwd()
     try:
@@ -117,13 +123,36 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
     )
     fail_on = fail_on or settings.fail_on or "error"
     try:
-        result = run(opts)
+        project = load(opts)
     except UsageError as e:
         raise FlylintUsageError(str(e)) from None
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    text_to_stdout = any(o.fmt == "text" and o.path is None for o in outputs)
+    memo = None if baseline_out is not None else _memo_key(project, outputs, fail_on, color, baseline_file, entries)
+    if memo is not None:
+        stored = project.cache.get(memo[0], "output")
+        if stored is not None and stored[0] == memo[1]:
+            # nothing the result depends on has changed since the last run: give its output again
+            _, notes, rendered, code = stored
+            for line in notes:
+                click.echo(line, err=True)
+            try:
+                replay_outputs([(o, text) for o, (_, text) in zip(outputs, rendered)])
+            except OutputError as e:
+                raise FlylintUsageError(str(e)) from None
+            _exit(code)
+    _check_sqlglot()
+    try:
+        result = lint_project(project)
+    except UsageError as e:
+        raise FlylintUsageError(str(e)) from None
+    notes: list[str] = []
     if not result.files:
         where = ", ".join(str(p) for p in paths) or "the configured Flyway locations"
-        click.echo(f"flylint: warning: no Flyway migrations found in {where} (files named like "
-                   "V1__description.sql)", err=True)
+        notes.append(f"flylint: warning: no Flyway migrations found in {where} (files named like "
+                     "V1__description.sql)")
+    for line in notes:
+        click.echo(line, err=True)
     if baseline_out is not None:
         _write_baseline(result, cwd, baseline_out or base / (settings.baseline or bl.DEFAULT_FILE))
         return
@@ -135,15 +164,39 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
         ran = {r.id for r in select_rules(all_rules(), opts.select, opts.ignore)}
         result, outcome = bl.apply(result, entries, cwd, ran, str(baseline_file))
         if all(o.fmt != "text" or o.path is not None for o in outputs):  # no text on stdout: say it here
-            click.echo("\n".join(f"flylint: {line}" for line in bl.summary_lines(outcome)), err=True)
-    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    text_to_stdout = any(o.fmt == "text" and o.path is None for o in outputs)
+            summary = [f"flylint: {line}" for line in bl.summary_lines(outcome)]
+            click.echo("\n".join(summary), err=True)
+            notes.extend(summary)
     try:
-        write_outputs(outputs, result, ReportOptions(color=color and text_to_stdout, fail_on=fail_on, cwd=cwd,
-                                                     baseline=outcome))
+        rendered = write_outputs(outputs, result, ReportOptions(color=color and text_to_stdout, fail_on=fail_on,
+                                                                cwd=cwd, baseline=outcome))
     except OutputError as e:
         raise FlylintUsageError(str(e)) from None
     code = exit_code(result.findings, fail_on)
+    if memo is not None:
+        project.cache.put(memo[0], (memo[1], notes, [(o.fmt, text) for o, text in rendered], code), "output")
+        project.cache.flush()
+    _exit(code)
+
+
+def _memo_key(project, outputs, fail_on: str, color: bool, baseline_file: Path | None, entries) -> tuple[str, str] | None:
+    """(slot, key) of this run's output memo, or None when the run must not be memoised.
+
+    The slot names what is asked for (the outputs and where they go), the key everything the
+    answer depends on: the project's input key (engine.input_key: code, options, settings and
+    every migration), --fail-on, colour and the baseline's entries. One memo is kept per slot.
+    GitHub's step summary is a side effect outside the outputs: such runs are not memoised."""
+    if project.key is None:
+        return None
+    if any(o.fmt == "github" for o in outputs) and os.environ.get("GITHUB_STEP_SUMMARY"):
+        return None
+    slot = project.cache.key(repr([(o.fmt, str(o.path)) for o in outputs]), "output", str(project.opts.cwd))
+    baseline = None if entries is None else (str(baseline_file), repr(entries))
+    key = project.cache.key(repr((project.key, fail_on, color, baseline)), "output", None)
+    return slot, key
+
+
+def _exit(code: int) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)  # skip freeing every object one by one at interpreter exit (a large run's last 0.2 s)

@@ -14,20 +14,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from flylint import twoproc
+# Only what reading a project needs is imported here; the SQL machinery (sqlglot, the splitter,
+# the replay, the rules' modules) is imported when a run parses, so that a run answered from the
+# output memo (cli) starts quickly.
 from flylint.cache import ParseCache
-from flylint.catalog.replay import Replay, replay
-from flylint.dbfacts import OLDEST
 from flylint.flyway import facts as F
 from flylint.flyway.config import FlywayConfig, FlywayConfigError, dialect_from_url, load_flyway_config
 from flylint.flyway.discovery import discover
 from flylint.flyway.placeholders import replace_placeholders, undefined_facts
 from flylint.model import SEVERITY_RANK, FileAnalysis, Finding, Statement
-from flylint.rules import LintContext, Rule, all_rules, rules_by_id
+from flylint.rules import LintContext, Rule
 from flylint.settings import DIALECTS
-from flylint.sql.parser import ParseResult, parse_statement
-from flylint.sql.splitter import split
-from flylint.suppress import SUPPRESSION_RULE, apply_suppressions, find_suppressions
 from flylint.text import LineIndex, display_path
 
 
@@ -68,18 +65,30 @@ _DB_VERSION = re.compile(r"\d+(\.\d+){0,2}")
 
 
 def run(opts: Options) -> Result:
-    """Lint a project. The garbage collector is paused meanwhile: a run builds many long-lived
-    objects and frees little, so collections only cost time (about a third of a large run)."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _run(opts)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    """Lint a project: `lint(load(opts))`."""
+    return lint(load(opts))
 
 
-def _run(opts: Options) -> Result:
+@dataclass
+class Project:
+    """A project read from disk, before any SQL is parsed: settings, migrations (placeholders
+    replaced) and the cache. `key` names every input of the run (see `input_key`)."""
+
+    opts: Options
+    cfg: FlywayConfig
+    dialect: str
+    rules: list
+    found: object  # flylint.flyway.discovery.Discovery
+    release: object  # flylint.release.Release
+    cache: ParseCache
+    prepared: list
+    default_schema: str
+    key: str | None = None  # None: the run depends on more than its files and options (--since, ...)
+
+
+def load(opts: Options) -> Project:
+    """Read settings and discover the migrations. Imports no SQL machinery: a run whose result is
+    already known (cli's output memo) stops after this."""
     try:
         cfg = load_flyway_config(opts.cwd, opts.flyway_config, os.environ)
     except FlywayConfigError as e:
@@ -95,7 +104,10 @@ def _run(opts: Options) -> Result:
         raise UsageError(f"unknown dialect '{dialect}' (choose from {', '.join(DIALECTS)})")
     if opts.db_version is not None and not _DB_VERSION.fullmatch(opts.db_version):
         raise UsageError(f"--db-version must look like 15, 8.0.35 or 10.11, not '{opts.db_version}'")
+    from flylint.rules import all_rules
+
     rules = select_rules(all_rules(), opts.select, opts.ignore)
+    _severity_overrides(opts.severity, [r.id for r in all_rules()])  # bad ids: a usage error before any work
     for p in opts.paths:
         if not p.exists():
             raise UsageError(f"path does not exist: {p}")
@@ -112,6 +124,47 @@ def _run(opts: Options) -> Result:
     default_schema = cfg.effective_default_schema or ("public" if dialect == "postgres" else "app")
     prepared = [_prepare(src.migration, src.text, cfg, builtins, cache, dialect, opts.db_version)
                 for src in found.sources]
+    project = Project(opts, cfg, dialect, rules, found, release, cache, prepared, default_schema)
+    project.key = input_key(project)
+    return project
+
+
+def input_key(project: Project) -> str | None:
+    """A hash of everything a run's result depends on: flylint's code and sqlglot's version (in
+    every cache key), the options, the Flyway settings, the rules chosen, and every migration's
+    executed text, name, checksum and script configuration, and discovery's findings. None when
+    the result also depends on git or on files outside the migrations (--since, --app-source,
+    --app-queries): such runs are never taken from a memo."""
+    opts = project.opts
+    if not opts.cache or opts.since is not None or opts.app_source or opts.app_queries:
+        return None
+    parts = [repr(replace(opts, cache=True)), repr(project.cfg), project.dialect, project.default_schema,
+             repr([r.id for r in project.rules]), repr(project.found.facts)]
+    for p in project.prepared:
+        parts.append(f"{p.key}|{p.migration!r}|{p.facts!r}")
+    return project.cache.key("\n".join(parts), project.dialect, opts.db_version)
+
+
+def lint(project: Project) -> Result:
+    """Parse, replay and judge the project's migrations. The garbage collector is paused
+    meanwhile: a run builds many long-lived objects and frees little, so collections only cost
+    time (about a third of a large run)."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _lint(project)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _lint(project: Project) -> Result:
+    from flylint import twoproc
+    from flylint.catalog.replay import Replay, replay
+    from flylint.rules import all_rules
+
+    opts, cfg, dialect, rules, found = project.opts, project.cfg, project.dialect, project.rules, project.found
+    release, cache, prepared, default_schema = project.release, project.cache, project.prepared, project.default_schema
     chain = tuple(
         (p.key, p.migration.display, p.migration.kind, str(p.migration.version), p.migration.checksum)
         for p in prepared
@@ -269,6 +322,9 @@ def _prepare(migration, text, cfg: FlywayConfig, builtins, cache: ParseCache, di
 
 def split_and_parse(text: str, dialect: str, pg_version: int | None):
     """The statements of one migration's executed text, each with its parse result."""
+    from flylint.sql.parser import parse_statement
+    from flylint.sql.splitter import split
+
     result = split(text, dialect, pg_version=pg_version)
     pieces = []
     for raw in result.statements:
@@ -286,6 +342,8 @@ def parse_all(todo: list[_Prepared], dialect: str, db_version, cache: ParseCache
     """
     # Flyway asks the live server whether ALTER TYPE ... ADD VALUE may run in a transaction (12+);
     # without --db-version flylint assumes the oldest supported PostgreSQL, as the rules do.
+    from flylint.dbfacts import OLDEST
+
     pg_version = (_major(db_version) or int(OLDEST["postgres"])) if dialect == "postgres" else None
     results: dict[str, object] = {}
     for p in todo:
@@ -342,6 +400,8 @@ def analyse_file(p: _Prepared, pieces):
 
 def _light(fa: FileAnalysis) -> FileAnalysis:
     """The analysis without parse trees: all that rules and reporters need once replay is done."""
+    from flylint.sql.parser import ParseResult
+
     stmts = tuple(
         Statement(st.index, st.text, st.span, st.transactional,
                   ParseResult(None, st.parsed.unanalysed, st.parsed.error_offset, st.parsed.kind),
@@ -359,6 +419,9 @@ _MAX_DEPTH = 100
 
 def _suppress(findings: list[Finding], files: list[FileAnalysis], dialect: str, rules: list[Rule]) -> list[Finding]:
     """Apply `-- flylint: ignore[...]` comments; report the ones without a reason or without effect."""
+    from flylint.rules import all_rules, rules_by_id
+    from flylint.suppress import SUPPRESSION_RULE, apply_suppressions, find_suppressions
+
     by_path = {}
     for fa in files:
         if fa.source is not None and "flylint" in fa.source:

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import re
 
-from sqlglot import exp
 
 from flylint.rules import Example, rule
-from flylint.sql.parser import parse_statement
 
 _PG = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
 _PG_ORDERS = "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, total int);\n"
@@ -134,6 +132,10 @@ def _plain(st, dialect: str) -> bool:
     operator class, collation, DESC, NULLS order or MySQL prefix length. Rules may see statements
     without their parse tree (a long history is parsed on two processes, a warm run comes from the
     cache): then the statement's own text is parsed again (only for the few candidate pairs)."""
+    from sqlglot import exp
+
+    from flylint.sql.parser import parse_statement
+
     tree = st.parsed.tree if st.parsed is not None else None
     if tree is None:
         tree = parse_statement(st.text, dialect).tree

@@ -60,17 +60,30 @@ def parse_outputs(specs: tuple[str, ...], cwd: Path) -> list[Output]:
     return outputs
 
 
-def write_outputs(outputs: list[Output], result, options: ReportOptions) -> None:
-    """Render every output; stdout ones in order, files atomically. Raises OutputError on I/O errors."""
+def write_outputs(outputs: list[Output], result, options: ReportOptions) -> list[tuple[Output, str]]:
+    """Render every output; stdout ones in order, files atomically. Raises OutputError on I/O errors.
+    Returns what was written, for `replay_outputs`."""
+    rendered = []
     for o in outputs:
-        if o.path is None:
-            render(o.fmt, result, sys.stdout, options)
-            continue
         buf = io.StringIO()
-        render(o.fmt, result, buf, ReportOptions(color=False, fail_on=options.fail_on, cwd=options.cwd,
-                                                 baseline=options.baseline))
+        if o.path is None:
+            render(o.fmt, result, buf, options)
+        else:
+            render(o.fmt, result, buf, ReportOptions(color=False, fail_on=options.fail_on, cwd=options.cwd,
+                                                     baseline=options.baseline))
+        rendered.append((o, buf.getvalue()))
+    replay_outputs(rendered)
+    return rendered
+
+
+def replay_outputs(rendered: list[tuple[Output, str]]) -> None:
+    """Write rendered outputs: standard output in order, files atomically."""
+    for o, text in rendered:
+        if o.path is None:
+            sys.stdout.write(text)
+            continue
         try:
-            write_atomic(o.path, buf.getvalue())
+            write_atomic(o.path, text)
         except OSError as e:
             raise OutputError(f"cannot write {o.path}: {e.strerror or e}") from None
 
