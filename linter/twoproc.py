@@ -1,15 +1,15 @@
 """Parse and replay a long history on two processes.
 
 Parse trees are as expensive to send between processes as to build (docs/performance.md), so
-the second process never sends trees. Instead the work is cut in two along the history:
+the second process never sends trees. Instead the history is cut in three parts, A, B and C:
 
-    parent:  parse + analyse + replay files[:k]  --catalog-->  (waits)
-    child:   parse + analyse files[k:]  ...................>  replay files[k:-1] --result-->
+    parent:  parse + replay A  --catalog-->  parse C ...........  <--result--  (C replayed later)
+    child:   parse B ..................  replay B on A's catalog  --result-->
 
-The child receives the parent's replay state (a catalog and change lists: small next to the
-trees), replays its own part on top of it and sends back what rules and reporters need: its
-files without trees, its facts, the replay state and, whole, the newest file (which the parent
-replays itself, so that the snapshot in the cache keeps ending one migration early).
+The child receives the parent's replay state after A (a catalog and change lists: small next to
+the trees), replays B on top of it and sends back what rules and reporters need: B's files
+without trees, its facts and the replay state. Meanwhile the parent parses C, which it replays
+itself once B's state has arrived (the engine does that: it replays every file not yet replayed).
 
 Only on platforms with fork (the child shares the parent's imported modules and discovery
 results; nothing has to be pickled but the two results). Anything going wrong in the child
@@ -41,16 +41,32 @@ def worthwhile(todo: list, cpu_count: int | None = None) -> bool:
     return sum(len(p.text or "") for p in todo) >= MIN_BYTES
 
 
-def cut(todo: list, share: float = 0.42) -> int:
-    """Index where the parent's part ends. The parent also replays its part while the child is
-    still parsing, so it takes the smaller share (parse : replay is about 2.7 : 1)."""
+# Shares of the three parts, by bytes of SQL. Measured (CPU time per process) on the benchmark's
+# history: parsing costs about 2.7 times replaying, and handing B's result over about 0.4 times
+# replaying B. The child should finish parsing B while the parent parses and replays A
+# (B <= 1.3 A), and the parent's parse of C should last as long as the child's replay and
+# hand-over of B (C = 0.52 B): A = 0.33, B = 0.44, C = 0.23.
+SHARES = (0.32, 0.43)
+
+
+def cut(todo: list, shares: tuple[float, float] | None = None) -> tuple[int, int]:
+    """Indexes where A ends and B ends (each part holds at least one file, C at least two: its
+    newest file is replayed by the engine after the snapshot is taken)."""
+    shares = shares or SHARES
     total = sum(len(p.text or "") for p in todo) or 1
+    bounds = []
     acc = 0
+    targets = [shares[0] * total, (shares[0] + shares[1]) * total]
     for i, p in enumerate(todo):
         acc += len(p.text or "")
-        if acc >= share * total:
-            return max(1, min(i + 1, len(todo) - 1))
-    return len(todo) - 1
+        while targets and acc >= targets[0]:
+            bounds.append(i + 1)
+            targets.pop(0)
+    while len(bounds) < 2:
+        bounds.append(len(todo))
+    a = max(1, min(bounds[0], len(todo) - 3))
+    b = max(a + 1, min(bounds[1], len(todo) - 2))
+    return a, b
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -81,16 +97,16 @@ def run_split(
     make_state: Callable[[object, list, list], object],
     make_file: Callable[[object, tuple, str | None], object],
 ) -> tuple[list, list, object] | None:
-    """Analyse `todo` (the files after the `done` already in `files`) and replay all but the
-    newest of them on top of `history`. Returns (files, per_file_facts, history) with the newest
-    file not yet replayed, as the one-process path leaves it; None when forking is impossible.
+    """Analyse `todo` (the files after the `done` already in `files`) and replay its parts A and
+    B on top of `history`. Returns (files, per_file_facts, history) with the files of C analysed
+    but not yet replayed; None when forking is impossible.
 
     analyse(prepared list) -> (FileAnalysis list, facts list per file)
     replay_from(files, history) -> history replayed over every file in `files` it has not seen
     light(FileAnalysis) -> the same without parse trees
     make_state(catalog, changes, problems) -> a replay state; make_file(migration, statements, text)
     """
-    k = cut(todo)
+    ka, kb = cut(todo)
     to_child_r, to_child_w = os.pipe()
     to_parent_r, to_parent_w = os.pipe()
     try:
@@ -104,16 +120,15 @@ def run_split(
         try:
             os.close(to_child_w)
             os.close(to_parent_r)
-            mine, mine_facts = analyse(todo[k:])
+            mine, mine_facts = analyse(todo[ka:kb])
             catalog, problems = pickle.loads(_read_all(to_child_r))
-            before = done + k
+            before = done + ka
             # replay reads only how many files it has replayed, never their changes or analyses
             state = make_state(catalog, [None] * before, problems)
-            state = replay_from([None] * before + mine[:-1], state)
+            state = replay_from([None] * before + mine, state)
             payload = (
                 # the parent has each file's migration and text: send only the statements
-                [light(fa).statements for fa in mine[:-1]],
-                mine[-1],
+                [light(fa).statements for fa in mine],
                 mine_facts,
                 state.catalog,
                 state.changes[before:],
@@ -128,7 +143,7 @@ def run_split(
     os.close(to_child_r)
     os.close(to_parent_w)
     try:
-        ours, ours_facts = analyse(todo[:k])
+        ours, ours_facts = analyse(todo[:ka])
         files = files + ours
         per_file_facts = per_file_facts + ours_facts
         history = replay_from(files, history)
@@ -139,6 +154,7 @@ def run_split(
             pass  # the child is gone: handled below
         os.close(to_child_w)
         to_child_w = -1
+        last, last_facts = analyse(todo[kb:])
         data = _read_all(to_parent_r)
     except BaseException:  # e.g. Ctrl-C: do not wait for the child to finish its part
         os.kill(pid, signal.SIGKILL)
@@ -150,14 +166,13 @@ def run_split(
         _, status = os.waitpid(pid, 0)
     if status != 0 or not data:
         # the child failed: do its part here (same result, one process)
-        theirs, theirs_facts = analyse(todo[k:])
+        theirs, theirs_facts = analyse(todo[ka:kb])
         files = files + theirs
-        per_file_facts = per_file_facts + theirs_facts
-        history = replay_from(files[:-1], history)
-        return files, per_file_facts, history
-    light_statements, newest, theirs_facts, catalog, changes, problems = pickle.loads(data)
+        history = replay_from(files, history)
+        return files + last, per_file_facts + theirs_facts + last_facts, history
+    light_statements, theirs_facts, catalog, changes, problems = pickle.loads(data)
     history.catalog = catalog
     history.changes.extend(changes)
     history.problems = problems
-    light_files = [make_file(p.migration, stmts, p.text) for p, stmts in zip(todo[k:], light_statements)]
-    return files + light_files + [newest], per_file_facts + theirs_facts, history
+    light_files = [make_file(p.migration, stmts, p.text) for p, stmts in zip(todo[ka:kb], light_statements)]
+    return files + light_files + last, per_file_facts + theirs_facts + last_facts, history

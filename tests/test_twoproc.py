@@ -62,11 +62,21 @@ def test_two_processes_give_the_one_process_result(tmp_path, monkeypatch):
     two = run(opts)
     assert one.findings, "the history must produce findings, or the comparison proves little"
     assert _summary(two) == _summary(one)
-    # the newest migration is analysed whole (with trees) on the parent, the others arrive light
-    assert two.files[-1].statements[0].parsed.tree is not None
-    # and the child's files arrived without them: the split path really ran
-    assert two.files[-2].statements[0].parsed.tree is None
-    assert one.files[-2].statements[0].parsed.tree is not None
+    # parts A and C are analysed on the parent (with trees), part B arrives from the child without
+    # them: the split path really ran, and cut where twoproc.cut says
+    ka, kb = twoproc.cut(_prepared_like(tmp_path))
+    with_tree = [fa.statements[0].parsed.tree is not None for fa in two.files]
+    assert with_tree == [True] * ka + [False] * (kb - ka) + [True] * (len(two.files) - kb)
+    assert 0 < ka < kb < len(two.files) - 1
+    assert all(fa.statements[0].parsed.tree is not None for fa in one.files)
+
+
+def _prepared_like(root):
+    """Objects with the `text` twoproc.cut measures, in history order."""
+    from flylint.engine import _natural
+
+    paths = sorted(root.glob("*.sql"), key=lambda p: _natural(p.name))
+    return [type("P", (), {"text": p.read_text()})() for p in paths]
 
 
 def test_a_failing_child_leaves_the_parent_to_do_its_part(tmp_path, monkeypatch):
@@ -137,9 +147,10 @@ def test_two_processes_respect_the_release_of_since(tmp_path, monkeypatch):
     one = run(opts)
     monkeypatch.delenv("FLYLINT_JOBS")
     monkeypatch.setattr(twoproc, "MIN_BYTES", 0)
+    monkeypatch.setattr(twoproc, "SHARES", (0.5, 0.5))  # C is the last two files: V41 and V42 on the child
     two = run(opts)
     assert _summary(two) == _summary(one)
-    assert two.files[-2].statements[0].parsed.tree is None  # the split path ran, V42 on the child
+    assert [fa.statements[0].parsed.tree is None for fa in two.files[-4:]] == [True, True, False, False]
     rules = {(f.path, f.rule) for f in two.findings}
     assert ("V43__last.sql", "drop-column") in rules  # t1 is deployed: live
     drops = [f for f in two.findings if f.rule == "drop-column"]
@@ -174,3 +185,13 @@ def test_ctrl_c_stops_a_long_run_with_exit_code_130(tmp_path):
         except OSError:
             pass
     assert left == []  # neither flylint nor its second process runs on in the project
+
+
+def test_the_cut_leaves_every_part_something():
+    for n in range(4, 12):
+        todo = [type("P", (), {"text": "x" * (1 + i % 3)})() for i in range(n)]
+        ka, kb = twoproc.cut(todo)
+        assert 1 <= ka < kb <= n - 2, (n, ka, kb)
+    # large even history: the shares by bytes
+    todo = [type("P", (), {"text": "x" * 100})()] * 1000
+    assert twoproc.cut(todo) == (320, 750)
