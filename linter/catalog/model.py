@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(frozen=True)
 class TypeInfo:
     """A column type: `family` is a normalised name ('varchar', 'int', 'numeric', 'enum', ...)."""
 

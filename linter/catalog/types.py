@@ -34,6 +34,40 @@ _TEMPORAL = {"time", "timetz", "timestamp", "timestamptz"}
 def type_info(dtype: exp.Expression | None, dialect: str) -> TypeInfo:
     if not isinstance(dtype, exp.DataType):
         return TypeInfo("unknown", (), "unknown")
+    key = _simple_key(dtype, dialect)
+    if key is None:
+        return _type_info(dtype, dialect)
+    info = _SIMPLE.get(key)
+    if info is None:
+        info = _SIMPLE[key] = _type_info(dtype, dialect)
+    return info
+
+
+# TypeInfo of the simple types seen so far (a type name with literal parameters): most columns of a
+# history share a handful of types, and printing a type is the costly part of reading it.
+_SIMPLE: dict[tuple, TypeInfo] = {}
+_SIMPLE_ARGS = frozenset({"this", "expressions", "nested"})
+
+
+def _simple_key(dtype: exp.DataType, dialect: str) -> tuple | None:
+    """A key that determines the TypeInfo completely, or None for anything but a type name with
+    literal parameters (user-defined, nested, arrays, ...)."""
+    args = dtype.args
+    if dtype.this == exp.DataType.Type.USERDEFINED or args.get("nested"):
+        return None
+    for name, value in args.items():
+        if value and name not in _SIMPLE_ARGS:
+            return None
+    params = []
+    for p in dtype.expressions:
+        inner = p.this if isinstance(p, exp.DataTypeParam) else p
+        if type(inner) is not exp.Literal or (isinstance(p, exp.DataTypeParam) and p.args.get("expression")):
+            return None
+        params.append((inner.this, inner.is_string))
+    return dtype.this, tuple(params), dialect == "postgres"
+
+
+def _type_info(dtype: exp.DataType, dialect: str) -> TypeInfo:
     name = dtype.this.name if hasattr(dtype.this, "name") else str(dtype.this)
     family = _FAMILY.get(name, name.lower())
     params: list = []
@@ -77,6 +111,27 @@ def render(e: exp.Expression, dialect: str) -> str:
     otherwise). Anything holding a query is copied as usual.
     """
     target = "postgres" if dialect == "postgres" else "mysql"
+    # literals and argument-less calls (the usual defaults: 'x', 0, now()) are printed once
+    if e.comments:
+        key = None
+    elif type(e) is exp.Literal:
+        key = (target, e.this, e.is_string)
+    elif not any(e.args.values()):
+        key = (target, type(e))
+    else:
+        key = None
+    if key is not None:
+        text = _PRINTED.get(key)
+        if text is None:
+            text = _PRINTED[key] = _render(e, target)
+        return text
+    return _render(e, target)
+
+
+_PRINTED: dict[tuple, str] = {}
+
+
+def _render(e: exp.Expression, target: str) -> str:
     try:
         gen = _DIALECTS.get(target)
         if gen is None:
