@@ -247,10 +247,19 @@ def _lint(project: Project) -> Result:
         ctx = replace(ctx, app=_app_source(opts, ctx))
     findings: list[Finding] = []
     overrides = _severity_overrides(opts.severity, [r.id for r in all_rules()])
-    for r in rules:
+
+    def check(some: list[Rule]) -> list[list[Finding]]:
+        return [list(r.check(ctx)) for r in some]
+
+    per_rule = None
+    if twoproc.worthwhile(prepared) and ctx.replay is not None:
+        ctx.changes_of("create-table")  # build the change index once, before the processes part
+        per_rule = twoproc.run_halves(rules, check)
+    if per_rule is None:
+        per_rule = check(rules)
+    for r, found in zip(rules, per_rule):
         level = overrides.get(r.id)
-        for f in r.check(ctx):
-            findings.append(f if level is None else replace(f, severity=level))
+        findings.extend(found if level is None else [replace(f, severity=level) for f in found])
     if ctx.app is not None:
         from flylint.appsource import annotate
         findings = annotate(findings, ctx, keep_severity=set(overrides))

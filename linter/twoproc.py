@@ -176,3 +176,45 @@ def run_split(
     history.problems = problems
     light_files = [make_file(p.migration, stmts, p.text) for p, stmts in zip(todo[ka:kb], light_statements)]
     return files + light_files + last, per_file_facts + theirs_facts + last_facts, history
+
+
+def run_halves(items: list, work: Callable[[list], list]) -> list | None:
+    """`work(items)` (one result per item) with the odd-numbered items done on a child process
+    meanwhile: used for the rules, which only read the finished replay and return findings
+    (small to send). Results come back in item order; None when forking is impossible. A child
+    that fails leaves its half to the parent, so an error in `work` surfaces as it would on one
+    process."""
+    mine, theirs = items[0::2], items[1::2]
+    if not theirs:
+        return None
+    read_fd, write_fd = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        return None
+    if pid == 0:  # the child: never returns
+        status = 0
+        try:
+            os.close(read_fd)
+            _write_all(write_fd, pickle.dumps(work(theirs), protocol=pickle.HIGHEST_PROTOCOL))
+        except BaseException:  # noqa: BLE001 - the parent does this half itself
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    try:
+        ours = work(mine)
+        data = _read_all(read_fd)
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        raise
+    finally:
+        os.close(read_fd)
+        _, status = os.waitpid(pid, 0)
+    other = pickle.loads(data) if status == 0 and data else work(theirs)
+    out: list = [None] * len(items)
+    out[0::2] = ours
+    out[1::2] = other
+    return out

@@ -6,6 +6,8 @@ import json
 import os
 import random
 
+import pytest
+
 from conftest import run_cli, write_project
 from flylint import twoproc
 from flylint.engine import Options, run
@@ -195,3 +197,39 @@ def test_the_cut_leaves_every_part_something():
     # large even history: the shares by bytes
     todo = [type("P", (), {"text": "x" * 100})()] * 1000
     assert twoproc.cut(todo) == (320, 750)
+
+
+def test_run_halves_keeps_item_order_and_survives_a_failing_child():
+    parent = os.getpid()
+    squares = twoproc.run_halves(list(range(7)), lambda some: [(n * n, os.getpid() == parent) for n in some])
+    assert [v for v, _ in squares] == [n * n for n in range(7)]
+    # the odd items were done on the child
+    assert [on_parent for _, on_parent in squares] == [n % 2 == 0 for n in range(7)]
+
+    def breaks_on_child(some):
+        if os.getpid() != parent:
+            raise RuntimeError("the child breaks")
+        return [n + 1 for n in some]
+
+    assert twoproc.run_halves(list(range(5)), breaks_on_child) == [1, 2, 3, 4, 5]
+    assert twoproc.run_halves([1], breaks_on_child) is None  # nothing to share
+
+
+def test_an_error_in_a_rule_surfaces_as_on_one_process(tmp_path, monkeypatch):
+    from flylint.engine import select_rules
+    from flylint.rules import all_rules
+
+    write_project(tmp_path, history(30))
+    monkeypatch.setattr(twoproc, "MIN_BYTES", 0)
+    broken = select_rules(all_rules(), (), ())[1]  # an odd position: its half runs on the child
+    original = broken.check
+
+    def boom(ctx):
+        raise ValueError("rule bug")
+
+    object.__setattr__(broken, "check", boom)  # Rule is frozen
+    try:
+        with pytest.raises(ValueError, match="rule bug"):
+            run(Options(cwd=tmp_path, paths=(tmp_path,), dialect="postgres", cache=False))
+    finally:
+        object.__setattr__(broken, "check", original)
