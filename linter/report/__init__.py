@@ -72,29 +72,35 @@ def migration_entry(fa: FileAnalysis, changes: dict[str, int] | None = None, pha
     }
 
 
-def summary(result) -> dict:
+def summary(result, entries: list[dict] | None = None) -> dict:
+    """Totals of the run; `entries` are the migrations' `migration_entry` when already made."""
     counts = {"error": 0, "warning": 0, "info": 0}
     for f in result.findings:
         counts[f.severity] += 1
+    if entries is None:
+        entries = [migration_entry(fa, class_counts(result, i)) for i, fa in enumerate(result.files)]
     return {
         "files": len(result.files),
         "statements": sum(len(fa.statements) for fa in result.files),
-        "unanalysed": sum(migration_entry(fa, class_counts(result, i))["unanalysed"]
-                          for i, fa in enumerate(result.files)),
+        "unanalysed": sum(e["unanalysed"] for e in entries),
         "errors": counts["error"],
         "warnings": counts["warning"],
         "infos": counts["info"],
     }
 
 
-def reporters() -> dict[str, Callable[..., None]]:
-    from flylint.report import github, gitlab, junit, sarif
-    from flylint.report import json as json_report
-    from flylint.report import text as text_report
+FORMATS = ("text", "json", "github", "sarif", "gitlab", "junit")
 
-    return {"text": text_report.render, "json": json_report.render, "github": github.render,
-            "sarif": sarif.render, "gitlab": gitlab.render, "junit": junit.render}
+
+def reporter(fmt: str) -> Callable[..., None]:
+    """The render function of one format (only its module is imported)."""
+    import importlib
+
+    if fmt not in FORMATS:
+        raise KeyError(fmt)
+    module = importlib.import_module(f"flylint.report.{'json' if fmt == 'json' else fmt}")
+    return module.render
 
 
 def render(fmt: str, result, out: TextIO, options: ReportOptions) -> None:
-    reporters()[fmt](result, out, options)
+    reporter(fmt)(result, out, options)

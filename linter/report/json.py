@@ -12,16 +12,17 @@ CONTRACT_VERSION = 1
 
 
 def document(result, options: ReportOptions | None = None) -> dict:
+    migrations = [migration_entry(fa, class_counts(result, i), migration_phase(result, i),
+                                  contracted_renames(result, i))
+                  for i, fa in enumerate(result.files)]
     doc = {
         "version": CONTRACT_VERSION,
         "tool": {"name": "flylint", "version": __version__},
         "dialect": result.dialect,
         "db_version": result.db_version,
         "findings": [f.to_json() for f in result.findings],
-        "migrations": [migration_entry(fa, class_counts(result, i), migration_phase(result, i),
-                                       contracted_renames(result, i))
-                       for i, fa in enumerate(result.files)],
-        "summary": summary(result),
+        "migrations": migrations,
+        "summary": summary(result, migrations),
         "release": release.to_json() if (release := getattr(result, "release", None)) is not None else None,
         "app_source": app.to_json() if (app := getattr(result, "app", None)) is not None else None,
     }

@@ -15,9 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flylint.report import ReportOptions, render
-
-FORMATS = ("text", "json", "github", "sarif", "gitlab", "junit")
+from flylint.report import FORMATS, ReportOptions, render
 _SHARE_STDOUT = {"text", "github"}
 
 
