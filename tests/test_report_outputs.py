@@ -66,3 +66,11 @@ def test_bad_format_options_are_usage_errors(project, formats, needle):
     assert needle in proc.stderr
     assert "Traceback" not in proc.stderr
     assert proc.stdout == ""
+
+
+@pytest.mark.skipif(not os.path.isfile("/proc/version"), reason="needs Linux /proc")
+def test_a_folder_that_refuses_new_files_is_named(project):
+    """/proc/version exists but no file can be created next to it: say so, exit 2."""
+    proc = lint(project(PROJECT), "--format", "json:/proc/version", ok=(2,))
+    assert "cannot create a file in /proc" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -88,7 +88,11 @@ def replay_outputs(rendered: list[tuple[Output, str]]) -> None:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` (UTF-8, newlines as given) to `path` through a temporary file in the same folder."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        # the report is written next to its final name first: say which folder refused it
+        raise OSError(e.errno, f"cannot create a file in {path.parent} ({e.strerror or e})") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="") as fh:
             fh.write(text)
