@@ -362,12 +362,15 @@ def merge_alter_table(rule, ctx):
     pg = ctx.dialect == "postgres"
     mergeable = _MERGEABLE["postgres" if pg else "mysql"]
     candidates: dict = {}
+    heavy: dict = {}  # PostgreSQL: statements that rewrite or scan, per file
     for fa, st, ch in ctx.changes_of(*mergeable):
         if not ch.born and ch.table is not None:
             candidates.setdefault(ch.file, set()).add(ch.statement)
+            if pg and _pg_heavy(ch):
+                heavy.setdefault(ch.file, set()).add(ch.statement)
     for fi, sts in candidates.items():
-        if len(sts) < 2:
-            continue
+        if len(sts) < 2 or (pg and len(heavy.get(fi, ())) < 2):
+            continue  # (PostgreSQL reports a run only with two heavy ALTERs in it)
         fa = ctx.files[fi]
         per_file = ctx.replay.changes[fi]
         run: list = []  # consecutive mergeable ALTER TABLE statements on one table: (si, table key)
