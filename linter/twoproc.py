@@ -69,6 +69,16 @@ def cut(todo: list, shares: tuple[float, float] | None = None) -> tuple[int, int
     return a, b
 
 
+def _fork(*fds: int) -> int | None:
+    """os.fork(); None (the pipes `fds` closed) when the system refuses."""
+    try:
+        return os.fork()
+    except OSError:
+        for fd in fds:
+            os.close(fd)
+        return None
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -109,11 +119,8 @@ def run_split(
     ka, kb = cut(todo)
     to_child_r, to_child_w = os.pipe()
     to_parent_r, to_parent_w = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        for fd in (to_child_r, to_child_w, to_parent_r, to_parent_w):
-            os.close(fd)
+    pid = _fork(to_child_r, to_child_w, to_parent_r, to_parent_w)
+    if pid is None:
         return None
     if pid == 0:  # the child: never returns
         status = 0
@@ -188,11 +195,8 @@ def run_halves(items: list, work: Callable[[list], list]) -> list | None:
     if not theirs:
         return None
     read_fd, write_fd = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_fd)
-        os.close(write_fd)
+    pid = _fork(read_fd, write_fd)
+    if pid is None:
         return None
     if pid == 0:  # the child: never returns
         status = 0
