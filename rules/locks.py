@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from flylint.rules import Example, rule, runs_in_transaction
-from flylint.rules.names import sql_name
+from flylint.rules.names import TableName, sql_name, table_name
 
 _T = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
 _T_MY = "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(255));\n"
@@ -98,14 +100,11 @@ def index_without_concurrently(rule, ctx):
             continue
         if ch.kind == "reindex" and ch.detail.get("target") in ("SCHEMA", "DATABASE", "SYSTEM"):
             pass
-        table = ch.table[1] if ch.table else "the table"
+        table = table_name(ch) if ch.table else "the table"
         if ch.kind == "create-index":
             msg = (f"Building index {ch.object} takes a SHARE lock on {table}: the live application's inserts, "
                    "updates and deletes wait until the whole index is built.")
-            cols = ", ".join(sql_name(ctx, c) for c in ch.detail.get("columns") or ()) or "..."
-            fix = (f"CREATE {'UNIQUE ' if ch.detail.get('unique') else ''}INDEX CONCURRENTLY {sql_name(ctx, ch.object)} "
-                   f"ON {sql_name(ctx, table)} ({cols}); alone in its own migration, so Flyway runs it outside a "
-                   "transaction.")
+            fix = f"{_concurrently(ctx, st, ch, table)} alone in its own migration, so Flyway runs it outside a transaction."
         elif ch.kind == "drop-index":
             msg = f"Dropping index {ch.object} takes an ACCESS EXCLUSIVE lock on {table}, blocking reads and writes."
             fix = f"DROP INDEX CONCURRENTLY {sql_name(ctx, ch.object)}; alone in its own migration."
@@ -116,9 +115,23 @@ def index_without_concurrently(rule, ctx):
         yield rule.finding(fa.migration.display, st.span, msg, fix=fix, object=ch.object, change=ch.kind)
 
 
+_CREATE_INDEX = re.compile(r"\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b", re.IGNORECASE)
+
+
+def _concurrently(ctx, st, ch, table) -> str:
+    """The user's own CREATE INDEX with CONCURRENTLY added, so the fix keeps their schema, expressions,
+    USING, INCLUDE and WHERE; rebuilt from the facts when the text is not a plain CREATE INDEX."""
+    m = _CREATE_INDEX.match(st.text)
+    if m:
+        return (st.text[:m.end()].strip() + " CONCURRENTLY" + st.text[m.end():]).rstrip().rstrip(";") + ";"
+    cols = ", ".join(sql_name(ctx, c) for c in ch.detail.get("columns") or ()) or "..."
+    return (f"CREATE {'UNIQUE ' if ch.detail.get('unique') else ''}INDEX CONCURRENTLY {sql_name(ctx, ch.object)} "
+            f"ON {sql_name(ctx, table)} ({cols});")
+
+
 def _partitioned_index(rule, fa, st, ch):
     """Indexes of a partitioned table: CONCURRENTLY is refused there (measured on PostgreSQL 15)."""
-    table = ch.table[1] if ch.table else "the table"
+    table = table_name(ch) if ch.table else "the table"
     if ch.kind == "create-index" and ch.detail.get("only"):
         return  # ON ONLY: the parent's index alone, no data is read
     cols = ", ".join(ch.detail.get("columns") or ()) or "..."
@@ -325,17 +338,17 @@ def unbatched_backfill(rule, ctx):
                 d = ch.detail
                 if ch.kind == "backfill" and not ch.born and d.get("statement") == "update" and not d.get("where") \
                         and not d.get("limit") and ch.table not in locked:
-                    table = ch.table[1] if ch.table else ch.object
-                    sets = ", ".join(f"{c} = ..." for c in d.get("set_names") or ()) or "..."
+                    table = table_name(ch)
+                    sets = ", ".join(f"{sql_name(ctx, c)} = ..." for c in d.get("set_names") or ()) or "..."
                     keys = d.get("key_columns") or ()
-                    k = keys[0] if len(keys) == 1 else "id"
+                    k = sql_name(ctx, keys[0]) if len(keys) == 1 else "id"
                     yield rule.finding(
                         fa.migration.display, fa.statements[si].span,
                         f"This UPDATE changes every row of {table} in one transaction and keeps each changed row "
                         f"locked until it commits: the live application's updates and deletes of {table} wait for "
                         "the whole backfill" + (", and every row gets a new version at once (bloat)."
                                                 if ctx.dialect == "postgres" else "."),
-                        fix=f"Update {table} in batches by key range (UPDATE {table} SET {sets} WHERE {k} > :last AND "
+                        fix=f"Update {table} in batches by key range (UPDATE {sql_name(ctx, table)} SET {sets} WHERE {k} > :last AND "
                         f"{k} <= :last + 5000), each committed on its own: a migration with executeInTransaction=false"
                         + (" (PostgreSQL)" if ctx.dialect == "postgres" else "") + ", or a job outside the migration.",
                         object=ch.object, change=ch.kind,
@@ -541,7 +554,10 @@ def detach_partition(rule, ctx):
             fix = (f"CONCURRENTLY needs PostgreSQL 14+: on {ctx.db_version}, detach {part} at a quiet time with "
                    "SET lock_timeout = '5s'; first, so the migration fails fast instead of queueing every query.")
         else:
-            fix = (f"ALTER TABLE {parent} DETACH PARTITION {part} CONCURRENTLY; alone in its own migration, with "
+            qpart = TableName(part or "")
+            qpart.schema = d.get("partition_schema")
+            qparent, qpart = sql_name(ctx, table_name(ch)), sql_name(ctx, qpart)
+            fix = (f"ALTER TABLE {qparent} DETACH PARTITION {qpart} CONCURRENTLY; alone in its own migration, with "
                    f"{fa.migration.path.name}.conf (or the new migration's .conf) containing executeInTransaction=false"
                    f" (PostgreSQL 14+; not possible while {parent} has a DEFAULT partition).")
         yield rule.finding(

@@ -1443,7 +1443,8 @@ class _Replayer:
         if emit:
             self.emit("rename-column", key, f"{t.name}.{old}", f"rename column {t.name}.{old} to {new}",
                       born=col is not None and self.born(col.origin), column=old, new_name=new, replaces=replaces,
-                      nullable=col.nullable if col else None, has_default=bool(col and col.default is not None))
+                      nullable=col.nullable if col else None, has_default=bool(col and col.default is not None),
+                      type=str(col.type) if col is not None and col.type is not None else None)
         return col
 
     def follow_move(self, t: Table, old_key: str, new_key: str, new: str) -> str | None:
@@ -1781,7 +1782,8 @@ class _Replayer:
                 self.problem("missing", pkey[1], f"{pkey[1]} is not a partition of {t.name}")
             part.partition_of = None
         self.emit("other", key, pkey[1], f"detach partition {pkey[1]} from {t.name}", born=self.born(t.origin),
-                  partition_op="detach", partition=pkey[1], parent=t.name, concurrently=d.concurrently,
+                  partition_op="detach", partition=pkey[1], partition_schema=pkey[0], parent=t.name,
+                  concurrently=d.concurrently,
                   finalize=d.finalize, klass="incompatible")
 
     def a_AddIdentity(self, t: Table, key, a: N.AddIdentity, opts) -> None:

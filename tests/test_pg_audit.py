@@ -1,0 +1,109 @@
+"""PostgreSQL findings on projects shaped like real ones: schema-qualified and quoted names in the
+fix SQL, the user's own index definition, and the PostgreSQL 11 NOT NULL step."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import run_cli, write_project
+
+_IAM = (
+    "CREATE SCHEMA iam;\n"
+    'CREATE TABLE "iam"."UserEntity" ("ID" varchar(36) PRIMARY KEY, "RealmId" varchar(36) NOT NULL, '
+    '"Email" varchar(255), "LastName" varchar(255));\n'
+    "CREATE TABLE iam.realm (id varchar(36) PRIMARY KEY, display_name varchar(255));\n"
+)
+
+
+def _lint(tmp_path, files, *args):
+    write_project(tmp_path, files)
+    proc = run_cli(["lint", ".", "--dialect", "postgres", "--format", "json", "--no-cache", "--fail-on", "never",
+                    *args], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    return [(f["rule"], f["path"], f["line"], f["message"], f["fix"]) for f in json.loads(proc.stdout)["findings"]]
+
+
+def _fix(found, rule):
+    [fix] = [f[4] for f in found if f[0] == rule]
+    return fix
+
+
+def test_fixes_name_tables_outside_the_default_schema_with_their_schema(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__init.sql": _IAM,
+        "V2__email.sql": "SET lock_timeout = '2s';\n"
+                         'ALTER TABLE "iam"."UserEntity" ALTER COLUMN "Email" SET NOT NULL;\n',
+        "V3__rename.sql": "SET lock_timeout = '2s';\nALTER TABLE iam.realm RENAME display_name TO \"displayName\";\n",
+        "V4__rename.sql": "SET lock_timeout = '2s';\nALTER TABLE iam.realm RENAME TO realms;\n",
+    }, "--db-version", "16")
+    # without the schema, the SQL would alter public."UserEntity" (no such table)
+    assert 'ALTER TABLE iam."UserEntity" ADD CONSTRAINT "UserEntity_Email_not_null" CHECK ("Email" IS NOT NULL)' \
+        in _fix(found, "set-not-null")
+    assert 'ALTER TABLE iam.realm ADD COLUMN "displayName" varchar(255);' in _fix(found, "rename-column")
+    assert "CREATE VIEW iam.realm AS SELECT * FROM iam.realms;" in _fix(found, "rename-table")
+    # prose keeps the plain names
+    assert [f[3] for f in found if f[0] == "set-not-null"][0].startswith("Making UserEntity.Email NOT NULL")
+
+
+def test_fixes_in_the_default_schema_stay_unqualified(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__init.sql": "CREATE TABLE public.users (id bigint PRIMARY KEY, email text);\n",
+        "V2__email.sql": "SET lock_timeout = '2s';\nALTER TABLE public.users ALTER COLUMN email SET NOT NULL;\n",
+    }, "--db-version", "16")
+    assert "(1) ALTER TABLE users ADD CONSTRAINT users_email_not_null" in _fix(found, "set-not-null")
+
+
+def test_index_fix_keeps_the_users_expressions_method_and_predicate(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__init.sql": _IAM,
+        "V2__idx.sql": "SET lock_timeout = '2s';\n"
+                       'CREATE INDEX "IDX_Email" ON "iam"."UserEntity" USING btree ("RealmId", lower("Email"))\n'
+                       '    WHERE "Email" IS NOT NULL;\n',
+    }, "--db-version", "16")
+    assert _fix(found, "index-without-concurrently") == (
+        'CREATE INDEX CONCURRENTLY "IDX_Email" ON "iam"."UserEntity" USING btree ("RealmId", lower("Email"))\n'
+        '    WHERE "Email" IS NOT NULL; alone in its own migration, so Flyway runs it outside a transaction.')
+
+
+def test_detach_fix_and_type_change_fix_are_schema_qualified(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__init.sql": "CREATE SCHEMA ev;\n"
+                        "CREATE TABLE ev.events (id bigint, author_id int, at date) PARTITION BY RANGE (at);\n"
+                        "CREATE TABLE ev.events_2024 PARTITION OF ev.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n",
+        "V2__detach.sql": "SET lock_timeout = '5s';\nALTER TABLE ev.events DETACH PARTITION ev.events_2024;\n",
+        "V3__bigint.sql": "SET lock_timeout = '5s';\nALTER TABLE ev.events ALTER COLUMN author_id TYPE bigint;\n",
+    }, "--db-version", "16")
+    assert _fix(found, "detach-partition").startswith("ALTER TABLE ev.events DETACH PARTITION ev.events_2024 CONCURRENTLY;")
+    assert "(1) ALTER TABLE ev.events ADD COLUMN author_id_new bigint;" in _fix(found, "change-column-type")
+
+
+def test_contract_fix_on_postgres_does_not_mention_mysql(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY, last_name text NOT NULL);\n",
+        "V2__add.sql": "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN surname text;\n",
+        "V3__fill.sql": "UPDATE users SET surname = last_name WHERE id BETWEEN 1 AND 1000;\n",
+        "V4__drop.sql": "SET lock_timeout = '2s';\nALTER TABLE users DROP COLUMN last_name;\n",
+    }, "--db-version", "16")
+    fix = _fix(found, "drop-column")
+    assert "ALTER TABLE users ALTER COLUMN last_name DROP NOT NULL together with code" in fix
+    assert "MySQL" not in fix and "MODIFY" not in fix
+
+
+_NN = {
+    "V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY, surname text);\n",
+    "V2__check.sql": "SET lock_timeout = '2s';\n"
+                     "ALTER TABLE users ADD CONSTRAINT users_surname_nn CHECK (surname IS NOT NULL) NOT VALID;\n",
+    "V3__validate.sql": "ALTER TABLE users VALIDATE CONSTRAINT users_surname_nn;\n",
+    "V4__not_null.sql": "SET lock_timeout = '2s';\nALTER TABLE users ALTER COLUMN surname SET NOT NULL;\n",
+}
+
+
+def test_set_not_null_after_a_validated_check_on_postgres_11_is_about_the_scan_only(tmp_path):
+    found = _lint(tmp_path, _NN, "--db-version", "11")
+    [(rule, path, line, message, fix)] = [f for f in found if f[0] == "set-not-null"]
+    assert (path, line) == ("V4__not_null.sql", 2)
+    # the CHECK already rejects NULL: nothing about the live version's writes, and no advice to do
+    # again what the user just did
+    assert "breaks writes" not in message and "scans the whole table" in message
+    assert "NOT VALID" not in fix and "Keep the validated CHECK" in fix
+    assert not [f for f in _lint(tmp_path, _NN, "--db-version", "12") if f[0] == "set-not-null"]
