@@ -107,3 +107,24 @@ def test_set_not_null_after_a_validated_check_on_postgres_11_is_about_the_scan_o
     assert "breaks writes" not in message and "scans the whole table" in message
     assert "NOT VALID" not in fix and "Keep the validated CHECK" in fix
     assert not [f for f in _lint(tmp_path, _NN, "--db-version", "12") if f[0] == "set-not-null"]
+
+
+def test_schema_wide_grants_and_role_membership_are_understood(tmp_path):
+    from flylint.sql.parser import parse_statement
+
+    for sql in ("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA billing TO billing_app",
+                "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA billing TO billing_app",
+                "REVOKE GRANT OPTION FOR ALL PRIVILEGES ON ALL FUNCTIONS IN SCHEMA \"Billing\" FROM app",
+                "GRANT billing_app TO billing_service",
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA billing GRANT SELECT ON TABLES TO billing_app"):
+        r = parse_statement(sql, "postgres")
+        assert r.unanalysed is None and r.tree is not None, (sql, r.unanalysed)
+    # a misspelt privilege is not passed as understood
+    r = parse_statement("GRANT SELEC ON ALL TABLES IN SCHEMA billing TO app", "postgres")
+    assert r.unanalysed.startswith("syntax error: expected a privilege") and r.error_offset == 6
+    found = _lint(tmp_path, {
+        "V1__init.sql": "CREATE SCHEMA billing;\nCREATE TABLE billing.invoices (id bigint PRIMARY KEY);\n",
+        "R__grants.sql": "GRANT USAGE ON SCHEMA billing TO billing_app;\n"
+                         "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA billing TO billing_app;\n",
+    }, "--db-version", "16")
+    assert found == []
