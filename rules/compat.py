@@ -166,6 +166,8 @@ def drop_object(rule, ctx):
             what = "domain"
         else:
             what = ch.description.split()[1] if ch.kind == "drop-function" else ch.kind.removeprefix("drop-")
+        if ch.detail.get("trigger_function") and not ch.detail.get("cascade"):
+            continue  # only triggers call it, never the application; PostgreSQL refuses while one still does
         if any(i > ch.statement for i in recreated.get((ch.file, what, ch.object.lower()), ())):
             continue  # DROP VIEW/FUNCTION IF EXISTS + CREATE in one migration (a repeatable) replaces it
         how = f" (CASCADE from dropping {ch.detail['cascaded_from']})" if ch.detail.get("cascaded_from") else ""

@@ -128,3 +128,21 @@ def test_schema_wide_grants_and_role_membership_are_understood(tmp_path):
                          "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA billing TO billing_app;\n",
     }, "--db-version", "16")
     assert found == []
+
+
+_SYNC = ("CREATE FUNCTION iam.sync_surname() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+         "BEGIN\n  NEW.surname := coalesce(NEW.surname, NEW.last_name);\n  RETURN NEW;\nEND\n$$;\n"
+         "CREATE TRIGGER users_sync BEFORE INSERT OR UPDATE ON iam.users FOR EACH ROW EXECUTE FUNCTION iam.sync_surname();\n")
+
+
+def test_dropping_a_trigger_function_after_its_trigger_is_quiet(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__init.sql": "CREATE SCHEMA iam;\nCREATE TABLE iam.users (id bigint PRIMARY KEY, last_name text, surname text);\n",
+        "V2__sync.sql": "SET lock_timeout = '2s';\n" + _SYNC,
+        "V3__nosync.sql": "SET lock_timeout = '2s';\nDROP TRIGGER IF EXISTS users_sync ON iam.users;\n"
+                          "DROP FUNCTION IF EXISTS iam.sync_surname();\n",
+        # a function the application may call is still reported
+        "V4__fn.sql": "CREATE FUNCTION iam.full_name(u iam.users) RETURNS text LANGUAGE sql AS $$ SELECT u.surname $$;\n",
+        "V5__drop.sql": "DROP FUNCTION iam.full_name(iam.users);\n",
+    }, "--db-version", "16")
+    assert [(r, p, ln) for r, p, ln, _, _ in found] == [("drop-object", "V5__drop.sql", 1)]

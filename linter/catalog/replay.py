@@ -946,7 +946,10 @@ class _Replayer:
             elif kind in ("FUNCTION", "PROCEDURE"):
                 key = self.key(tbl)
                 origin = self.cat.functions.pop(key, -1)
-                self.emit("drop-function", None, key[1], f"drop {kind.lower()} {key[1]}", born=self.born(origin))
+                trigger = key in self.cat.trigger_functions
+                self.cat.trigger_functions.discard(key)
+                self.emit("drop-function", None, key[1], f"drop {kind.lower()} {key[1]}", born=self.born(origin),
+                          trigger_function=trigger, cascade=cascade)
             elif kind in ("SCHEMA", "DATABASE"):
                 self.drop_schema(self.qualified(tbl)[1], cascade, kind)
             else:
@@ -2083,6 +2086,10 @@ class _Replayer:
     def h_CreateFunction(self, node: N.CreateFunction) -> None:
         key = self.key(node.name, create=True)
         self.cat.functions.setdefault(key, self.fi)
+        if self.pg() and (node.returns or "").strip().lower() in ("trigger", "event_trigger"):
+            self.cat.trigger_functions.add(key)
+        else:
+            self.cat.trigger_functions.discard(key)
         self.emit("other", None, key[1], f"create {node.kind.lower()} {key[1]}", klass="neutral",
                   opaque_body=True)
 
