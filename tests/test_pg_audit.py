@@ -146,3 +146,18 @@ def test_dropping_a_trigger_function_after_its_trigger_is_quiet(tmp_path):
         "V5__drop.sql": "DROP FUNCTION iam.full_name(iam.users);\n",
     }, "--db-version", "16")
     assert [(r, p, ln) for r, p, ln, _, _ in found] == [("drop-object", "V5__drop.sql", 1)]
+
+
+def test_an_index_made_redundant_by_a_later_unique_constraint_is_reported_at_the_constraint(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__init.sql": "CREATE TABLE projects (id bigint PRIMARY KEY, namespace_id bigint NOT NULL, name text NOT NULL);\n"
+                        "CREATE INDEX index_projects_on_namespace_id ON projects (namespace_id);\n",
+        "V2__unique.sql": "SET lock_timeout = '5s';\n"
+                          "ALTER TABLE projects ADD CONSTRAINT projects_namespace_id_name_key UNIQUE (namespace_id, name);\n",
+    }, "--db-version", "16")
+    # V1 is applied: removing its CREATE INDEX would change its checksum; the finding belongs to V2
+    [(rule, path, line, message, fix)] = [f for f in found if f[0] == "redundant-index"]
+    assert (path, line) == ("V2__unique.sql", 2)
+    assert message.startswith("The unique constraint projects_namespace_id_name_key on projects (namespace_id, name) "
+                              "makes index index_projects_on_namespace_id (namespace_id) redundant")
+    assert fix == "DROP INDEX CONCURRENTLY index_projects_on_namespace_id; in a migration of its own, after this one."
