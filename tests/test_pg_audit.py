@@ -161,3 +161,25 @@ def test_an_index_made_redundant_by_a_later_unique_constraint_is_reported_at_the
     assert message.startswith("The unique constraint projects_namespace_id_name_key on projects (namespace_id, name) "
                               "makes index index_projects_on_namespace_id (namespace_id) redundant")
     assert fix == "DROP INDEX CONCURRENTLY index_projects_on_namespace_id; in a migration of its own, after this one."
+
+
+def test_contract_step_after_a_sync_trigger_does_not_claim_the_live_version_writes_the_old_column(tmp_path):
+    files = {
+        "V1__init.sql": "CREATE SCHEMA iam;\n"
+                        "CREATE TABLE iam.users (id bigint PRIMARY KEY, last_name text NOT NULL);\n",
+        "V2__add.sql": "SET lock_timeout = '2s';\nALTER TABLE iam.users ADD COLUMN surname text;\n" + _SYNC,
+        "V3__fill.sql": "UPDATE iam.users SET surname = last_name WHERE surname IS NULL AND id BETWEEN 1 AND 10000;\n",
+        "V4__drop.sql": "SET lock_timeout = '2s';\nDROP TRIGGER users_sync ON iam.users;\n"
+                        "DROP FUNCTION iam.sync_surname();\nALTER TABLE iam.users DROP COLUMN last_name;\n",
+    }
+    [(rule, path, line, message, fix)] = _lint(tmp_path, files, "--db-version", "16")
+    assert (rule, path, line) == ("drop-column", "V4__drop.sql", 4)
+    # the trigger fills last_name for a version that only writes surname: NOT NULL proves nothing
+    assert message.startswith("Contract step of the rename users.last_name -> users.surname")
+    assert "must still be writing it" not in message
+    # without the trigger, NOT NULL does show that the live version still writes last_name
+    files["V2__add.sql"] = "SET lock_timeout = '2s';\nALTER TABLE iam.users ADD COLUMN surname text;\n"
+    files["V4__drop.sql"] = "SET lock_timeout = '2s';\nALTER TABLE iam.users DROP COLUMN last_name;\n"
+    [(rule, path, line, message, fix)] = _lint(tmp_path, files, "--db-version", "16")
+    assert "must still be writing it" in message
+    assert fix.startswith("First release: ALTER TABLE iam.users ALTER COLUMN last_name DROP NOT NULL together")
