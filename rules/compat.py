@@ -28,6 +28,11 @@ def _column(ch) -> str:
     return ch.detail.get("column") or ch.object.split(".")[-1]
 
 
+def _missing(ctx) -> set:
+    """(file, statement, object) of every statement that fails because its object does not exist."""
+    return {(p.file, p.statement, p.object) for p in (ctx.replay.problems if ctx.replay else ()) if p.kind == "missing"}
+
+
 @rule(
     id="drop-column",
     title="Column dropped while the live version may still use it",
@@ -55,7 +60,7 @@ def _column(ch) -> str:
     ),
 )
 def drop_column(rule, ctx):
-    missing = {(p.file, p.statement, p.object) for p in (ctx.replay.problems if ctx.replay else ()) if p.kind == "missing"}
+    missing = _missing(ctx)
     for fa, st, ch in _live(ctx, "drop-column"):
         if (ch.file, ch.statement, ch.object) in missing:
             continue  # the column does not exist: missing-object says the statement fails
@@ -125,7 +130,10 @@ def drop_column(rule, ctx):
     ),
 )
 def drop_table(rule, ctx):
+    missing = _missing(ctx)
     for fa, st, ch in _live(ctx, "drop-table"):
+        if (ch.file, ch.statement, ch.object) in missing:
+            continue  # the table does not exist (or is a view): missing-object says the statement fails
         table = _table(ch)
         yield rule.finding(
             fa.migration.display, st.span,

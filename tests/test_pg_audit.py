@@ -183,3 +183,13 @@ def test_contract_step_after_a_sync_trigger_does_not_claim_the_live_version_writ
     [(rule, path, line, message, fix)] = _lint(tmp_path, files, "--db-version", "16")
     assert "must still be writing it" in message
     assert fix.startswith("First release: ALTER TABLE iam.users ALTER COLUMN last_name DROP NOT NULL together")
+
+
+def test_dropping_a_table_that_is_already_gone_is_only_missing_object(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__init.sql": 'CREATE TABLE "Users" ("Id" bigint PRIMARY KEY, "Name" text);\n'
+                        "CREATE TABLE audit (id bigint PRIMARY KEY);\n",
+        "V2__x.sql": "SET lock_timeout = '2s';\nDROP TABLE audit;\nDROP TABLE audit;\n",
+    }, "--db-version", "16")
+    # the second DROP fails: saying it also breaks the live version contradicts that
+    assert [(r, p, ln) for r, p, ln, _, _ in found] == [("drop-table", "V2__x.sql", 2), ("missing-object", "V2__x.sql", 3)]
