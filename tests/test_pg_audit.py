@@ -193,3 +193,29 @@ def test_dropping_a_table_that_is_already_gone_is_only_missing_object(tmp_path):
     }, "--db-version", "16")
     # the second DROP fails: saying it also breaks the live version contradicts that
     assert [(r, p, ln) for r, p, ln, _, _ in found] == [("drop-table", "V2__x.sql", 2), ("missing-object", "V2__x.sql", 3)]
+
+
+# -- three unseen, realistic PostgreSQL projects: every finding, exactly, on 16 and on 11 -------------
+
+import pytest  # noqa: E402
+
+from conftest import FIXTURES  # noqa: E402
+
+_UNSEEN = [(p, v) for p in ("unseen-pg-saas-billing", "unseen-pg-identity", "unseen-pg-events") for v in ("16", "11")]
+
+
+@pytest.mark.parametrize("folder,version", _UNSEEN, ids=[f"{p}-pg{v}" for p, v in _UNSEEN])
+def test_unseen_postgres_projects(folder, version):
+    root = FIXTURES / folder
+    proc = run_cli(["lint", ".", "--dialect", "postgres", "--db-version", version, "--format", "json", "--no-cache",
+                    "--fail-on", "never"], cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    findings = json.loads(proc.stdout)["findings"]
+    want = json.loads((root / ("expected.json" if version == "16" else "expected-pg11.json")).read_text())
+    assert sorted([f["rule"], f["path"], f["line"], f["column"]] for f in findings) == sorted(want)
+    for f in findings:
+        # located on the user's statement, and words a user can paste
+        line = (root / f["path"]).read_text().splitlines()[f["line"] - 1]
+        assert line[f["column"] - 1:].strip(), f
+        for text in (f["message"], f["fix"] or ""):
+            assert "(expression)" not in text and "None" not in text and "MySQL" not in text, f
