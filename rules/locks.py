@@ -217,6 +217,7 @@ def lock_timeout(rule, ctx):
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
         timeout_set = setting in init_sql  # Flyway's initSql runs on every connection it opens
+        disabled = False  # set to 0 explicitly: no limit
         for si, changes in enumerate(per_file):
             st = fa.statements[si]
             hit = None
@@ -225,8 +226,9 @@ def lock_timeout(rule, ctx):
                     for name, value in ch.detail.get("settings") or ():
                         if name.removeprefix("@@session.").removeprefix("@@") == setting:
                             timeout_set = not ch.detail.get("reset") and str(value).strip("'\" ") not in ("0", "")
+                            disabled = not timeout_set and not ch.detail.get("reset") and str(value).strip("'\" ") == "0"
                         elif name == "all":
-                            timeout_set = False
+                            timeout_set = disabled = False
                 elif hit is None and (_takes_lock(ch) if pg else _takes_mdl(ch)):
                     hit = ch
             if hit is not None and not timeout_set and not pg:
@@ -245,10 +247,13 @@ def lock_timeout(rule, ctx):
                 table = _locked_tables(hit)
                 yield rule.finding(
                     fa.migration.display, st.span,
-                    f"This statement locks {table}, which the live application uses, and no lock_timeout is set "
-                    "earlier in this migration: if it has to wait for a long-running query, every query on "
+                    f"This statement locks {table}, which the live application uses, and "
+                    + ("lock_timeout is 0 (no limit) at this point of the migration"
+                       if disabled else "no lock_timeout is set earlier in this migration")
+                    + ": if it has to wait for a long-running query, every query on "
                     f"{table} queues behind it.",
-                    fix=f"Add SET lock_timeout = '5s'; at the top of {fa.migration.path.name}, and retry the "
+                    fix=("Set lock_timeout = '5s' instead of 0 before this statement" if disabled else
+                         f"Add SET lock_timeout = '5s'; at the top of {fa.migration.path.name}") + ", and retry the "
                     "migration if it times out.",
                     object=hit.object, change=hit.kind,
                 )

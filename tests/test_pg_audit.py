@@ -219,3 +219,26 @@ def test_unseen_postgres_projects(folder, version):
         assert line[f["column"] - 1:].strip(), f
         for text in (f["message"], f["fix"] or ""):
             assert "(expression)" not in text and "None" not in text and "MySQL" not in text, f
+
+
+def test_lock_timeout_set_with_set_config_counts(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__init.sql": "CREATE TABLE t (id bigint PRIMARY KEY);\n",
+        "V2__a.sql": "SELECT pg_catalog.set_config('lock_timeout', '5s', false);\nALTER TABLE t ADD COLUMN a int;\n",
+        "V3__b.sql": "SELECT set_config('lock_timeout', '0', false);\nALTER TABLE t ADD COLUMN b int;\n",
+        # reading from a table: not a plain setting (it may run once per row, or never)
+        "V4__c.sql": "SELECT set_config('lock_timeout', '5s', false) FROM t WHERE false;\nALTER TABLE t ADD COLUMN c int;\n",
+    }, "--db-version", "16")
+    assert [(r, p, ln) for r, p, ln, _, _ in found] == [("lock-timeout", "V3__b.sql", 2), ("lock-timeout", "V4__c.sql", 2)]
+
+
+def test_lock_timeout_set_to_zero_is_named_as_such(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__init.sql": "CREATE TABLE t (id bigint PRIMARY KEY);\n",
+        "V2__a.sql": "SET lock_timeout = 0;\nALTER TABLE t ADD COLUMN a int;\n",
+        "V3__b.sql": "ALTER TABLE t ADD COLUMN b int;\n",
+    }, "--db-version", "16")
+    [(_, _, _, m2, f2), (_, _, _, m3, f3)] = found
+    assert "lock_timeout is 0 (no limit) at this point of the migration" in m2
+    assert f2.startswith("Set lock_timeout = '5s' instead of 0 before this statement, and retry")
+    assert "no lock_timeout is set earlier in this migration" in m3 and f3.startswith("Add SET lock_timeout = '5s';")

@@ -2110,6 +2110,8 @@ class _Replayer:
         self.uncertain()
 
     def h_Select(self, node: exp.Expression) -> None:
+        if self.pg() and isinstance(node, exp.Select) and self.set_config(node):
+            return
         # Calling a function or procedure the history created runs a body flylint does not read.
         for n in node.walk():
             if isinstance(n, exp.Anonymous):
@@ -2233,6 +2235,27 @@ class _Replayer:
                 names.append((str(item.args["kind"]).lower(), inner.sql() if inner is not None else ""))
         self.emit("session-setting", None, ", ".join(n for n, _ in names) or "setting", "set session setting",
                   settings=tuple(names), local=any(getattr(i, "args", {}).get("kind") == "LOCAL" for i in node.expressions))
+
+    def set_config(self, node: exp.Select) -> bool:
+        """`SELECT [pg_catalog.]set_config('lock_timeout', '5s', false)`: a session setting like SET (GitLab's
+        structure.sql style). Literal arguments only; search_path is left out (its value is a list in a string)."""
+        settings = []
+        for e in node.expressions:
+            call = e.expression if isinstance(e, exp.Dot) and e.this.name.lower() == "pg_catalog" else e
+            if not (isinstance(call, exp.Anonymous) and str(call.this).lower() == "set_config"):
+                return False
+            args = call.expressions
+            if len(args) != 3 or not all(isinstance(a, exp.Literal) and a.is_string for a in args[:2]):
+                return False
+            name = args[0].name.lower()
+            if name == "search_path":
+                return False
+            settings.append((name, args[1].sql(), isinstance(args[2], exp.Boolean) and args[2].this is True))
+        if not settings or any(node.args.get(k) for k in ("from", "from_", "where", "group", "having")):
+            return False
+        self.emit("session-setting", None, ", ".join(n for n, _, _ in settings), "set session setting",
+                  settings=tuple((n, v) for n, v, _ in settings), local=any(loc for _, _, loc in settings))
+        return True
 
     def session_setting(self, name: str, value) -> None:
         if name == "search_path" and self.pg():
