@@ -94,7 +94,7 @@ def index_without_concurrently(rule, ctx):
         return
     for fa, st, ch in ctx.changes_of("create-index", "drop-index"):
         if ch.detail.get("partitioned") and not ch.born:
-            yield from _partitioned_index(rule, fa, st, ch)
+            yield from _partitioned_index(rule, ctx, fa, st, ch)
             continue
         if ch.kind not in ("create-index", "drop-index", "reindex") or ch.born or ch.detail.get("concurrently"):
             continue
@@ -129,14 +129,35 @@ def _concurrently(ctx, st, ch, table) -> str:
             f"ON {sql_name(ctx, table)} ({cols});")
 
 
-def _partitioned_index(rule, fa, st, ch):
+_INDEX_ON = re.compile(r"\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?"
+                       r"(?:\"(?:[^\"]|\"\")*\"|[^\s(]+)\s+ON\s+(?!ONLY\b)", re.IGNORECASE)
+
+
+_NAME_PART = r'(?:"(?:[^"]|"")*"|[^\s(".;]+)'
+_TABLE_REF = re.compile(rf"({_NAME_PART}(?:\.{_NAME_PART})*)\s*")  # a table name as written, then its definition
+
+
+def _partitioned_index(rule, ctx, fa, st, ch):
     """Indexes of a partitioned table: CONCURRENTLY is refused there (measured on PostgreSQL 15)."""
     table = table_name(ch) if ch.table else "the table"
     if ch.kind == "create-index" and ch.detail.get("only"):
         return  # ON ONLY: the parent's index alone, no data is read
-    cols = ", ".join(ch.detail.get("columns") or ()) or "..."
-    recipe = (f"CREATE INDEX {ch.object} ON ONLY {table} ({cols}); then for each partition, in a migration of its own: "
-              f"CREATE INDEX CONCURRENTLY <partition>_idx ON <partition> ({cols}); and ALTER INDEX {ch.object} ATTACH "
+    index = TableName(ch.object)
+    index.schema = ch.table[0] if ch.table else None
+    name, qindex = sql_name(ctx, ch.object), sql_name(ctx, index)
+    m = _INDEX_ON.match(st.text) if ch.kind == "create-index" else None
+    t = _TABLE_REF.match(st.text, m.end()) if m else None
+    unique = "UNIQUE " if ch.detail.get("unique") else ""
+    if t is not None:  # the user's own statement, ON ONLY and without CONCURRENTLY
+        definition = st.text[t.end():].rstrip().rstrip(";").rstrip()
+        parent = f"CREATE {unique}INDEX {name} ON ONLY {t.group(1)} {definition};"
+    else:
+        cols = ", ".join(sql_name(ctx, c) if c != "(expression)" else "..." for c in ch.detail.get("columns") or ()) \
+            or "..."
+        definition = f"({cols})"
+        parent = f"CREATE {unique}INDEX {name} ON ONLY {sql_name(ctx, table)} {definition};"
+    recipe = (f"{parent} then for each partition, in a migration of its own: CREATE {unique}INDEX CONCURRENTLY "
+              f"<partition>_idx ON <partition> {definition}; and ALTER INDEX {qindex} ATTACH "
               "PARTITION <partition>_idx; (the parent's index becomes valid once every partition has one).")
     if ch.kind == "create-index" and ch.detail.get("concurrently"):
         yield rule.finding(fa.migration.display, st.span,

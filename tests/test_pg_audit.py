@@ -242,3 +242,19 @@ def test_lock_timeout_set_to_zero_is_named_as_such(tmp_path):
     assert "lock_timeout is 0 (no limit) at this point of the migration" in m2
     assert f2.startswith("Set lock_timeout = '5s' instead of 0 before this statement, and retry")
     assert "no lock_timeout is set earlier in this migration" in m3 and f3.startswith("Add SET lock_timeout = '5s';")
+
+
+def test_partitioned_index_fix_keeps_the_users_definition_and_schema(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__init.sql": "CREATE SCHEMA ev;\n"
+                        "CREATE TABLE ev.events (id bigint, author_id int, payload jsonb, at date) PARTITION BY RANGE (at);\n",
+        "V2__idx.sql": "SET lock_timeout = '1s';\n"
+                       "CREATE UNIQUE INDEX index_events_on_kind ON ev.events USING btree (id, at, (payload->>'kind'))"
+                       " WHERE author_id > 0;\n",
+    }, "--db-version", "16")
+    assert _fix(found, "index-without-concurrently") == (
+        "CREATE UNIQUE INDEX index_events_on_kind ON ONLY ev.events USING btree (id, at, (payload->>'kind')) "
+        "WHERE author_id > 0; then for each partition, in a migration of its own: CREATE UNIQUE INDEX CONCURRENTLY "
+        "<partition>_idx ON <partition> USING btree (id, at, (payload->>'kind')) WHERE author_id > 0; and ALTER INDEX "
+        "ev.index_events_on_kind ATTACH PARTITION <partition>_idx; (the parent's index becomes valid once every "
+        "partition has one).")
