@@ -258,3 +258,13 @@ def test_partitioned_index_fix_keeps_the_users_definition_and_schema(tmp_path):
         "<partition>_idx ON <partition> USING btree (id, at, (payload->>'kind')) WHERE author_id > 0; and ALTER INDEX "
         "ev.index_events_on_kind ATTACH PARTITION <partition>_idx; (the parent's index becomes valid once every "
         "partition has one).")
+
+
+def test_enum_values_added_after_each_other_in_one_migration_are_quiet(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__init.sql": "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE p (id bigint PRIMARY KEY, m mood);\n",
+        # PostgreSQL 15 accepts this in one transaction: {sad,ok,happy,joy}
+        "V2__values.sql": "ALTER TYPE mood ADD VALUE 'happy';\nALTER TYPE mood ADD VALUE 'joy' AFTER 'happy';\n",
+        "V3__values.sql": "ALTER TYPE mood ADD VALUE 'calm';\nINSERT INTO p VALUES (1, 'calm');\n",
+    }, "--db-version", "16")
+    assert [(r, p, ln) for r, p, ln, _, _ in found] == [("enum-value-used-in-transaction", "V3__values.sql", 2)]
