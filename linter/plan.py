@@ -474,8 +474,7 @@ class _Planner:
                           + tuple(self.index_notes(t, col, tmp))))
         steps.append(Step(f"drop_{old_name}", "contract", f"the swap ran and the application works with {shown_type} "
                           "(keep this step for later if you want a way back).", "nothing; the change is complete.",
-                          ("-- flylint: ignore[drop-object] trigger function of this plan, unused since its trigger was dropped",
-                           f"DROP FUNCTION {fn}();", _LOCK_TIMEOUT,
+                          (f"DROP FUNCTION {fn}();", _LOCK_TIMEOUT,
                            f"-- flylint: ignore[drop-column] flylint plan: no application version uses {old_name}",
                            f"ALTER TABLE {tn} DROP COLUMN {ot};"),
                           (f"No application version uses {old_name}; dropping it loses the old values.",)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flylint.expand import same_release
 from flylint.rules import Example, rule, runs_in_transaction
-from flylint.rules.names import sql_name
+from flylint.rules.names import TableName, sql_name, table_name
 
 _USERS_PG = "CREATE TABLE users (id bigint PRIMARY KEY, first_name text NOT NULL, last_name text NOT NULL);\n"
 _USERS_MY = "CREATE TABLE users (id bigint PRIMARY KEY, first_name varchar(255) NOT NULL, last_name varchar(255) NOT NULL);\n"
@@ -21,11 +21,16 @@ def _live(ctx, *kinds):
 
 
 def _table(ch) -> str:
-    return ch.table[1] if ch.table else ch.object
+    return table_name(ch)
 
 
 def _column(ch) -> str:
     return ch.detail.get("column") or ch.object.split(".")[-1]
+
+
+def _missing(ctx) -> set:
+    """(file, statement, object) of every statement that fails because its object does not exist."""
+    return {(p.file, p.statement, p.object) for p in (ctx.replay.problems if ctx.replay else ()) if p.kind == "missing"}
 
 
 @rule(
@@ -55,7 +60,7 @@ def _column(ch) -> str:
     ),
 )
 def drop_column(rule, ctx):
-    missing = {(p.file, p.statement, p.object) for p in (ctx.replay.problems if ctx.replay else ()) if p.kind == "missing"}
+    missing = _missing(ctx)
     for fa, st, ch in _live(ctx, "drop-column"):
         if (ch.file, ch.statement, ch.object) in missing:
             continue  # the column does not exist: missing-object says the statement fails
@@ -65,7 +70,11 @@ def drop_column(rule, ctx):
             started = ctx.files[contract["started"]].migration.display
             filled = ctx.files[contract["backfilled"]].migration.display
             how = f"added in {started}" + ("" if filled == started else f", backfilled in {filled}")
-            if ch.detail.get("nullable") is False and not ch.detail.get("has_default"):
+            # a trigger created on the table since the expand step (a dual-write sync) may fill the old
+            # column for a version that no longer writes it: then NOT NULL proves nothing
+            synced = any(o.detail.get("trigger") and o.table == ch.table and contract["started"] <= o.file <= ch.file
+                         for _, _, o in ctx.changes_of("other"))
+            if ch.detail.get("nullable") is False and not ch.detail.get("has_default") and not synced:
                 # NOT NULL without a default: every version that inserts rows must still write it
                 yield rule.finding(
                     fa.migration.display, st.span,
@@ -73,9 +82,10 @@ def drop_column(rule, ctx):
                     f"{table}.{contract['new']} started by {started}, but {col} is still NOT NULL without a "
                     f"default: the live application version must still be writing it, and breaks once it is "
                     f"gone.",
-                    fix=f"First release: ALTER TABLE {sql_name(ctx, table)} ALTER COLUMN {sql_name(ctx, col)} DROP NOT NULL "
-                    f"(MySQL: MODIFY {sql_name(ctx, col)} ... NULL) together with code that no longer writes {col}; drop it in the release "
-                    "after that.",
+                    fix=f"First release: ALTER TABLE {sql_name(ctx, table)} "
+                    + (f"ALTER COLUMN {sql_name(ctx, col)} DROP NOT NULL" if ctx.dialect == "postgres"
+                       else f"MODIFY {sql_name(ctx, col)} ... NULL")
+                    + f" together with code that no longer writes {col}; drop it in the release after that.",
                     object=ch.object, change=ch.kind,
                 )
                 continue
@@ -120,14 +130,18 @@ def drop_column(rule, ctx):
     ),
 )
 def drop_table(rule, ctx):
+    missing = _missing(ctx)
     for fa, st, ch in _live(ctx, "drop-table"):
+        if (ch.file, ch.statement, ch.object) in missing:
+            continue  # the table does not exist (or is a view): missing-object says the statement fails
         table = _table(ch)
         yield rule.finding(
             fa.migration.display, st.span,
             f"Dropping table {table} breaks the application version that is still live if it queries "
             f"{table}, makes rolling back impossible, and loses its data.",
             fix=f"First deploy code that no longer uses {table}; drop it in a later release. To keep a "
-            f"way back, rename it first (ALTER TABLE {table} RENAME TO {table}_deprecated) and drop that "
+            f"way back, rename it first (ALTER TABLE {sql_name(ctx, table)} RENAME TO "
+            f"{sql_name(ctx, table + '_deprecated')}) and drop that "
             "once nothing failed.",
             object=ch.object, change=ch.kind,
         )
@@ -164,6 +178,8 @@ def drop_object(rule, ctx):
             what = "domain"
         else:
             what = ch.description.split()[1] if ch.kind == "drop-function" else ch.kind.removeprefix("drop-")
+        if ch.detail.get("trigger_function") and not ch.detail.get("cascade"):
+            continue  # only triggers call it, never the application; PostgreSQL refuses while one still does
         if any(i > ch.statement for i in recreated.get((ch.file, what, ch.object.lower()), ())):
             continue  # DROP VIEW/FUNCTION IF EXISTS + CREATE in one migration (a repeatable) replaces it
         how = f" (CASCADE from dropping {ch.detail['cascaded_from']})" if ch.detail.get("cascaded_from") else ""
@@ -257,12 +273,7 @@ def rename_column(rule, ctx):
         if id(ch) in swaps:
             continue
         table, old, new = _table(ch), _column(ch), ch.detail.get("new_name")
-        col = ctx.replay.catalog.tables.get(ch.table) if ch.table else None
-        typ = "<type>"
-        if col is not None:
-            c = col.columns.get(ctx.replay.catalog.col_key(new)) if new else None
-            if c is not None:
-                typ = str(c.type)
+        typ = ch.detail.get("type") or "<type>"  # the column's type when it was renamed
         qt, qo, qn = sql_name(ctx, table), sql_name(ctx, old), sql_name(ctx, new)
         yield rule.finding(
             fa.migration.display, st.span,
@@ -309,11 +320,14 @@ def rename_table(rule, ctx):
         if (ch.file, ch.table, (ch.detail.get("new_schema") or ch.table[0], ch.detail.get("new_name"))) in shims:
             continue
         old, new = _table(ch), ch.detail.get("new_name")
+        renamed = TableName(new or "")
+        renamed.schema = ch.detail.get("new_schema") or ch.table[0]
+        qo, qn = sql_name(ctx, old), sql_name(ctx, renamed)
         yield rule.finding(
             fa.migration.display, st.span,
             f"Renaming {old} to {new} breaks the application version that is still live: it queries {old}.",
-            fix=f"Rename and keep the old name as a view in the same migration (CREATE VIEW {old} AS SELECT "
-            f"* FROM {new};), deploy code that uses {new}, then drop the view {old} in a later release.",
+            fix=f"Rename and keep the old name as a view in the same migration (CREATE VIEW {qo} AS SELECT "
+            f"* FROM {qn};), deploy code that uses {new}, then drop the view {qo} in a later release.",
             object=ch.object, change=ch.kind,
         )
 
@@ -396,6 +410,19 @@ def set_not_null(rule, ctx):
         if ch.detail.get("proven_by_check") and ctx.dialect == "postgres" and not pg_old:
             continue
         table, col = _table(ch), _column(ch)
+        if ch.detail.get("proven_by_check") and ctx.dialect == "postgres":
+            # PostgreSQL 11 and older: the validated CHECK already rejects NULL (the live version's writes
+            # are not affected), but SET NOT NULL does not use it and scans anyway
+            yield rule.finding(
+                fa.migration.display, st.span,
+                f"PostgreSQL {ctx.db_version} does not use the validated CHECK that proves {table}.{col} is never "
+                "NULL (only PostgreSQL 12+ does): SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE "
+                "lock, blocking the live application's reads and writes of it until the scan ends.",
+                fix=f"Keep the validated CHECK constraint (it rejects NULL just like NOT NULL) and leave out SET NOT "
+                f"NULL until the database runs PostgreSQL 12+, or run it at a quiet time on a small {table}.",
+                object=ch.object, change=ch.kind,
+            )
+            continue
         if ctx.dialect == "postgres":
             c = sql_name(ctx, f"{table}_{col}_not_null")
             qt, qc = sql_name(ctx, table), sql_name(ctx, col)
@@ -468,7 +495,8 @@ def change_column_type(rule, ctx):
         old, new = d.get("old_type") or "?", d.get("new_type")
         tmp = f"{col}_new"
         steps = (
-            f"(1) ALTER TABLE {table} ADD COLUMN {tmp} {new}; and deploy code that writes both; (2) backfill "
+            f"(1) ALTER TABLE {sql_name(ctx, table)} ADD COLUMN {sql_name(ctx, tmp)} {new}; and deploy code that "
+            "writes both; (2) backfill "
             f"{tmp} from {col} in batches; (3) deploy code that reads {tmp}; (4) drop {col} in a later release "
             "(and rename only behind a view, see rename-column)."
         )
@@ -565,7 +593,7 @@ def destructive_data_change(rule, ctx):
         yield rule.finding(
             fa.migration.display, st.span,
             f"{verb} removes every row of {table} while the live application uses it; the data is lost.",
-            fix=f"Delete only the rows you mean (DELETE FROM {table} WHERE ...), in batches; if the whole "
+            fix=f"Delete only the rows you mean (DELETE FROM {sql_name(ctx, table)} WHERE ...), in batches; if the whole "
             f"table must go, stop using it first and drop it in a later release.",
             object=ch.object, change=ch.kind,
         )

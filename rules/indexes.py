@@ -13,6 +13,7 @@ import re
 
 
 from flylint.rules import Example, rule
+from flylint.rules.names import sql_name
 
 _PG = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
 _PG_ORDERS = "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, total int);\n"
@@ -214,6 +215,10 @@ def redundant_index(rule, ctx):
     for fa, st, ch in ctx.changes_of("create-index"):
         if ch.table is not None:
             made[cat.index_key(ch.table, ch.object)] = (fa, st, ch)
+    added: dict = {}  # (table key, constraint name) -> (fa, st, ch) of the ALTER TABLE that added it
+    for fa, st, ch in ctx.changes_of("add-unique", "add-primary-key"):
+        if ch.table is not None and ch.detail.get("constraint"):
+            added[(ch.table, ch.detail["constraint"])] = (fa, st, ch)
     per_table: dict = {}
     for ikey, (fa, st, ch) in made.items():
         index = cat.indexes.get(ikey)
@@ -249,6 +254,20 @@ def redundant_index(rule, ctx):
                 if bcols == cols and bunique == unique and bpos is not None and bpos > pos:
                     continue  # the same index twice: reported once, at the later one (b covers a there)
                 if not is_plain(a) or not is_plain(b):
+                    continue
+                con_at = added.get((tkey, bname)) if bpos is None else None
+                if con_at is not None and (con_at[2].file, con_at[2].statement) > pos:
+                    # a constraint added after the index (a later ALTER TABLE) made it redundant: say so
+                    # there, not at a CREATE INDEX that may already be applied
+                    fa, st, ch = con_at
+                    kind = "primary key" if bat == "primary-key" else "unique constraint"
+                    msg = (f"The {kind} {bname} on {t.name} ({', '.join(bcols)}) makes index {name} "
+                           f"({', '.join(cols)}) redundant: {name} only slows every write to {t.name} now.")
+                    fix = (f"DROP INDEX CONCURRENTLY {sql_name(ctx, name)}; in a migration of its own, after this one."
+                           if pg else f"ALTER TABLE {sql_name(ctx, t.name)} DROP INDEX {sql_name(ctx, name)}; in a "
+                           "later migration.")
+                    reported.add(name)
+                    yield rule.finding(fa.migration.display, st.span, msg, fix=fix, object=name, change=ch.kind)
                     continue
                 newer_is_a = bpos is None or pos > bpos
                 if newer_is_a:

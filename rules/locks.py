@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from flylint.rules import Example, rule, runs_in_transaction
-from flylint.rules.names import sql_name
+from flylint.rules.names import TableName, sql_name, table_name
 
 _T = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
 _T_MY = "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(255));\n"
@@ -92,20 +94,17 @@ def index_without_concurrently(rule, ctx):
         return
     for fa, st, ch in ctx.changes_of("create-index", "drop-index"):
         if ch.detail.get("partitioned") and not ch.born:
-            yield from _partitioned_index(rule, fa, st, ch)
+            yield from _partitioned_index(rule, ctx, fa, st, ch)
             continue
         if ch.kind not in ("create-index", "drop-index", "reindex") or ch.born or ch.detail.get("concurrently"):
             continue
         if ch.kind == "reindex" and ch.detail.get("target") in ("SCHEMA", "DATABASE", "SYSTEM"):
             pass
-        table = ch.table[1] if ch.table else "the table"
+        table = table_name(ch) if ch.table else "the table"
         if ch.kind == "create-index":
             msg = (f"Building index {ch.object} takes a SHARE lock on {table}: the live application's inserts, "
                    "updates and deletes wait until the whole index is built.")
-            cols = ", ".join(sql_name(ctx, c) for c in ch.detail.get("columns") or ()) or "..."
-            fix = (f"CREATE {'UNIQUE ' if ch.detail.get('unique') else ''}INDEX CONCURRENTLY {sql_name(ctx, ch.object)} "
-                   f"ON {sql_name(ctx, table)} ({cols}); alone in its own migration, so Flyway runs it outside a "
-                   "transaction.")
+            fix = f"{_concurrently(ctx, st, ch, table)} alone in its own migration, so Flyway runs it outside a transaction."
         elif ch.kind == "drop-index":
             msg = f"Dropping index {ch.object} takes an ACCESS EXCLUSIVE lock on {table}, blocking reads and writes."
             fix = f"DROP INDEX CONCURRENTLY {sql_name(ctx, ch.object)}; alone in its own migration."
@@ -116,14 +115,49 @@ def index_without_concurrently(rule, ctx):
         yield rule.finding(fa.migration.display, st.span, msg, fix=fix, object=ch.object, change=ch.kind)
 
 
-def _partitioned_index(rule, fa, st, ch):
+_CREATE_INDEX = re.compile(r"\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b", re.IGNORECASE)
+
+
+def _concurrently(ctx, st, ch, table) -> str:
+    """The user's own CREATE INDEX with CONCURRENTLY added, so the fix keeps their schema, expressions,
+    USING, INCLUDE and WHERE; rebuilt from the facts when the text is not a plain CREATE INDEX."""
+    m = _CREATE_INDEX.match(st.text)
+    if m:
+        return (st.text[:m.end()].strip() + " CONCURRENTLY" + st.text[m.end():]).rstrip().rstrip(";") + ";"
+    cols = ", ".join(sql_name(ctx, c) for c in ch.detail.get("columns") or ()) or "..."
+    return (f"CREATE {'UNIQUE ' if ch.detail.get('unique') else ''}INDEX CONCURRENTLY {sql_name(ctx, ch.object)} "
+            f"ON {sql_name(ctx, table)} ({cols});")
+
+
+_INDEX_ON = re.compile(r"\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?"
+                       r"(?:\"(?:[^\"]|\"\")*\"|[^\s(]+)\s+ON\s+(?!ONLY\b)", re.IGNORECASE)
+
+
+_NAME_PART = r'(?:"(?:[^"]|"")*"|[^\s(".;]+)'
+_TABLE_REF = re.compile(rf"({_NAME_PART}(?:\.{_NAME_PART})*)\s*")  # a table name as written, then its definition
+
+
+def _partitioned_index(rule, ctx, fa, st, ch):
     """Indexes of a partitioned table: CONCURRENTLY is refused there (measured on PostgreSQL 15)."""
-    table = ch.table[1] if ch.table else "the table"
+    table = table_name(ch) if ch.table else "the table"
     if ch.kind == "create-index" and ch.detail.get("only"):
         return  # ON ONLY: the parent's index alone, no data is read
-    cols = ", ".join(ch.detail.get("columns") or ()) or "..."
-    recipe = (f"CREATE INDEX {ch.object} ON ONLY {table} ({cols}); then for each partition, in a migration of its own: "
-              f"CREATE INDEX CONCURRENTLY <partition>_idx ON <partition> ({cols}); and ALTER INDEX {ch.object} ATTACH "
+    index = TableName(ch.object)
+    index.schema = ch.table[0] if ch.table else None
+    name, qindex = sql_name(ctx, ch.object), sql_name(ctx, index)
+    m = _INDEX_ON.match(st.text) if ch.kind == "create-index" else None
+    t = _TABLE_REF.match(st.text, m.end()) if m else None
+    unique = "UNIQUE " if ch.detail.get("unique") else ""
+    if t is not None:  # the user's own statement, ON ONLY and without CONCURRENTLY
+        definition = st.text[t.end():].rstrip().rstrip(";").rstrip()
+        parent = f"CREATE {unique}INDEX {name} ON ONLY {t.group(1)} {definition};"
+    else:
+        cols = ", ".join(sql_name(ctx, c) if c != "(expression)" else "..." for c in ch.detail.get("columns") or ()) \
+            or "..."
+        definition = f"({cols})"
+        parent = f"CREATE {unique}INDEX {name} ON ONLY {sql_name(ctx, table)} {definition};"
+    recipe = (f"{parent} then for each partition, in a migration of its own: CREATE {unique}INDEX CONCURRENTLY "
+              f"<partition>_idx ON <partition> {definition}; and ALTER INDEX {qindex} ATTACH "
               "PARTITION <partition>_idx; (the parent's index becomes valid once every partition has one).")
     if ch.kind == "create-index" and ch.detail.get("concurrently"):
         yield rule.finding(fa.migration.display, st.span,
@@ -204,6 +238,7 @@ def lock_timeout(rule, ctx):
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
         timeout_set = setting in init_sql  # Flyway's initSql runs on every connection it opens
+        disabled = False  # set to 0 explicitly: no limit
         for si, changes in enumerate(per_file):
             st = fa.statements[si]
             hit = None
@@ -212,8 +247,9 @@ def lock_timeout(rule, ctx):
                     for name, value in ch.detail.get("settings") or ():
                         if name.removeprefix("@@session.").removeprefix("@@") == setting:
                             timeout_set = not ch.detail.get("reset") and str(value).strip("'\" ") not in ("0", "")
+                            disabled = not timeout_set and not ch.detail.get("reset") and str(value).strip("'\" ") == "0"
                         elif name == "all":
-                            timeout_set = False
+                            timeout_set = disabled = False
                 elif hit is None and (_takes_lock(ch) if pg else _takes_mdl(ch)):
                     hit = ch
             if hit is not None and not timeout_set and not pg:
@@ -232,10 +268,13 @@ def lock_timeout(rule, ctx):
                 table = _locked_tables(hit)
                 yield rule.finding(
                     fa.migration.display, st.span,
-                    f"This statement locks {table}, which the live application uses, and no lock_timeout is set "
-                    "earlier in this migration: if it has to wait for a long-running query, every query on "
+                    f"This statement locks {table}, which the live application uses, and "
+                    + ("lock_timeout is 0 (no limit) at this point of the migration"
+                       if disabled else "no lock_timeout is set earlier in this migration")
+                    + ": if it has to wait for a long-running query, every query on "
                     f"{table} queues behind it.",
-                    fix=f"Add SET lock_timeout = '5s'; at the top of {fa.migration.path.name}, and retry the "
+                    fix=("Set lock_timeout = '5s' instead of 0 before this statement" if disabled else
+                         f"Add SET lock_timeout = '5s'; at the top of {fa.migration.path.name}") + ", and retry the "
                     "migration if it times out.",
                     object=hit.object, change=hit.kind,
                 )
@@ -325,17 +364,17 @@ def unbatched_backfill(rule, ctx):
                 d = ch.detail
                 if ch.kind == "backfill" and not ch.born and d.get("statement") == "update" and not d.get("where") \
                         and not d.get("limit") and ch.table not in locked:
-                    table = ch.table[1] if ch.table else ch.object
-                    sets = ", ".join(f"{c} = ..." for c in d.get("set_names") or ()) or "..."
+                    table = table_name(ch)
+                    sets = ", ".join(f"{sql_name(ctx, c)} = ..." for c in d.get("set_names") or ()) or "..."
                     keys = d.get("key_columns") or ()
-                    k = keys[0] if len(keys) == 1 else "id"
+                    k = sql_name(ctx, keys[0]) if len(keys) == 1 else "id"
                     yield rule.finding(
                         fa.migration.display, fa.statements[si].span,
                         f"This UPDATE changes every row of {table} in one transaction and keeps each changed row "
                         f"locked until it commits: the live application's updates and deletes of {table} wait for "
                         "the whole backfill" + (", and every row gets a new version at once (bloat)."
                                                 if ctx.dialect == "postgres" else "."),
-                        fix=f"Update {table} in batches by key range (UPDATE {table} SET {sets} WHERE {k} > :last AND "
+                        fix=f"Update {table} in batches by key range (UPDATE {sql_name(ctx, table)} SET {sets} WHERE {k} > :last AND "
                         f"{k} <= :last + 5000), each committed on its own: a migration with executeInTransaction=false"
                         + (" (PostgreSQL)" if ctx.dialect == "postgres" else "") + ", or a job outside the migration.",
                         object=ch.object, change=ch.kind,
@@ -473,7 +512,10 @@ def enum_value_used_in_transaction(rule, ctx):
         added: dict[str, object] = {}
         for si, changes in enumerate(per_file):
             st = fa.statements[si]
-            for value, first in added.items():
+            # ADD VALUE 'b' AFTER 'a' may name a value added earlier in the transaction (measured on
+            # PostgreSQL 15): only using it as data is refused
+            adds = any(ch.kind == "add-enum-value" for ch in changes)
+            for value, first in () if adds else added.items():
                 if f"'{value}'" in st.text:
                     yield rule.finding(
                         fa.migration.display, st.span,
@@ -541,7 +583,10 @@ def detach_partition(rule, ctx):
             fix = (f"CONCURRENTLY needs PostgreSQL 14+: on {ctx.db_version}, detach {part} at a quiet time with "
                    "SET lock_timeout = '5s'; first, so the migration fails fast instead of queueing every query.")
         else:
-            fix = (f"ALTER TABLE {parent} DETACH PARTITION {part} CONCURRENTLY; alone in its own migration, with "
+            qpart = TableName(part or "")
+            qpart.schema = d.get("partition_schema")
+            qparent, qpart = sql_name(ctx, table_name(ch)), sql_name(ctx, qpart)
+            fix = (f"ALTER TABLE {qparent} DETACH PARTITION {qpart} CONCURRENTLY; alone in its own migration, with "
                    f"{fa.migration.path.name}.conf (or the new migration's .conf) containing executeInTransaction=false"
                    f" (PostgreSQL 14+; not possible while {parent} has a DEFAULT partition).")
         yield rule.finding(

@@ -34,11 +34,33 @@ show table then to trigger true union unique unlock update usage use using value
 """.split())
 
 
+class TableName(str):
+    """A table's bare name, as prose shows it, that remembers the table's schema: `sql_name` writes it
+    schema-qualified when that schema is not the default one, where the bare name would find another
+    table or none (`ALTER TABLE iam.realm ...`, not `ALTER TABLE realm ...`)."""
+
+    schema: str | None = None
+
+
+def table_name(ch) -> str:
+    """The name of the table a change touches (a TableName), or its object when it has no table."""
+    if not ch.table:
+        return ch.object
+    out = TableName(ch.table[1])
+    out.schema = ch.table[0]
+    return out
+
+
 def sql_name(ctx_or_dialect, name: str | None) -> str:
-    """`name` as it must be written in SQL for the dialect (a LintContext or a dialect name)."""
+    """`name` as it must be written in SQL for the dialect (a LintContext or a dialect name); a
+    TableName outside the default schema is written schema-qualified (with a LintContext)."""
     if not name:
         return name or ""
     dialect = getattr(ctx_or_dialect, "dialect", ctx_or_dialect)
+    schema = getattr(name, "schema", None)
+    replay = getattr(ctx_or_dialect, "replay", None)
+    if schema and replay is not None and schema != replay.catalog.default_schema:
+        return sql_name(dialect, schema) + "." + sql_name(dialect, str(name))
     if dialect == "postgres":
         if _PG_PLAIN.fullmatch(name) and name not in PG_RESERVED:
             return name

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from flylint.dbfacts import cost
 from flylint.rules import Example, rule
-from flylint.rules.names import sql_name
+from flylint.rules.names import sql_name, table_name
 
 _T = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
 _T_MY = "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100));\n"
@@ -149,7 +149,7 @@ def table_rewrite(rule, ctx):
             continue
         if ctx.dialect != "postgres" and c.lock in (None, "NONE") and c.algorithm != "COPY":
             continue  # an online rebuild: reads and writes go on
-        table = ch.table[1] if ch.table else ch.object
+        table = table_name(ch)
         message, fix = _rewrite_words(ctx, ch, c, table)
         yield rule.finding(fa.migration.display, st.span, message, fix=fix, object=ch.object, change=ch.kind)
 
@@ -245,7 +245,7 @@ def algorithm_refused(rule, ctx):
             continue
         opts = ch.detail["options"]
         clause = ", ".join(f"{k.upper()}={v}" for k, v in opts.items())
-        table = ch.table[1] if ch.table else ch.object
+        table = table_name(ch)
         server = _server(ctx, c)
         plain = change_cost(ctx, replace(ch, detail={**ch.detail, "options": {}}))
         what = doing(ch)
@@ -322,7 +322,7 @@ def mysql_blocking_clause(rule, ctx):
         if not worse:
             continue
         clause = ", ".join(f"{k.upper()}={v}" for k, v in opts.items())
-        table = ch.table[1] if ch.table else ch.object
+        table = table_name(ch)
         yield rule.finding(
             fa.migration.display, st.span,
             f"{doing(ch)} {how_done(c, table)} because of {clause}{_version_note(ctx, c)}: {waits(c, table)} until "

@@ -168,6 +168,8 @@ class Catalog:
         self.uncertain_since: str | None = None
         # Functions and procedures the history created (their bodies are never analysed).
         self.functions: dict[tuple[str, str], int] = {}
+        # PostgreSQL functions that RETURN trigger: only triggers call them, never the application.
+        self.trigger_functions: set[tuple[str, str]] = set()
         # PostgreSQL `SET search_path` / MySQL `USE db` of the migration being replayed (Flyway
         # restores the connection's state after each migration): schemas to look names up in.
         self.search_path: tuple[str, ...] | None = None

@@ -946,7 +946,10 @@ class _Replayer:
             elif kind in ("FUNCTION", "PROCEDURE"):
                 key = self.key(tbl)
                 origin = self.cat.functions.pop(key, -1)
-                self.emit("drop-function", None, key[1], f"drop {kind.lower()} {key[1]}", born=self.born(origin))
+                trigger = key in self.cat.trigger_functions
+                self.cat.trigger_functions.discard(key)
+                self.emit("drop-function", None, key[1], f"drop {kind.lower()} {key[1]}", born=self.born(origin),
+                          trigger_function=trigger, cascade=cascade)
             elif kind in ("SCHEMA", "DATABASE"):
                 self.drop_schema(self.qualified(tbl)[1], cascade, kind)
             else:
@@ -1443,7 +1446,8 @@ class _Replayer:
         if emit:
             self.emit("rename-column", key, f"{t.name}.{old}", f"rename column {t.name}.{old} to {new}",
                       born=col is not None and self.born(col.origin), column=old, new_name=new, replaces=replaces,
-                      nullable=col.nullable if col else None, has_default=bool(col and col.default is not None))
+                      nullable=col.nullable if col else None, has_default=bool(col and col.default is not None),
+                      type=str(col.type) if col is not None and col.type is not None else None)
         return col
 
     def follow_move(self, t: Table, old_key: str, new_key: str, new: str) -> str | None:
@@ -1781,7 +1785,8 @@ class _Replayer:
                 self.problem("missing", pkey[1], f"{pkey[1]} is not a partition of {t.name}")
             part.partition_of = None
         self.emit("other", key, pkey[1], f"detach partition {pkey[1]} from {t.name}", born=self.born(t.origin),
-                  partition_op="detach", partition=pkey[1], parent=t.name, concurrently=d.concurrently,
+                  partition_op="detach", partition=pkey[1], partition_schema=pkey[0], parent=t.name,
+                  concurrently=d.concurrently,
                   finalize=d.finalize, klass="incompatible")
 
     def a_AddIdentity(self, t: Table, key, a: N.AddIdentity, opts) -> None:
@@ -2081,6 +2086,10 @@ class _Replayer:
     def h_CreateFunction(self, node: N.CreateFunction) -> None:
         key = self.key(node.name, create=True)
         self.cat.functions.setdefault(key, self.fi)
+        if self.pg() and (node.returns or "").strip().lower() in ("trigger", "event_trigger"):
+            self.cat.trigger_functions.add(key)
+        else:
+            self.cat.trigger_functions.discard(key)
         self.emit("other", None, key[1], f"create {node.kind.lower()} {key[1]}", klass="neutral",
                   opaque_body=True)
 
@@ -2101,6 +2110,8 @@ class _Replayer:
         self.uncertain()
 
     def h_Select(self, node: exp.Expression) -> None:
+        if self.pg() and isinstance(node, exp.Select) and self.set_config(node):
+            return
         # Calling a function or procedure the history created runs a body flylint does not read.
         for n in node.walk():
             if isinstance(n, exp.Anonymous):
@@ -2224,6 +2235,27 @@ class _Replayer:
                 names.append((str(item.args["kind"]).lower(), inner.sql() if inner is not None else ""))
         self.emit("session-setting", None, ", ".join(n for n, _ in names) or "setting", "set session setting",
                   settings=tuple(names), local=any(getattr(i, "args", {}).get("kind") == "LOCAL" for i in node.expressions))
+
+    def set_config(self, node: exp.Select) -> bool:
+        """`SELECT [pg_catalog.]set_config('lock_timeout', '5s', false)`: a session setting like SET (GitLab's
+        structure.sql style). Literal arguments only; search_path is left out (its value is a list in a string)."""
+        settings = []
+        for e in node.expressions:
+            call = e.expression if isinstance(e, exp.Dot) and e.this.name.lower() == "pg_catalog" else e
+            if not (isinstance(call, exp.Anonymous) and str(call.this).lower() == "set_config"):
+                return False
+            args = call.expressions
+            if len(args) != 3 or not all(isinstance(a, exp.Literal) and a.is_string for a in args[:2]):
+                return False
+            name = args[0].name.lower()
+            if name == "search_path":
+                return False
+            settings.append((name, args[1].sql(), isinstance(args[2], exp.Boolean) and args[2].this is True))
+        if not settings or any(node.args.get(k) for k in ("from", "from_", "where", "group", "having")):
+            return False
+        self.emit("session-setting", None, ", ".join(n for n, _, _ in settings), "set session setting",
+                  settings=tuple((n, v) for n, v, _ in settings), local=any(loc for _, _, loc in settings))
+        return True
 
     def session_setting(self, name: str, value) -> None:
         if name == "search_path" and self.pg():

@@ -106,6 +106,16 @@ class AlterOwner(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Privileges(Node):
+    """Privilege statements the stock parser leaves as a Command (PG): `GRANT|REVOKE ... ON ALL
+    {TABLES|SEQUENCES|FUNCTIONS|...} IN SCHEMA s ...`, role membership `GRANT r TO u`, and
+    `ALTER DEFAULT PRIVILEGES ...`. They change no schema object and lock no table."""
+
+    verb: str  # "GRANT", "REVOKE" or "ALTER DEFAULT PRIVILEGES"
+    scope: str  # "ALL IN SCHEMA", "ROLE" or "DEFAULT"
+
+
+@dataclass(frozen=True, slots=True)
 class AlterEnumAddValue(Node):
     """`ALTER TYPE t ADD VALUE [IF NOT EXISTS] 'v' [BEFORE 'w' | AFTER 'w']` (PG)."""
 

@@ -354,8 +354,50 @@ def recognise(ctx: Ctx, cur: Cursor):
     return None if handler is None else handler(ctx, cur)
 
 
+_PRIVILEGES = frozenset(("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "USAGE",
+                         "EXECUTE", "ALL", "MAINTAIN"))
+
+
+def _privileges(ctx: Ctx, cur: Cursor):
+    """GRANT/REVOKE forms the stock parser cannot read (it reads `GRANT p ON t TO r` itself):
+    `... ON ALL TABLES IN SCHEMA s ...` and role membership (`GRANT r TO u`, no ON)."""
+    verb = cur.word()
+    to = "TO" if verb == "GRANT" else "FROM"
+    on = cur.find_word("ON")
+    if on is not None:
+        sub = cur.sub(on + 1, cur.end)
+        if not (sub.accept("ALL") and sub.word() in ("TABLES", "SEQUENCES", "FUNCTIONS", "PROCEDURES", "ROUTINES")):
+            return None
+        sub.i += 1
+        privs = cur.sub(cur.i + 1, on)
+        if verb == "REVOKE":
+            privs.accept("GRANT", "OPTION", "FOR")
+        for ps, pe in privs.split_commas():
+            words = [t.text.upper() for t in privs.toks[ps:pe]]
+            if not words or words[0] not in _PRIVILEGES or (words[0] == "ALL" and words[1:] not in ([], ["PRIVILEGES"])):
+                privs.i = ps
+                privs.fail("expected a privilege (SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER, "
+                           "USAGE, EXECUTE or ALL)")
+        sub.expect("IN", "SCHEMA")
+        if not sub.is_name():
+            sub.fail("expected a schema name")
+        if sub.find_word(to) is None:
+            sub.fail(f"expected {to}")
+        return n.Privileges(verb=verb, scope="ALL IN SCHEMA"), verb
+    at = cur.find_word(to)
+    if at is None or at == cur.i + 1 or at + 1 >= cur.end:
+        cur.i += 1
+        cur.fail(f"expected ON or {to}")
+    return n.Privileges(verb=verb, scope="ROLE"), verb
+
+
 def _alter_other(ctx: Ctx, cur: Cursor):
     cur.i += 1  # ALTER
+    if cur.at("DEFAULT", "PRIVILEGES"):
+        sub = cur.sub(cur.i + 2, cur.end)
+        if sub.find_word("GRANT") is None and sub.find_word("REVOKE") is None:
+            sub.fail("expected GRANT or REVOKE")
+        return n.Privileges(verb="ALTER DEFAULT PRIVILEGES", scope="DEFAULT"), "ALTER DEFAULT PRIVILEGES"
     if cur.at("TYPE"):
         return _alter_type(ctx, cur)
     for words in _ALTER_KINDS:
@@ -1055,4 +1097,6 @@ _STATEMENTS = {
     "RESET": lambda ctx, cur: _reset(ctx),
     "SET": _set,
     "COMMENT": _comment_on,
+    "GRANT": _privileges,
+    "REVOKE": _privileges,
 }
