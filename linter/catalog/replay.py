@@ -1282,8 +1282,18 @@ class _Replayer:
         has_default = col.default is not None
         klass = "incompatible" if not_null and not has_default and not col.generated else "additive"
         t.columns[ck] = col
+        # (kind, name, referenced table or CHECK condition as written, referenced columns) of each inline
+        # FOREIGN KEY and CHECK: PostgreSQL checks existing rows against them under the ADD COLUMN's lock
+        checks = [k.this.sql(self.cat.dialect) for cc in cd.args.get("constraints") or ()
+                  if isinstance(k := getattr(cc, "args", {}).get("kind"), exp.CheckColumnConstraint)
+                  and isinstance(k.this, exp.Expression)] if self.pg() else []
+        inline = []
         for p in cons:
-            self.add_constraint_to(t, p)
+            if self.add_constraint_to(t, p) and p.constraint.kind in ("foreign-key", "check"):
+                c = p.constraint
+                what = (c.ref_table[1] if c.ref_table else c.references) if c.kind == "foreign-key" else (
+                    checks.pop(0) if checks else None)
+                inline.append((c.kind, c.name, what, tuple(c.ref_columns)))
         self.emit(
             "add-column", key, f"{t.name}.{col.name}", f"add column {t.name}.{col.name}",
             born=self.born(t.origin), klass=klass, column=col.name, type=str(col.type), not_null=not_null,
@@ -1294,6 +1304,7 @@ class _Replayer:
             constraints=tuple(p.constraint.kind for p in cons),
             references_live=tuple(p.constraint.ref_table for p in cons
                                   if p.constraint.kind == "foreign-key" and self.live_table(p.constraint.ref_table)),
+            inline_constraints=tuple(inline), default=col.default,
         )
 
     def live_table(self, key) -> bool:
