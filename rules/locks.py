@@ -19,6 +19,10 @@ _PG_LOCKING = {
 
 
 def _takes_lock(ch) -> bool:
+    if ch.kind == "create-table":
+        # the new table is not live, but a FOREIGN KEY locks each live table it references: SHARE ROW
+        # EXCLUSIVE, briefly (measured on PostgreSQL 15.20), like an inline REFERENCES of ADD COLUMN
+        return bool(ch.detail.get("references_live"))
     if ch.born:
         return False
     if ch.detail.get("domain"):
@@ -34,6 +38,13 @@ def _takes_lock(ch) -> bool:
     if ch.kind in ("create-index", "drop-index", "reindex"):
         return not ch.detail.get("concurrently")
     return False
+
+
+def _share_row_exclusive(ch) -> bool:
+    """The PostgreSQL lock is SHARE ROW EXCLUSIVE (blocks writes, not reads): a new table's FOREIGN KEY on
+    the table it references, CREATE TRIGGER (measured on PostgreSQL 15.20)."""
+    return ch.kind == "create-table" or (ch.kind == "other" and bool(ch.detail.get("trigger"))
+                                         and ch.detail.get("operation", "create-trigger") == "create-trigger")
 
 
 def _takes_mdl(ch) -> bool:
@@ -52,6 +63,8 @@ def _domain_scan(ch) -> bool:
 def _locked_tables(ch) -> str:
     if ch.detail.get("domain"):
         return ", ".join(dict.fromkeys(c.split(".")[0] for c in ch.detail.get("live_columns") or ()))
+    if ch.kind == "create-table":  # the new table is not live: only the tables it references are
+        return " and ".join(dict.fromkeys(r[1] for r in ch.detail.get("references_live") or ()))
     own = ch.table[1] if ch.table else ch.object
     # A foreign key (ADD CONSTRAINT or an inline REFERENCES of ADD COLUMN) also locks the referenced
     # table: SHARE ROW EXCLUSIVE, its writes wait (measured on PostgreSQL 15.20 here).
@@ -186,6 +199,11 @@ def _partitioned_index(rule, fa, st, ch):
                  "V2__fk.sql": "SET lock_timeout = '5s';\n"
                  "ALTER TABLE orders ADD COLUMN buyer_id bigint REFERENCES users (id);\n"}, False,
                 title="inline REFERENCES with a lock_timeout"),
+        Example({"V1__init.sql": _T, "V2__orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, "
+                 "user_id bigint REFERENCES users (id));\n"}, True,
+                title="a new table's FOREIGN KEY locks the live table it references (SHARE ROW EXCLUSIVE)"),
+        Example({"V1__init.sql": _T + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));\n"},
+                False, title="a new table referencing a table born in the same migration"),
         Example({"V1__init.sql": _T, "V2__trg.sql": "CREATE TRIGGER users_audit AFTER UPDATE ON users FOR EACH ROW "
                  "EXECUTE FUNCTION audit();\n"}, True, title="CREATE TRIGGER takes SHARE ROW EXCLUSIVE"),
         Example({"V1__init.sql": _T + "CREATE TRIGGER users_audit AFTER UPDATE ON users FOR EACH ROW "
@@ -233,8 +251,10 @@ def lock_timeout(rule, ctx):
                 yield rule.finding(
                     fa.migration.display, st.span,
                     f"This statement locks {table}, which the live application uses, and no lock_timeout is set "
-                    "earlier in this migration: if it has to wait for a long-running query, every query on "
-                    f"{table} queues behind it.",
+                    "earlier in this migration: " + (
+                        f"if it has to wait for a long transaction that wrote to {table}, every write to {table} "
+                        "queues behind it (SHARE ROW EXCLUSIVE: reads go on)." if _share_row_exclusive(hit) else
+                        f"if it has to wait for a long-running query, every query on {table} queues behind it."),
                     fix=f"Add SET lock_timeout = '5s'; at the top of {fa.migration.path.name}, and retry the "
                     "migration if it times out.",
                     object=hit.object, change=hit.kind,
@@ -282,7 +302,8 @@ def backfill_under_lock(rule, ctx):
                         f"(e.g. WHERE id BETWEEN ... on {ch.table[1]}).",
                         object=ch.object, change=ch.kind,
                     )
-                elif _takes_lock(ch) and ch.table is not None and ch.kind not in ("create-index", "drop-index"):
+                elif _takes_lock(ch) and ch.table is not None and ch.kind not in ("create-index", "drop-index",
+                                                                                  "create-table"):
                     locked.setdefault(ch.table, fa.statements[si])
 
 
@@ -341,7 +362,7 @@ def unbatched_backfill(rule, ctx):
                         object=ch.object, change=ch.kind,
                     )
                 elif in_transaction and _takes_lock(ch) and ch.table is not None and ch.kind not in (
-                        "create-index", "drop-index"):
+                        "create-index", "drop-index", "create-table"):
                     locked.add(ch.table)
 
 

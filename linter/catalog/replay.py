@@ -427,7 +427,12 @@ class _Replayer:
                   # (name, type family, type as written, identity, in the primary key) per column written
                   columns=tuple((c.name, c.type.family, str(c.type), c.identity,
                                  any(ck in x.columns for x in t.constraints.values() if x.kind == "primary-key"))
-                                for ck, c in t.columns.items() if c.origin == self.fi and t.partition_of is None))
+                                for ck, c in t.columns.items() if c.origin == self.fi and t.partition_of is None),
+                  # PostgreSQL: a FOREIGN KEY takes SHARE ROW EXCLUSIVE on each referenced table while the
+                  # table is created (measured on PostgreSQL 15.20 here): writes to it wait, briefly
+                  references_live=tuple(dict.fromkeys(
+                      c.ref_table for c in t.constraints.values()
+                      if c.kind == "foreign-key" and c.ref_table != key and self.live_table(c.ref_table))))
 
     def copy_like(self, t: Table, like: exp.LikeProperty, *, pg_like: bool) -> list:
         """CREATE TABLE t (LIKE src ...) (PostgreSQL) / CREATE TABLE t LIKE src (MySQL): copy the

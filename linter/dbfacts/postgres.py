@@ -171,7 +171,8 @@ POSTGRES: tuple[Row, ...] = (
        note="queries that would use the index being rebuilt wait too (ACCESS EXCLUSIVE on the "
             "index); use REINDEX CONCURRENTLY (PostgreSQL 12+)"),
     # ---- tables and views ------------------------------------------------------------------
-    pg("create-table", None, source=V2.format("#28"),
+    pg("create-table", None, source=V2.format("#28") + "; " + HERE.format(
+           "CREATE TABLE new_t (..., REFERENCES users (id)) held SHARE ROW EXCLUSIVE on users"),
        note="a REFERENCES clause takes SHARE ROW EXCLUSIVE on each referenced table (blocks "
             "its writes briefly)"),
     pg("drop-table", AE, source=V2.format("#35"),
