@@ -68,6 +68,7 @@ class Index:
     columns: tuple[str, ...] = ()  # column keys; "(expression)" for an expression key part
     unique: bool = False
     origin: int = -1
+    kind: str | None = None  # MySQL/MariaDB "FULLTEXT" or "SPATIAL": rebuilding the table needs a lock
 
 
 @dataclass

@@ -145,6 +145,11 @@ _KIND_OF = {"primary-key": "add-primary-key", "unique": "add-unique", "check": "
             "foreign-key": "add-foreign-key", "exclude": "add-unique"}
 
 
+# MySQL/MariaDB changes that may rebuild the table: a FULLTEXT or SPATIAL index changes what the rebuild costs.
+_MY_REBUILDS = frozenset({"add-column", "drop-column", "set-not-null", "drop-not-null", "add-primary-key",
+                          "rewrite-table", "drop-constraint"})
+
+
 class _Replayer:
     def __init__(self, cat: Catalog, out: Replay, fi: int, si: int, path: str, release=None) -> None:
         self.cat, self.out, self.fi, self.si, self.path = cat, out, fi, si, path
@@ -161,6 +166,8 @@ class _Replayer:
     def emit(self, kind, table, obj, description, *, born=False, klass=None, **detail) -> None:
         if self.lock_wait:
             detail["lock_wait"] = True
+        if kind in _MY_REBUILDS and table is not None and not self.pg():
+            detail.update(self.special_index(table))
         self.changes.append(
             Change(
                 kind=kind,
@@ -382,7 +389,7 @@ class _Replayer:
                 elif isinstance(item, exp.LikeProperty):
                     indexes.extend(self.copy_like(t, item, pg_like=True))
                 elif isinstance(item, exp.IndexColumnConstraint):
-                    indexes.append(self.index_from(item))
+                    indexes.append((*self.index_from(item), _index_kind(item)))
                     t.fts_doc_id = t.fts_doc_id or _index_kind(item) == "FULLTEXT"
                 else:
                     found = self.constraint_from(item)
@@ -412,8 +419,8 @@ class _Replayer:
             self.add_constraint_to(t, p, creating=True)
         self.cat.tables[key] = t
         self.cat.gone.discard(key)
-        for name, cols, unique in indexes:
-            self.register_index(t, key, name, cols, unique)
+        for name, cols, unique, *kind in indexes:
+            self.register_index(t, key, name, cols, unique, kind=kind[0] if kind else None)
         for p in deferred:
             if p.constraint.kind == "foreign-key" and p.constraint.name:
                 self.implicit_fk_index(t, p.constraint, p.name)
@@ -459,7 +466,7 @@ class _Replayer:
         t.constraints_known = not pg_like and src.constraints_known
         if pg_like:
             return []
-        return [(i.name, i.columns, i.unique) for i in (self.cat.indexes[k] for k in self.cat.indexes_on(src_key))]
+        return [(i.name, i.columns, i.unique, i.kind) for i in (self.cat.indexes[k] for k in self.cat.indexes_on(src_key))]
 
     def column_from_def(self, cd: exp.ColumnDef) -> tuple[Column, list[_Pending]]:
         """The column and its inline constraints (not yet named: see add_constraint_to)."""
@@ -698,7 +705,7 @@ class _Replayer:
 
     def register_index(self, t: Table | None, tkey, name: str | None, cols: tuple[str, ...], unique: bool,
                        *, if_not_exists: bool = False, explicit_quoted: bool = False,
-                       name_parts: tuple[str, ...] | None = None) -> tuple[str, bool]:
+                       name_parts: tuple[str, ...] | None = None, kind: str | None = None) -> tuple[str, bool]:
         """Add an index to the catalog; returns (its name, False when it already existed)."""
         if name is None:
             if self.pg():
@@ -721,7 +728,7 @@ class _Replayer:
             if if_not_exists:
                 return name, False
             self.problem("exists", name, f"index {name} already exists")
-        self.cat.add_index(ikey, Index(name, tkey, tuple(cols), unique, self.fi))
+        self.cat.add_index(ikey, Index(name, tkey, tuple(cols), unique, self.fi, kind))
         if self.pg():
             self.cat.gone.discard(ikey)
         return name, True
@@ -773,7 +780,8 @@ class _Replayer:
         else:
             names = None
         name, new = self.register_index(t, tkey, explicit[0], tuple(cols), unique, name_parts=names,
-                                        if_not_exists=bool(node.args.get("exists")), explicit_quoted=explicit[1])
+                                        if_not_exists=bool(node.args.get("exists")), explicit_quoted=explicit[1],
+                                        kind=opts.get("index_kind"))
         if not new:
             self.emit("other", tkey, name, f"create index {name} if not exists (already there)", born=born)
             return
@@ -1190,8 +1198,8 @@ class _Replayer:
         opts = _options(options)
         for o in options:
             if isinstance(o, exp.EngineProperty):
-                self.emit("rewrite-table", key, key[1], f"rebuild table {key[1]} (ENGINE=)", born=self.born(t.origin),
-                          reason="engine", options=opts)
+                self.emit("rewrite-table", key, key[1], f"ALTER TABLE {key[1]} ENGINE={o.name or '...'}",
+                          born=self.born(t.origin), reason="engine", options=opts)
             elif isinstance(o, (exp.CharacterSetProperty, exp.CollateProperty)):
                 self.emit("other", key, key[1], f"change the default character set of {key[1]}",
                           born=self.born(t.origin))
@@ -1204,6 +1212,22 @@ class _Replayer:
                           born=self.born(t.origin))
                 continue
             handler(t, key, action, opts)
+
+    def a_ForceProperty(self, t: Table, key, action, opts) -> None:
+        """MySQL/MariaDB ALTER TABLE ... FORCE rebuilds the table (measured on MariaDB 10.11.19: INPLACE,
+        LOCK=NONE, new TABLE_ID; LOCK=SHARED when the table has a SPATIAL or FULLTEXT index)."""
+        self.emit("rewrite-table", key, key[1], f"ALTER TABLE {key[1]} FORCE", born=self.born(t.origin),
+                  reason="force", options=opts)
+
+    def special_index(self, key) -> dict:
+        """MySQL/MariaDB: the kind of a FULLTEXT or SPATIAL index of the table, which makes a rebuild take
+        LOCK=SHARED (measured on MariaDB 10.11.19; verify.md §3 #27)."""
+        if self.pg():
+            return {}
+        kinds = {self.cat.indexes[k].kind for k in self.cat.indexes_on(key)}
+        if "FULLTEXT" in kinds:
+            return {"special_index": "FULLTEXT"}
+        return {"special_index": "SPATIAL"} if "SPATIAL" in kinds else {}
 
     def alter_other(self, node: exp.Alter, kind: str) -> None:
         stores = {"INDEX": None, "VIEW": self.cat.views, "MATERIALIZED VIEW": self.cat.views,
@@ -1651,7 +1675,8 @@ class _Replayer:
                 ok = all(c == "(expression)" or self.has_column(t, c, c) for c in cols)
                 shown = name or (cols[0] if cols else t.name)
                 if ok:
-                    shown, new = self.register_index(t, key, name, cols, unique, if_not_exists=if_not_exists)
+                    shown, new = self.register_index(t, key, name, cols, unique, if_not_exists=if_not_exists,
+                                                     kind=_index_kind(index))
                     if not new:
                         self.emit("other", key, shown, f"add index if not exists {shown} (already there)",
                                   born=self.born(t.origin))

@@ -36,6 +36,33 @@ ALGORITHM_SINCE = {
 # [manual]. The KB page's banner names 11.4, the first long-term release that has it.
 ONLINE_COPY_SINCE = {"mariadb": "11.2"}
 
+# A table with a FULLTEXT or SPATIAL index cannot be rebuilt in place while writes continue: what an
+# in-place rebuild (ALTER TABLE ... FORCE, ENGINE=, OPTIMIZE TABLE, MODIFY ... NULL/NOT NULL, a new primary
+# key) becomes on such a table. The matcher applies it to every row that rebuilds INPLACE with LOCK=NONE.
+SPECIAL_INDEX_REBUILD = {
+    ("mariadb", "SPATIAL"): {
+        "algorithm": "INPLACE", "lock": "SHARED",
+        "source": "measured on MariaDB 10.11.19 here: FORCE, ENGINE=InnoDB, MODIFY ... NOT NULL, MODIFY ... NULL "
+                  "and DROP/ADD PRIMARY KEY on a table with a SPATIAL index refused LOCK=NONE ('Do not support "
+                  "online operation on table with GIS index'), INPLACE with LOCK=SHARED rebuilt it",
+        "note": "the table has a SPATIAL index: MariaDB rebuilds it only with LOCK=SHARED (writes wait); "
+                "LOCK=NONE is refused",
+    },
+    ("mariadb", "FULLTEXT"): {
+        "algorithm": "INPLACE", "lock": "SHARED",
+        "source": "verify.md §3 #27 (ENGINE=InnoDB on a table with a FULLTEXT index: LOCK=NONE refused, "
+                  "INPLACE with LOCK=SHARED; measured on MariaDB 10.11.19)",
+        "note": "the table has a FULLTEXT index: MariaDB rebuilds it only with LOCK=SHARED (writes wait); "
+                "LOCK=NONE is refused",
+    },
+    ("mysql", "FULLTEXT"): {
+        "algorithm": "COPY", "lock": "SHARED", "changes": ("rewrite-table",),
+        "source": "MySQL 8.0 manual: Online DDL Operations, Table Operations ('Rebuilding a table with the "
+                  "FORCE option': ALGORITHM=INPLACE is not supported for tables with FULLTEXT indexes) [manual]",
+        "note": "the table has a FULLTEXT index: MySQL rebuilds it with ALGORITHM=COPY (writes wait)",
+    },
+}
+
 METADATA_LOCK_NOTE = (
     "even an INSTANT ALTER needs a brief exclusive metadata lock: it waits for open "
     "transactions on the table and every new query queues behind it; set lock_wait_timeout "
@@ -363,8 +390,11 @@ MARIADB: tuple[Row, ...] = (
        source=V3.format("#28 (CONVERT TO CHARACTER SET: 'Cannot change column type')"),
        note="every text column is converted while the table is copied; writes wait"),
     my("rewrite-table", "INPLACE", "NONE", rebuild=True,
-       source=HERE.format("ALTER TABLE ... FORCE: INPLACE, LOCK=NONE, rebuilt"),
-       note="a table with a FULLTEXT index needs LOCK=SHARED (verify.md §3 #27)"),
+       source=HERE.format("ALTER TABLE ... FORCE and ALTER TABLE ... ENGINE=InnoDB: INPLACE, LOCK=NONE, "
+                          "new TABLE_ID; OPTIMIZE TABLE: 'doing recreate + analyze instead', new TABLE_ID; all "
+                          "three waited for an open transaction's metadata lock"),
+       note="a table with a FULLTEXT or SPATIAL index needs LOCK=SHARED; OPTIMIZE TABLE reports a failure "
+            "(such as a lock wait timeout) as a result row, not as an error, so Flyway does not see it"),
     # ---- ENUM / SET values -----------------------------------------------------------------
     my("add-enum-value", "INSTANT", "NONE", when={"enum_append": True}, source=V3.format("#11"),
        note=_ENUM_COPY),

@@ -13,6 +13,8 @@ raise `Unanalysed`.
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
@@ -699,3 +701,44 @@ def _create_event(cur: Cursor, or_replace: bool):
         name=name, schedule=schedule, body=cur.rest_source(), or_replace=or_replace, if_not_exists=if_not_exists
     )
     return node, "CREATE EVENT"
+
+
+# ============================================================================================
+# Spatial column types
+# ============================================================================================
+
+# MySQL/MariaDB spatial types the stock `mysql` tokenizer reads as plain words (only GEOMETRY is a type
+# there), so `pos point NOT NULL` is a syntax error. In a column definition they become the stock type
+# token of the same name, or GEOMETRY where sqlglot has none (MULTIPOINT, GEOMETRYCOLLECTION).
+SPATIAL_WORDS = re.compile(r"(?i)\b(?:point|linestring|polygon|multipoint|multilinestring|multipolygon|"
+                           r"geometrycollection|geomcollection|srid)\b")
+_SPATIAL = {
+    "POINT": TokenType.POINT, "LINESTRING": TokenType.LINESTRING, "POLYGON": TokenType.POLYGON,
+    "MULTILINESTRING": TokenType.MULTILINESTRING, "MULTIPOLYGON": TokenType.MULTIPOLYGON,
+    "MULTIPOINT": TokenType.GEOMETRY, "GEOMETRYCOLLECTION": TokenType.GEOMETRY, "GEOMCOLLECTION": TokenType.GEOMETRY,
+}
+_NAME_TOKENS = (TokenType.VAR, TokenType.IDENTIFIER)
+_BEFORE_NAME = frozenset({"(", ",", "COLUMN", "ADD", "MODIFY"})
+
+
+def spatial_types(tokens: list) -> list:
+    """The tokens with each spatial type word of a column definition (`name point`, `ADD COLUMN name
+    point`, `MODIFY name point`, `CHANGE old new point`) turned into a type token, and MySQL 8.0's column
+    attribute `SRID n` dropped (it restricts the values, not the type's storage)."""
+    out = list(tokens)
+    i = 0
+    while i < len(out):
+        tok = out[i]
+        word = tok.text.upper() if tok.token_type is TokenType.VAR else None
+        if word == "SRID" and i + 1 < len(out) and out[i + 1].token_type is TokenType.NUMBER and i >= 2:
+            del out[i:i + 2]
+            continue
+        if word in _SPATIAL and i >= 2 and out[i - 1].token_type in _NAME_TOKENS and not (
+                i + 1 < len(out) and out[i + 1].token_type is TokenType.L_PAREN):
+            before = out[i - 2]
+            b = before.text.upper() if before.token_type is not TokenType.IDENTIFIER else None
+            changed = before.token_type in _NAME_TOKENS and i >= 3 and out[i - 3].text.upper() in ("CHANGE", "COLUMN")
+            if b in _BEFORE_NAME or changed:
+                out[i] = synthetic(_SPATIAL[word], tok.text, tok)
+        i += 1
+    return out
