@@ -32,7 +32,8 @@ def _takes_lock(ch) -> bool:
     if ch.kind == "other" and ch.detail.get("partition_op"):
         return not ch.detail.get("concurrently")
     if ch.kind == "other" and ch.detail.get("trigger"):
-        return not ch.detail.get("on_view")  # CREATE TRIGGER: SHARE ROW EXCLUSIVE, blocks writes
+        # CREATE TRIGGER: SHARE ROW EXCLUSIVE, blocks writes; DROP TRIGGER: ACCESS EXCLUSIVE (flylint.dbfacts)
+        return not ch.detail.get("on_view")
     if ch.kind in _PG_LOCKING:
         return True
     if ch.kind in ("create-index", "drop-index", "reindex"):
@@ -42,15 +43,29 @@ def _takes_lock(ch) -> bool:
 
 def _share_row_exclusive(ch) -> bool:
     """The PostgreSQL lock is SHARE ROW EXCLUSIVE (blocks writes, not reads): a new table's FOREIGN KEY on
-    the table it references, CREATE TRIGGER (measured on PostgreSQL 15.20)."""
-    return ch.kind == "create-table" or (ch.kind == "other" and bool(ch.detail.get("trigger"))
-                                         and ch.detail.get("operation", "create-trigger") == "create-trigger")
+    the table it references (measured on PostgreSQL 15.20), CREATE TRIGGER (flylint.dbfacts)."""
+    if ch.kind == "create-table":
+        return True
+    if ch.kind == "other" and ch.detail.get("operation"):
+        from flylint.dbfacts import operation_lock
+
+        found = operation_lock("postgres", ch.detail["operation"])
+        return found is not None and found[0] == "SHARE ROW EXCLUSIVE"
+    return False
 
 
 def _takes_mdl(ch) -> bool:
     """MySQL/MariaDB: the change needs an exclusive metadata lock on a live table (and does not bound
     the wait itself with MariaDB's WAIT n / NOWAIT)."""
-    if ch.born or ch.table is None or ch.detail.get("lock_wait"):
+    if ch.born or ch.detail.get("lock_wait"):
+        return False
+    if ch.kind == "other" and ch.detail.get("operation"):  # triggers, events: flylint.dbfacts knows their lock
+        from flylint.dbfacts import operation_lock
+
+        found = operation_lock("mysql", ch.detail["operation"])
+        # DROP TRIGGER of a trigger the history did not create: its (live) table is not known, it still waits
+        return found is not None and found[0] is not None and (ch.table is not None or ch.detail.get("trigger"))
+    if ch.table is None:
         return False
     return ch.kind in _PG_LOCKING or ch.kind in ("create-index", "drop-index") or (
         ch.kind == "other" and bool(ch.detail.get("partition_op") or ch.detail.get("trigger")))
@@ -65,6 +80,8 @@ def _locked_tables(ch) -> str:
         return ", ".join(dict.fromkeys(c.split(".")[0] for c in ch.detail.get("live_columns") or ()))
     if ch.kind == "create-table":  # the new table is not live: only the tables it references are
         return " and ".join(dict.fromkeys(r[1] for r in ch.detail.get("references_live") or ()))
+    if ch.table is None and ch.detail.get("trigger"):
+        return f"the table of trigger {ch.object}"
     own = ch.table[1] if ch.table else ch.object
     # A foreign key (ADD CONSTRAINT or an inline REFERENCES of ADD COLUMN) also locks the referenced
     # table: SHARE ROW EXCLUSIVE, its writes wait (measured on PostgreSQL 15.20 here).
@@ -211,6 +228,18 @@ def _partitioned_index(rule, fa, st, ch):
         Example({"V1__init.sql": _T_MY, "V2__trg.sql": "CREATE TRIGGER users_bu BEFORE UPDATE ON users FOR EACH ROW "
                  "SET NEW.email = lower(NEW.email);\n"}, True, dialect="mysql",
                 title="MySQL: CREATE TRIGGER needs an exclusive metadata lock"),
+        Example({"V1__init.sql": _T + "CREATE TRIGGER users_audit AFTER UPDATE ON users FOR EACH ROW "
+                 "EXECUTE FUNCTION audit();\n", "V2__drop.sql": "DROP TRIGGER users_audit ON users;\n"}, True,
+                title="DROP TRIGGER takes ACCESS EXCLUSIVE on its table"),
+        Example({"V1__init.sql": _T + "CREATE TRIGGER users_audit AFTER UPDATE ON users FOR EACH ROW "
+                 "EXECUTE FUNCTION audit();\nDROP TRIGGER users_audit ON users;\n"}, False,
+                title="DROP TRIGGER on a table born in the same migration"),
+        Example({"V1__init.sql": _T_MY + "CREATE TRIGGER users_bu BEFORE UPDATE ON users FOR EACH ROW "
+                 "SET NEW.email = lower(NEW.email);\n", "V2__drop.sql": "DROP TRIGGER users_bu;\n"}, True,
+                dialect="mariadb", title="MySQL/MariaDB: DROP TRIGGER waits for the table's metadata lock"),
+        Example({"V1__init.sql": _T_MY, "V2__event.sql": "CREATE EVENT purge_users ON SCHEDULE EVERY 1 DAY "
+                 "DO DELETE FROM users WHERE id < 0;\n"}, False, dialect="mariadb",
+                title="CREATE EVENT locks no table"),
     ),
 )
 def lock_timeout(rule, ctx):
@@ -392,6 +421,14 @@ def unbatched_backfill(rule, ctx):
         Example({"V1__init.sql": _T_MY, "V2__proc.sql": "ALTER TABLE users ADD COLUMN age int;\n"
                  "CREATE PROCEDURE count_users() SELECT count(*) FROM users;\n"}, True, dialect="mariadb",
                 title="CREATE PROCEDURE commits implicitly too"),
+        Example({"V1__init.sql": _T_MY + "CREATE TRIGGER users_bu BEFORE UPDATE ON users FOR EACH ROW "
+                 "SET NEW.email = lower(NEW.email);\n",
+                 "V2__trg.sql": "DROP TRIGGER users_bu;\nCREATE EVENT purge_users ON SCHEDULE EVERY 1 DAY "
+                 "DO DELETE FROM users WHERE id < 0;\n"},
+                True, dialect="mariadb", title="DROP TRIGGER and CREATE EVENT commit implicitly too"),
+        Example({"V1__init.sql": _T_MY + "CREATE TRIGGER users_bu BEFORE UPDATE ON users FOR EACH ROW "
+                 "SET NEW.email = lower(NEW.email);\nDROP TRIGGER users_bu;\n"}, False, dialect="mariadb",
+                title="a trigger created and dropped with its table in the same migration"),
         Example({"V1__init.sql": _T_MY, "R__views.sql": "DROP VIEW IF EXISTS user_emails;\n"
                  "CREATE VIEW user_emails AS SELECT id, email FROM users;\n"}, True, dialect="mysql",
                 title="repeatable migration: CREATE OR REPLACE VIEW instead"),
@@ -436,8 +473,8 @@ _NOT_DDL = {"backfill", "delete-all", "session-setting", "other", "unanalysed", 
 def _is_ddl(ch) -> bool:
     """A statement MySQL commits implicitly: DDL, including CREATE TRIGGER/PROCEDURE/FUNCTION (MySQL
     manual: Statements That Cause an Implicit Commit)."""
-    return ch.kind not in _NOT_DDL or (ch.kind == "other" and bool(ch.detail.get("trigger") or ch.detail.get(
-        "opaque_body")))
+    return ch.kind not in _NOT_DDL or (ch.kind == "other" and bool(
+        ch.detail.get("trigger") or ch.detail.get("opaque_body") or ch.detail.get("event")))
 
 
 def _recreated_routines(per_file) -> set[int]:

@@ -169,6 +169,10 @@ class Catalog:
         self.uncertain_since: str | None = None
         # Functions and procedures the history created (their bodies are never analysed).
         self.functions: dict[tuple[str, str], int] = {}
+        # Triggers the history created: PostgreSQL (table key, name) -> origin; MySQL/MariaDB, where a
+        # trigger's name is unique in its schema and DROP TRIGGER does not name the table,
+        # (schema, name) -> (table key, origin).
+        self.triggers: dict[tuple, object] = {}
         # PostgreSQL `SET search_path` / MySQL `USE db` of the migration being replayed (Flyway
         # restores the connection's state after each migration): schemas to look names up in.
         self.search_path: tuple[str, ...] | None = None

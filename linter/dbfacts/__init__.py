@@ -57,6 +57,7 @@ __all__ = [
     "Row",
     "cost",
     "describe",
+    "operation_lock",
     "lock_blocks",
     "parse_version",
     "pg_lock_mode",
@@ -194,6 +195,14 @@ def cost(dialect: str, change: str, db_version: str | None = None, **detail: Any
 _MISS = object()
 _MEMO: dict[tuple, Cost | None] = {}
 _VERSIONS: dict[object, tuple[int, ...]] = {}
+
+
+def operation_lock(dialect: str, operation: str | None) -> tuple[str | None, str] | None:
+    """The table lock of a statement outside the change vocabulary (a catalog change of kind "other"
+    with this `operation` detail, e.g. "drop-trigger"): (lock, source), or None when flylint has no fact.
+    The lock is a PostgreSQL lock mode, or the MySQL/MariaDB metadata-lock level; None: no table lock."""
+    table = _postgres.OPERATIONS if _dialect(dialect) == "postgres" else _mysql.OPERATIONS
+    return table.get(operation or "")
 
 
 def describe(c: Cost) -> str:

@@ -414,3 +414,15 @@ MARIADB: tuple[Row, ...] = (
 
 # Change kinds with no operation on these engines: cost() returns None for them.
 MYSQL_NONE = frozenset({"validate-constraint", "reindex"})
+
+# Statements outside the change vocabulary (catalog change kind "other", told apart by their
+# `operation` detail): operation -> (metadata-lock level on the table, source). Both dialects alike.
+OPERATIONS: dict[str, tuple[str | None, str]] = {
+    "create-trigger": ("EXCLUSIVE", HERE.format("CREATE TRIGGER waited for a transaction that had read the "
+                                                "table") + "; " + MDL),
+    "drop-trigger": ("EXCLUSIVE", HERE.format("DROP TRIGGER waited for a transaction that had read the "
+                                              "table") + "; " + MDL),
+    "create-event": (None, HERE.format("CREATE EVENT did not wait for a transaction that had read the table "
+                                       "its body uses")),
+    "drop-event": (None, HERE.format("DROP EVENT did not wait for such a transaction")),
+}

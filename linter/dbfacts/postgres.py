@@ -230,3 +230,10 @@ POSTGRES: tuple[Row, ...] = (
 
 # Change kinds PostgreSQL has no operation for (cost() returns None for them).
 POSTGRES_NONE: frozenset[str] = frozenset()
+
+# Statements outside the change vocabulary (catalog change kind "other", told apart by their
+# `operation` detail) that lock a table: operation -> (lock mode on the table, source).
+OPERATIONS: dict[str, tuple[str | None, str]] = {
+    "create-trigger": (SRE, V2.format("#27")),
+    "drop-trigger": (AE, HERE.format("DROP TRIGGER ... ON users held ACCESS EXCLUSIVE on users")),
+}
