@@ -126,9 +126,12 @@ def drop_table(rule, ctx):
             fa.migration.display, st.span,
             f"Dropping table {table} breaks the application version that is still live if it queries "
             f"{table}, makes rolling back impossible, and loses its data.",
-            fix=f"First deploy code that no longer uses {table}; drop it in a later release. To keep a "
-            f"way back, rename it first (ALTER TABLE {table} RENAME TO {table}_deprecated) and drop that "
-            "once nothing failed.",
+            fix=f"First deploy code that no longer uses {table} and keep the table until no running version "
+            f"references it; drop it in a later release, marking that DROP with -- flylint: ignore[drop-table] "
+            f"<why nothing uses {table} any more>. To prove nothing still uses it before the drop, without losing "
+            f"the data, revoke the application's access first (REVOKE ALL ON {sql_name(ctx, table)} FROM "
+            "<application role>; a GRANT restores it at once); do not rename it instead: a rename breaks the live "
+            "version just like the drop.",
             object=ch.object, change=ch.kind,
         )
 
@@ -753,8 +756,9 @@ def constraint_on_live_table(rule, ctx):
             continue
         if ctx.dialect == "postgres":
             if ch.kind in ("add-foreign-key", "add-check"):
-                fix = (f"ALTER TABLE {qt} ADD CONSTRAINT {qn} ... NOT VALID; then, in a later migration, "
-                       f"ALTER TABLE {qt} VALIDATE CONSTRAINT {qn}; (validation does not block writes).")
+                fix = (f"ALTER TABLE {qt} ADD CONSTRAINT {qn} {d.get('definition') or '...'} NOT VALID; then, in a "
+                       f"later migration, ALTER TABLE {qt} VALIDATE CONSTRAINT {qn}; (validation does not block "
+                       "writes).")
             else:
                 idx = sql_name(ctx, f"{table}_{'_'.join(d.get('columns') or ('cols',))}_idx")
                 kind = "PRIMARY KEY" if ch.kind == "add-primary-key" else "UNIQUE"

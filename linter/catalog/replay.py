@@ -1711,6 +1711,10 @@ class _Replayer:
             self.add_constraint_to(t, found, if_not_exists=if_not_exists)
             detail = dict(not_valid=not_valid, constraint=c.name, columns=c.columns, references=c.references,
                           check_not_null=c.check_not_null, options=opts)
+            if c.kind in ("check", "foreign-key") and self.pg():
+                # the constraint without its name, for fixes that re-add it NOT VALID
+                body = item.expressions[0] if isinstance(item, exp.Constraint) and item.expressions else item
+                detail["definition"] = body.sql("postgres") if isinstance(body, exp.Expression) else None
             if c.kind == "exclude":
                 detail["exclusion"] = True
             if c.kind == "primary-key":
