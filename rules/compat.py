@@ -315,8 +315,9 @@ def rename_table(rule, ctx):
         yield rule.finding(
             fa.migration.display, st.span,
             f"Renaming {old} to {new} breaks the application version that is still live: it queries {old}.",
-            fix=f"Rename and keep the old name as a view in the same migration (CREATE VIEW {old} AS SELECT "
-            f"* FROM {new};), deploy code that uses {new}, then drop the view {old} in a later release.",
+            fix=f"Rename and keep the old name as a view in the same migration (CREATE VIEW {sql_name(ctx, old)} AS "
+            f"SELECT * FROM {sql_name(ctx, new)};), deploy code that uses {new}, then drop the view {old} in a later "
+            "release.",
             object=ch.object, change=ch.kind,
         )
 
@@ -471,7 +472,8 @@ def change_column_type(rule, ctx):
         old, new = d.get("old_type") or "?", d.get("new_type")
         tmp = f"{col}_new"
         steps = (
-            f"(1) ALTER TABLE {table} ADD COLUMN {tmp} {new}; and deploy code that writes both; (2) backfill "
+            f"(1) ALTER TABLE {sql_name(ctx, table)} ADD COLUMN {sql_name(ctx, tmp)} {new}; and deploy code that "
+            f"writes both; (2) backfill "
             f"{tmp} from {col} in batches; (3) deploy code that reads {tmp}; (4) drop {col} in a later release "
             "(and rename only behind a view, see rename-column)."
         )
@@ -559,8 +561,8 @@ def destructive_data_change(rule, ctx):
                 f"{ch.detail['partition_op'].upper()} PARTITION {parts} deletes every row stored in "
                 f"{'those partitions' if ',' in parts else 'that partition'} of {table} while the live application "
                 "uses them; the data is lost.",
-                fix=f"Archive the rows first (e.g. ALTER TABLE {table} EXCHANGE PARTITION ... WITH TABLE "
-                f"{table}_archive), and drop partitions only once no running version reads them.",
+                fix=f"Archive the rows first (e.g. ALTER TABLE {sql_name(ctx, table)} EXCHANGE PARTITION ... WITH TABLE "
+                f"{sql_name(ctx, table + '_archive')}), and drop partitions only once no running version reads them.",
                 object=ch.object, change=ch.kind,
             )
             continue
@@ -568,7 +570,7 @@ def destructive_data_change(rule, ctx):
         yield rule.finding(
             fa.migration.display, st.span,
             f"{verb} removes every row of {table} while the live application uses it; the data is lost.",
-            fix=f"Delete only the rows you mean (DELETE FROM {table} WHERE ...), in batches; if the whole "
+            fix=f"Delete only the rows you mean (DELETE FROM {sql_name(ctx, table)} WHERE ...), in batches; if the whole "
             f"table must go, stop using it first and drop it in a later release.",
             object=ch.object, change=ch.kind,
         )
@@ -712,7 +714,8 @@ def constraint_on_live_table(rule, ctx):
                     f"{name} is added NOT VALID earlier in this migration, which Flyway runs in one transaction: the "
                     f"lock the ADD took on {table} is still held while VALIDATE scans it, so the live application "
                     "waits for the whole scan, as if NOT VALID had not been used.",
-                    fix=f"Move ALTER TABLE {table} VALIDATE CONSTRAINT {name}; into the next migration.",
+                    fix=f"Move ALTER TABLE {sql_name(ctx, table)} VALIDATE CONSTRAINT {sql_name(ctx, name)}; into the "
+                    "next migration.",
                     object=ch.object, change=ch.kind,
                 )
             continue
@@ -729,10 +732,10 @@ def constraint_on_live_table(rule, ctx):
                     f"ADD PRIMARY KEY USING INDEX makes {table}.{nullable} NOT NULL: PostgreSQL scans {table} for "
                     "NULLs under an ACCESS EXCLUSIVE lock, blocking the live application, and its writes of NULL "
                     "start failing.",
-                    fix=f"Make {nullable} NOT NULL first without the scan: ALTER TABLE {table} ADD CONSTRAINT {c} "
-                    f"CHECK ({d['sets_not_null'][0]} IS NOT NULL) NOT VALID; then VALIDATE CONSTRAINT {c} and SET NOT "
-                    f"NULL in later migrations; then ALTER TABLE {table} ADD CONSTRAINT {name} PRIMARY KEY USING INDEX "
-                    f"{d.get('index')};",
+                    fix=f"Make {nullable} NOT NULL first without the scan: ALTER TABLE {qt} ADD CONSTRAINT "
+                    f"{sql_name(ctx, c)} CHECK ({sql_name(ctx, d['sets_not_null'][0])} IS NOT NULL) NOT VALID; then "
+                    f"VALIDATE CONSTRAINT {sql_name(ctx, c)} and SET NOT NULL in later migrations; then ALTER TABLE {qt} "
+                    f"ADD CONSTRAINT {qn} PRIMARY KEY USING INDEX {sql_name(ctx, d.get('index'))};",
                     object=ch.object, change=ch.kind,
                 )
             continue
@@ -909,7 +912,8 @@ def mysql_inline_references(rule, ctx):
         yield rule.finding(
             fa.migration.display, st.span,
             f"MySQL ignores the inline REFERENCES {ref} on column {col}: no foreign key is created.",
-            fix=f"Write it as a table constraint: FOREIGN KEY ({col}) REFERENCES {ref} (...), in this CREATE TABLE "
+            fix=f"Write it as a table constraint: FOREIGN KEY ({sql_name(ctx, col)}) REFERENCES {sql_name(ctx, ref)} (...), "
+            "in this CREATE TABLE "
             f"or in an ALTER TABLE ... ADD CONSTRAINT.",
             object=col,
         )

@@ -151,9 +151,10 @@ def _partitioned_index(rule, fa, st, ch):
     table = ch.table[1] if ch.table else "the table"
     if ch.kind == "create-index" and ch.detail.get("only"):
         return  # ON ONLY: the parent's index alone, no data is read
-    cols = ", ".join(ch.detail.get("columns") or ()) or "..."
-    recipe = (f"CREATE INDEX {ch.object} ON ONLY {table} ({cols}); then for each partition, in a migration of its own: "
-              f"CREATE INDEX CONCURRENTLY <partition>_idx ON <partition> ({cols}); and ALTER INDEX {ch.object} ATTACH "
+    cols = ", ".join(sql_name("postgres", c) for c in ch.detail.get("columns") or ()) or "..."
+    qi, qt = sql_name("postgres", ch.object), sql_name("postgres", table)
+    recipe = (f"CREATE INDEX {qi} ON ONLY {qt} ({cols}); then for each partition, in a migration of its own: "
+              f"CREATE INDEX CONCURRENTLY <partition>_idx ON <partition> ({cols}); and ALTER INDEX {qi} ATTACH "
               "PARTITION <partition>_idx; (the parent's index becomes valid once every partition has one).")
     if ch.kind == "create-index" and ch.detail.get("concurrently"):
         yield rule.finding(fa.migration.display, st.span,
@@ -167,14 +168,14 @@ def _partitioned_index(rule, fa, st, ch):
     elif ch.detail.get("concurrently"):
         yield rule.finding(fa.migration.display, st.span,
                            f"PostgreSQL cannot drop the partitioned index {ch.object} CONCURRENTLY: the migration fails.",
-                           fix=f"DROP INDEX {ch.object}; without CONCURRENTLY, at a quiet time and after SET "
+                           fix=f"DROP INDEX {qi}; without CONCURRENTLY, at a quiet time and after SET "
                            "lock_timeout = '5s'; (an attached partition's index cannot be dropped on its own either).",
                            object=ch.object, change=ch.kind, severity="error")
     else:
         yield rule.finding(fa.migration.display, st.span,
                            f"Dropping index {ch.object} takes an ACCESS EXCLUSIVE lock on {table} and all its "
                            "partitions, blocking reads and writes.",
-                           fix=f"DROP INDEX {ch.object}; at a quiet time with SET lock_timeout = '5s'; (CONCURRENTLY is "
+                           fix=f"DROP INDEX {qi}; at a quiet time with SET lock_timeout = '5s'; (CONCURRENTLY is "
                            "not possible on a partitioned index).", object=ch.object, change=ch.kind)
 
 
@@ -376,16 +377,17 @@ def unbatched_backfill(rule, ctx):
                 if ch.kind == "backfill" and not ch.born and d.get("statement") == "update" and not d.get("where") \
                         and not d.get("limit") and ch.table not in locked:
                     table = ch.table[1] if ch.table else ch.object
-                    sets = ", ".join(f"{c} = ..." for c in d.get("set_names") or ()) or "..."
+                    sets = ", ".join(f"{sql_name(ctx, c)} = ..." for c in d.get("set_names") or ()) or "..."
                     keys = d.get("key_columns") or ()
-                    k = keys[0] if len(keys) == 1 else "id"
+                    k = sql_name(ctx, keys[0] if len(keys) == 1 else "id")
                     yield rule.finding(
                         fa.migration.display, fa.statements[si].span,
                         f"This UPDATE changes every row of {table} in one transaction and keeps each changed row "
                         f"locked until it commits: the live application's updates and deletes of {table} wait for "
                         "the whole backfill" + (", and every row gets a new version at once (bloat)."
                                                 if ctx.dialect == "postgres" else "."),
-                        fix=f"Update {table} in batches by key range (UPDATE {table} SET {sets} WHERE {k} > :last AND "
+                        fix=f"Update {table} in batches by key range (UPDATE {sql_name(ctx, table)} SET {sets} WHERE "
+                        f"{k} > :last AND "
                         f"{k} <= :last + 5000), each committed on its own: a migration with executeInTransaction=false"
                         + (" (PostgreSQL)" if ctx.dialect == "postgres" else "") + ", or a job outside the migration.",
                         object=ch.object, change=ch.kind,
@@ -455,7 +457,7 @@ def mysql_multiple_ddl(rule, ctx):
             if views:
                 rest = len(ddl) - len(views)  # each pair becomes one statement
                 fix = ("Replace each DROP VIEW + CREATE VIEW pair with one statement: " + " ".join(
-                    f"CREATE OR REPLACE VIEW {v} AS ...;" for v in views) + " (the view never goes missing, "
+                    f"CREATE OR REPLACE VIEW {sql_name(ctx, v)} AS ...;" for v in views) + " (the view never goes missing, "
                     "and a rerun after a failure works)" + (
                         "; put the other DDL statements into repeatable migrations of their own." if rest > 1 else ".")
                 )
@@ -599,7 +601,8 @@ def detach_partition(rule, ctx):
             fix = (f"CONCURRENTLY needs PostgreSQL 14+: on {ctx.db_version}, detach {part} at a quiet time with "
                    "SET lock_timeout = '5s'; first, so the migration fails fast instead of queueing every query.")
         else:
-            fix = (f"ALTER TABLE {parent} DETACH PARTITION {part} CONCURRENTLY; alone in its own migration, with "
+            fix = (f"ALTER TABLE {sql_name(ctx, parent)} DETACH PARTITION {sql_name(ctx, part)} CONCURRENTLY; alone in "
+                   "its own migration, with "
                    f"{fa.migration.path.name}.conf (or the new migration's .conf) containing executeInTransaction=false"
                    f" (PostgreSQL 14+; not possible while {parent} has a DEFAULT partition).")
         yield rule.finding(
@@ -652,13 +655,15 @@ def attach_partition(rule, ctx):
         parent_lock = ("ACCESS EXCLUSIVE on " if major is not None and major < 12 else "SHARE UPDATE EXCLUSIVE on ")
         bound = d.get("bound") or "DEFAULT"
         c = f"{part}_bound"
+        qp, qc = sql_name(ctx, part), sql_name(ctx, c)
         yield rule.finding(
             fa.migration.display, st.span,
             f"Attaching {part} scans all its rows to check FOR VALUES {bound} while holding an ACCESS EXCLUSIVE lock on "
             f"{part} ({parent_lock}{parent}): the live application's queries on {part} wait for the whole scan.",
-            fix=f"(1) ALTER TABLE {part} ADD CONSTRAINT {c} CHECK (<partition key within {bound}>) NOT VALID; "
-            f"(2) in the next migration: ALTER TABLE {part} VALIDATE CONSTRAINT {c}; (3) then ALTER TABLE {parent} "
-            f"ATTACH PARTITION {part} FOR VALUES {bound}; (no scan) and ALTER TABLE {part} DROP CONSTRAINT {c};",
+            fix=f"(1) ALTER TABLE {qp} ADD CONSTRAINT {qc} CHECK (<partition key within {bound}>) NOT VALID; "
+            f"(2) in the next migration: ALTER TABLE {qp} VALIDATE CONSTRAINT {qc}; (3) then ALTER TABLE "
+            f"{sql_name(ctx, parent)} ATTACH PARTITION {qp} FOR VALUES {bound}; (no scan) and ALTER TABLE {qp} DROP "
+            f"CONSTRAINT {qc};",
             object=f"{parent}.{part}", change=ch.kind,
         )
 
@@ -713,8 +718,9 @@ def domain_constraint(rule, ctx):
             fa.migration.display, st.span,
             f"{what} domain {ch.object} checks every value of {', '.join(cols)} while holding a {lock} lock on "
             f"{tables}: the live application's writes there wait for the whole scan.",
-            fix=f"Check the columns instead, e.g. ALTER TABLE {first_t} ADD CONSTRAINT {name} CHECK (...{first_c}...) "
-            f"NOT VALID; then ALTER TABLE {first_t} VALIDATE CONSTRAINT {name}; in a later migration (writes continue), "
+            fix=f"Check the columns instead, e.g. ALTER TABLE {sql_name(ctx, first_t)} ADD CONSTRAINT {sql_name(ctx, name)} "
+            f"CHECK (...{sql_name(ctx, first_c)}...) NOT VALID; then ALTER TABLE {sql_name(ctx, first_t)} VALIDATE "
+            f"CONSTRAINT {sql_name(ctx, name)}; in a later migration (writes continue), "
             "likewise for each column of the domain.",
             object=ch.object, change=ch.kind,
         )

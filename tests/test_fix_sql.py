@@ -120,3 +120,72 @@ def test_drop_table_fix_does_not_suggest_a_rename(tmp_path):
     (drop,) = [f for f in result.findings if f.rule == "drop-table"]
     assert "RENAME" not in drop.fix
     assert 'REVOKE ALL ON "Users" FROM' in drop.fix and "flylint: ignore[drop-table]" in drop.fix
+
+
+# -- names in the fix SQL are quoted the way the dialect needs ------------------------------------
+
+_PG = 'CREATE TABLE "Order" (id bigint PRIMARY KEY, "userId" bigint, "Note" text);\n'
+_MY = "CREATE TABLE `order` (id bigint PRIMARY KEY, `group` varchar(50), note varchar(50));\n"
+_PARTS = 'CREATE TABLE "Events" (id bigint NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);\n'
+
+QUOTING = [
+    ("unbatched-backfill", "postgres", {"V1__init.sql": _PG, "V2__fill.sql": 'UPDATE "Order" SET "Note" = lower("Note");\n'},
+     ['UPDATE "Order" SET "Note" = ...']),
+    ("unbatched-backfill", "mysql", {"V1__init.sql": _MY, "V2__fill.sql": "UPDATE `order` SET `group` = 'x';\n"},
+     ["UPDATE `order` SET `group` = ..."]),
+    ("foreign-key-without-index", "postgres",
+     {"V1__init.sql": 'CREATE TABLE "User" (id bigint PRIMARY KEY);\n' + _PG,
+      "V2__fk.sql": 'ALTER TABLE "Order" ADD CONSTRAINT "Order_user_fk" FOREIGN KEY ("userId") REFERENCES "User" (id) '
+                    'NOT VALID;\n'},
+     ['ON "Order" ("userId")']),
+    ("rename-table", "postgres", {"V1__init.sql": _PG, "V2__rename.sql": 'ALTER TABLE "Order" RENAME TO "Purchase";\n'},
+     ['CREATE VIEW "Order" AS SELECT * FROM "Purchase";']),
+    ("rename-table", "mysql", {"V1__init.sql": _MY, "V2__rename.sql": "RENAME TABLE `order` TO purchase;\n"},
+     ["CREATE VIEW `order` AS SELECT * FROM purchase;"]),
+    ("change-column-type", "postgres",
+     {"V1__init.sql": _PG, "V2__type.sql": 'ALTER TABLE "Order" ALTER COLUMN "Note" TYPE int USING 0;\n'},
+     ['ALTER TABLE "Order" ADD COLUMN "Note_new" int;']),
+    ("destructive-data-change", "mysql", {"V1__init.sql": _MY, "V2__del.sql": "DELETE FROM `order`;\n"},
+     ["DELETE FROM `order` WHERE"]),
+    ("constraint-on-live-table", "postgres",
+     {"V1__init.sql": _PG, "V2__check.sql": 'ALTER TABLE "Order" ADD CONSTRAINT "Note_set" CHECK ("Note" <> \'\') '
+      "NOT VALID;\nALTER TABLE \"Order\" VALIDATE CONSTRAINT \"Note_set\";\n"},
+     ['ALTER TABLE "Order" VALIDATE CONSTRAINT "Note_set";']),
+    ("constraint-on-live-table", "postgres",
+     {"V1__init.sql": 'CREATE TABLE "User" (id bigint PRIMARY KEY);\n' + _PG,
+      "V2__col.sql": 'ALTER TABLE "Order" ADD COLUMN "buyerId" bigint DEFAULT 1 REFERENCES "User" (id);\n'},
+     ['ALTER TABLE "Order" ADD COLUMN "buyerId" bigint DEFAULT 1;',
+      'ALTER TABLE "Order" ADD CONSTRAINT "Order_buyerId_fkey" FOREIGN KEY ("buyerId") REFERENCES "User" (id) NOT VALID;']),
+    ("mysql-inline-references", "mysql",
+     {"V1__init.sql": _MY + "CREATE TABLE item (id bigint PRIMARY KEY, `group` bigint REFERENCES `order` (id));\n"},
+     ["FOREIGN KEY (`group`) REFERENCES `order`"]),
+    ("index-without-concurrently", "postgres",
+     {"V1__init.sql": _PARTS, "V2__idx.sql": 'CREATE INDEX "Events_at" ON "Events" (at);\n'},
+     ['CREATE INDEX "Events_at" ON ONLY "Events" (at);']),
+    ("detach-partition", "postgres",
+     {"V1__init.sql": _PARTS + 'CREATE TABLE "Events_2025" PARTITION OF "Events" FOR VALUES FROM (\'2025-01-01\') '
+                               "TO ('2026-01-01');\n",
+      "V2__detach.sql": 'ALTER TABLE "Events" DETACH PARTITION "Events_2025";\n'},
+     ['ALTER TABLE "Events" DETACH PARTITION "Events_2025" CONCURRENTLY;']),
+    ("domain-constraint", "postgres",
+     {"V1__init.sql": 'CREATE DOMAIN qty AS int;\nCREATE TABLE "Items" (id bigint PRIMARY KEY, "N" qty);\n',
+      "V2__check.sql": "ALTER DOMAIN qty ADD CONSTRAINT qty_positive CHECK (VALUE > 0);\n"},
+     ['ALTER TABLE "Items" VALIDATE CONSTRAINT "Items_N_check";']),
+]
+
+
+@pytest.mark.parametrize("rule_id,dialect,files,wanted", QUOTING, ids=[f"{q[0]}-{q[1]}-{i}" for i, q in enumerate(QUOTING)])
+def test_fix_sql_quotes_the_users_names(tmp_path, rule_id, dialect, files, wanted):
+    from flylint.sql.parser import parse_statement
+
+    root = write_project(tmp_path, files)
+    result = run(Options(cwd=root, paths=(root,), dialect=dialect, cache=False, db_version="15" if dialect == "postgres"
+                         else "8.0.35"))
+    fixes = [f.fix for f in result.findings if f.rule == rule_id]
+    assert fixes, f"{rule_id} did not fire"
+    for want in wanted:
+        assert any(want in fix for fix in fixes), (want, fixes)
+    for fix in fixes:  # every complete statement of the fix is SQL the database reads
+        for sql in fix_statements(fix):
+            parsed = parse_statement(sql.rstrip(";"), dialect)
+            assert parsed.unanalysed is None, (sql, parsed.unanalysed)
