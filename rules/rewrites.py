@@ -154,6 +154,13 @@ def how_done(c, table: str) -> str:
                  "V2__null.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE places MODIFY name varchar(50) NULL;\n"},
                 False, dialect="mariadb", db_version="10.11",
                 title="without a SPATIAL index the rebuild is online (LOCK=NONE)"),
+        Example({"V1__init.sql": _T_MY + "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+                 "V2__fk.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                 "ALTER TABLE orders ADD COLUMN buyer_id bigint REFERENCES users (id);\n"}, True, dialect="mariadb",
+                db_version="10.11", title="MariaDB creates an inline REFERENCES of ADD COLUMN by copying the table"),
+        Example({"V1__init.sql": _T_MY + "CREATE TABLE orders (id bigint PRIMARY KEY);\n"
+                 "ALTER TABLE orders ADD COLUMN buyer_id bigint REFERENCES users (id);\n"}, False, dialect="mariadb",
+                db_version="10.11", title="inline REFERENCES on a table born in the same migration"),
         Example({"V1__init.sql": _T_MY + "OPTIMIZE TABLE users;\nALTER TABLE users FORCE;\n"}, False,
                 dialect="mariadb", title="rebuilding a table born in the same migration"),
     ),
@@ -239,6 +246,15 @@ def _rewrite_words(ctx, ch, c, table):
                f"pt-online-schema-change) if {table} is big{online}"
                + (f"; write it as ALTER TABLE {table} FORCE, ALGORITHM=INPLACE, LOCK=NONE; so the server refuses "
                   "rather than blocks, and a failure fails the migration." if c.lock in (None, "NONE") else "."))
+    elif ch.kind == "add-column" and d.get("inline_foreign_key"):
+        fk = next(c for c in d.get("inline_constraints") or () if c[0] == "foreign-key")
+        refs = f" ({', '.join(sql_name(ctx, r) for r in fk[3])})" if fk[3] else ""
+        default = f" DEFAULT {d['default']}" if d.get("default") is not None else ""
+        fix = (f"Add the column without REFERENCES (INSTANT): ALTER TABLE {table} ADD COLUMN {col} {d.get('type')}"
+               f"{' NOT NULL' if d.get('not_null') else ''}{default}; then, if its values are known to be valid, add "
+               f"the key without copying the table: SET foreign_key_checks = 0; ALTER TABLE {table} ADD CONSTRAINT "
+               f"{sql_name(ctx, fk[1])} FOREIGN KEY ({col}) REFERENCES {sql_name(ctx, fk[2])}{refs}; SET "
+               "foreign_key_checks = 1; (existing rows are not checked); otherwise " + tool + ".")
     elif ch.kind == "add-column" and d.get("generated_stored"):
         fix = f"Add {table}.{col} as a VIRTUAL generated column (INSTANT) instead of STORED, or {tool}."
     elif ch.kind == "add-column" and d.get("default_volatile"):

@@ -111,7 +111,8 @@ CHANGES = (
 # `full` is None unless known (False: a plain VACUUM, which does not rewrite); `domain` says the
 # change is an ALTER DOMAIN (PostgreSQL): its lock is on every table with a column of the domain;
 # `special_index` ("FULLTEXT", "SPATIAL") says the MySQL/MariaDB table has such an index, which makes
-# an in-place rebuild take LOCK=SHARED (`mysql.SPECIAL_INDEX_REBUILD`).
+# an in-place rebuild take LOCK=SHARED (`mysql.SPECIAL_INDEX_REBUILD`); `inline_foreign_key` says an
+# ADD COLUMN carries a REFERENCES clause that the server turns into a FOREIGN KEY (MariaDB).
 DETAIL_DEFAULTS: Mapping[str, Any] = MappingProxyType(
     {
         "has_default": False,
@@ -138,6 +139,7 @@ DETAIL_DEFAULTS: Mapping[str, Any] = MappingProxyType(
         "index_kind": None,
         "first_fulltext": False,
         "special_index": None,
+        "inline_foreign_key": False,
     }
 )
 

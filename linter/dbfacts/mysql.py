@@ -268,6 +268,14 @@ MYSQL: tuple[Row, ...] = (
 
 MARIADB: tuple[Row, ...] = (
     # ---- columns ---------------------------------------------------------------------------
+    my("add-column", "INPLACE", "NONE", rebuild=True, when={"inline_foreign_key": True, "foreign_key_checks": False},
+       source=HERE.format("ADD COLUMN ... REFERENCES with foreign_key_checks=0: INSTANT and NOCOPY refused, "
+                          "INPLACE with LOCK=NONE rebuilt the table"),
+       note="existing rows are not checked against the new foreign key"),
+    my("add-column", "COPY", "SHARED", rebuild=True, when={"inline_foreign_key": True},
+       source=HERE.format("ADD COLUMN ... REFERENCES: INSTANT, NOCOPY and INPLACE refused ('Adding foreign keys "
+                          "needs foreign_key_checks=OFF'), COPY created the key"),
+       note="MariaDB creates the inline REFERENCES as a foreign key: the table is copied while writes wait"),
     my("add-column", "COPY", "SHARED", rebuild=True, when={"generated_stored": True},
        source=V3.format("#18"),
        note="a STORED generated column copies the table; a VIRTUAL one is INSTANT "
