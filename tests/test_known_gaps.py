@@ -125,6 +125,15 @@ def test_drop_trigger_and_events_are_ddl_that_commits(tmp_path):
 
 # -- 5. spatial columns and indexes -----------------------------------------------------------
 
+def test_alter_event_is_analysed_ddl(tmp_path):
+    assert parse_statement("ALTER EVENT purge ON SCHEDULE EVERY 2 DAY RENAME TO purge2 DO DELETE FROM users",
+                           "mysql").unanalysed is None
+    assert parse_statement("ALTER EVENT purge", "mysql").unanalysed  # MySQL needs something to change
+    got = _lint(tmp_path, {"V1__init.sql": _MY, "V2__ddl.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                           "ALTER TABLE users ADD COLUMN age int;\nALTER EVENT purge DISABLE;\n"}, "mariadb")
+    assert [f["rule"] for f in got] == ["mysql-multiple-ddl"]
+
+
 @pytest.mark.parametrize("sql", [
     "CREATE TABLE p (id int, pos point NOT NULL, SPATIAL INDEX sp (pos))",
     "CREATE TABLE p (pos POINT NOT NULL SRID 4326, l linestring, g polygon, m multipoint, c geomcollection)",
@@ -232,12 +241,14 @@ def test_mariadb_lock_facts(mysql_url):
             with a.cursor() as cur:
                 cur.execute("SET SESSION lock_wait_timeout = 1")
                 cur.execute(f"CREATE EVENT {users}_ev ON SCHEDULE EVERY 1 DAY DO DELETE FROM {users}")
+                cur.execute(f"ALTER EVENT {users}_ev DISABLE")
                 cur.execute(f"DROP EVENT {users}_ev")
                 with pytest.raises(pymysql.err.OperationalError, match="Lock wait timeout"):
                     cur.execute(f"DROP TRIGGER {users}_bu")
             reader.execute("ROLLBACK")
         assert operation_lock("mariadb", "drop-trigger")[0] == "EXCLUSIVE"
         assert operation_lock("mariadb", "create-event")[0] is None
+        assert operation_lock("mariadb", "alter-event")[0] is None
     finally:
         with a.cursor() as cur:
             cur.execute(f"DROP TABLE IF EXISTS {users}, {places}")

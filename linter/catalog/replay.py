@@ -2179,6 +2179,12 @@ class _Replayer:
         self.emit("other", key, name, f"drop trigger {name} on {key[1]}", born=self.born(origin), klass="neutral",
                   trigger=True, on_view=view is not None, operation="drop-trigger")
 
+    def h_AlterEvent(self, node: N.AlterEvent) -> None:
+        """MySQL/MariaDB ALTER EVENT: no table lock, an implicit commit like any DDL."""
+        name = _name(node.name.this)[0] if isinstance(node.name, exp.Table) else str(node.name)
+        self.emit("other", None, name, f"alter event {name}", klass="neutral", event=True,
+                  opaque_body=node.body is not None, operation="alter-event")
+
     def h_CreateEvent(self, node: N.CreateEvent) -> None:
         """MySQL/MariaDB CREATE EVENT: no table lock (measured on MariaDB 10.11.19: it did not wait for a
         transaction that had read the table its body deletes from), but an implicit commit like any DDL."""

@@ -433,4 +433,5 @@ OPERATIONS: dict[str, tuple[str | None, str]] = {
     "create-event": (None, HERE.format("CREATE EVENT did not wait for a transaction that had read the table "
                                        "its body uses")),
     "drop-event": (None, HERE.format("DROP EVENT did not wait for such a transaction")),
+    "alter-event": (None, HERE.format("ALTER EVENT ... DISABLE did not wait for such a transaction")),
 }

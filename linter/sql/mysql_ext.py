@@ -322,7 +322,37 @@ def recognise(ctx: Ctx, cur: Cursor):
         return _unlock(ctx)
     if w == "REPLACE":
         return _replace(ctx)
+    if w == "ALTER":
+        return _alter_event(cur)
     return None
+
+
+def _alter_event(cur: Cursor):
+    """ALTER [DEFINER = ...] EVENT name [ON SCHEDULE ...] [ON COMPLETION ...] [RENAME TO new] [ENABLE | DISABLE
+    [ON SLAVE]] [COMMENT '...'] [DO body]; None for any other ALTER."""
+    mark = cur.i
+    cur.i += 1
+    _skip_definer(cur)
+    if not cur.accept("EVENT"):
+        cur.i = mark
+        return None
+    name = cur.table("an event name")
+    do = cur.find_word("DO")
+    end = do if do is not None else cur.end
+    rename = cur.find_word("RENAME", "TO", end=end)
+    new_name = None
+    if rename is not None:
+        after = Cursor(cur.ctx, cur.toks, rename + 2, end)
+        new_name = after.table("the new event name")
+    if do is None and rename is None and cur.i == cur.end:
+        cur.fail("expected what to change in the event")
+    body = None
+    if do is not None:
+        cur.i = do + 1
+        if cur.done():
+            cur.fail("expected the event body")
+        body = cur.rest_source()
+    return n.AlterEvent(name=name, new_name=new_name, body=body), "ALTER EVENT"
 
 
 _CREATE_WORDS = frozenset(
