@@ -139,10 +139,12 @@ def drop_table(rule, ctx):
             fa.migration.display, st.span,
             f"Dropping table {table} breaks the application version that is still live if it queries "
             f"{table}, makes rolling back impossible, and loses its data.",
-            fix=f"First deploy code that no longer uses {table}; drop it in a later release. To keep a "
-            f"way back, rename it first (ALTER TABLE {sql_name(ctx, table)} RENAME TO "
-            f"{sql_name(ctx, table + '_deprecated')}) and drop that "
-            "once nothing failed.",
+            fix=f"First deploy code that no longer uses {table} and keep the table until no running version "
+            f"references it; drop it in a later release, marking that DROP with -- flylint: ignore[drop-table] "
+            f"<why nothing uses {table} any more>. To prove nothing still uses it before the drop, without losing "
+            f"the data, revoke the application's access first (REVOKE ALL ON {sql_name(ctx, table)} FROM "
+            "<application role>; a GRANT restores it at once); do not rename it instead: a rename breaks the live "
+            "version just like the drop.",
             object=ch.object, change=ch.kind,
         )
 
@@ -584,8 +586,8 @@ def destructive_data_change(rule, ctx):
                 f"{ch.detail['partition_op'].upper()} PARTITION {parts} deletes every row stored in "
                 f"{'those partitions' if ',' in parts else 'that partition'} of {table} while the live application "
                 "uses them; the data is lost.",
-                fix=f"Archive the rows first (e.g. ALTER TABLE {table} EXCHANGE PARTITION ... WITH TABLE "
-                f"{table}_archive), and drop partitions only once no running version reads them.",
+                fix=f"Archive the rows first (e.g. ALTER TABLE {sql_name(ctx, table)} EXCHANGE PARTITION ... WITH TABLE "
+                f"{sql_name(ctx, table + '_archive')}), and drop partitions only once no running version reads them.",
                 object=ch.object, change=ch.kind,
             )
             continue
@@ -693,6 +695,15 @@ def incompatible_object_change(rule, ctx):
         Example({"V1__init.sql": _USERS_PG + "CREATE TABLE orders (id bigint, user_id bigint);\n"
                  "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\n"},
                 False, title="table born in the same migration"),
+        Example({"V1__init.sql": _USERS_PG + "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+                 "V2__fk.sql": "ALTER TABLE orders ADD COLUMN buyer_id bigint DEFAULT 1 REFERENCES users (id);\n"},
+                True, title="ADD COLUMN with a DEFAULT and REFERENCES checks every row under ACCESS EXCLUSIVE"),
+        Example({"V1__init.sql": _USERS_PG + "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+                 "V2__fk.sql": "ALTER TABLE orders ADD COLUMN buyer_id bigint REFERENCES users (id);\n"},
+                False, title="ADD COLUMN ... REFERENCES without a DEFAULT: every value is NULL, no check"),
+        Example({"V1__init.sql": _USERS_PG + "CREATE TABLE orders (id bigint PRIMARY KEY);\n"
+                 "ALTER TABLE orders ADD COLUMN buyer_id bigint DEFAULT 1 REFERENCES users (id);\n"},
+                False, title="ADD COLUMN ... DEFAULT ... REFERENCES on a table born in the same migration"),
         Example({"V1__init.sql": "CREATE TABLE bookings (id bigint PRIMARY KEY, room int, during tstzrange);\n",
                  "V2__excl.sql": "ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap "
                  "EXCLUDE USING gist (room WITH =, during WITH &&);\n"}, True, title="an exclusion constraint"),
@@ -713,6 +724,8 @@ def incompatible_object_change(rule, ctx):
 def constraint_on_live_table(rule, ctx):
     from flylint.rules.rewrites import initsql_fk_checks_off  # here: importing it registers its rules
 
+    if ctx.dialect == "postgres":
+        yield from _inline_constraints(rule, ctx)
     for fa, st, ch in _live(ctx, "add-foreign-key", "add-check", "add-unique", "add-primary-key",
                             "validate-constraint"):
         d = ch.detail
@@ -726,7 +739,8 @@ def constraint_on_live_table(rule, ctx):
                     f"{name} is added NOT VALID earlier in this migration, which Flyway runs in one transaction: the "
                     f"lock the ADD took on {table} is still held while VALIDATE scans it, so the live application "
                     "waits for the whole scan, as if NOT VALID had not been used.",
-                    fix=f"Move ALTER TABLE {table} VALIDATE CONSTRAINT {name}; into the next migration.",
+                    fix=f"Move ALTER TABLE {sql_name(ctx, table)} VALIDATE CONSTRAINT {sql_name(ctx, name)}; into the "
+                    "next migration.",
                     object=ch.object, change=ch.kind,
                 )
             continue
@@ -743,10 +757,10 @@ def constraint_on_live_table(rule, ctx):
                     f"ADD PRIMARY KEY USING INDEX makes {table}.{nullable} NOT NULL: PostgreSQL scans {table} for "
                     "NULLs under an ACCESS EXCLUSIVE lock, blocking the live application, and its writes of NULL "
                     "start failing.",
-                    fix=f"Make {nullable} NOT NULL first without the scan: ALTER TABLE {table} ADD CONSTRAINT {c} "
-                    f"CHECK ({d['sets_not_null'][0]} IS NOT NULL) NOT VALID; then VALIDATE CONSTRAINT {c} and SET NOT "
-                    f"NULL in later migrations; then ALTER TABLE {table} ADD CONSTRAINT {name} PRIMARY KEY USING INDEX "
-                    f"{d.get('index')};",
+                    fix=f"Make {nullable} NOT NULL first without the scan: ALTER TABLE {qt} ADD CONSTRAINT "
+                    f"{sql_name(ctx, c)} CHECK ({sql_name(ctx, d['sets_not_null'][0])} IS NOT NULL) NOT VALID; then "
+                    f"VALIDATE CONSTRAINT {sql_name(ctx, c)} and SET NOT NULL in later migrations; then ALTER TABLE {qt} "
+                    f"ADD CONSTRAINT {qn} PRIMARY KEY USING INDEX {sql_name(ctx, d.get('index'))};",
                     object=ch.object, change=ch.kind,
                 )
             continue
@@ -770,8 +784,9 @@ def constraint_on_live_table(rule, ctx):
             continue
         if ctx.dialect == "postgres":
             if ch.kind in ("add-foreign-key", "add-check"):
-                fix = (f"ALTER TABLE {qt} ADD CONSTRAINT {qn} ... NOT VALID; then, in a later migration, "
-                       f"ALTER TABLE {qt} VALIDATE CONSTRAINT {qn}; (validation does not block writes).")
+                fix = (f"ALTER TABLE {qt} ADD CONSTRAINT {qn} {d.get('definition') or '...'} NOT VALID; then, in a "
+                       f"later migration, ALTER TABLE {qt} VALIDATE CONSTRAINT {qn}; (validation does not block "
+                       "writes).")
             else:
                 idx = sql_name(ctx, f"{table}_{'_'.join(d.get('columns') or ('cols',))}_idx")
                 kind = "PRIMARY KEY" if ch.kind == "add-primary-key" else "UNIQUE"
@@ -789,6 +804,51 @@ def constraint_on_live_table(rule, ctx):
         message, better = _constraint_words(ctx, ch, table, name, cols)
         yield rule.finding(fa.migration.display, st.span, message, fix=better or fix, object=ch.object,
                            change=ch.kind)
+
+
+def _inline_constraints(rule, ctx):
+    """ADD COLUMN with an inline CHECK, or a REFERENCES and a DEFAULT: PostgreSQL checks every existing row
+    while the ADD COLUMN holds ACCESS EXCLUSIVE on the table (measured on PostgreSQL 15.20: an extra scan of
+    both tables for DEFAULT 1 REFERENCES users (id); none without the DEFAULT, where every value is NULL;
+    an extra scan for CHECK with or without a DEFAULT)."""
+    for fa, st, ch in _live(ctx, "add-column"):
+        d = ch.detail
+        scanned = [c for c in d.get("inline_constraints") or ()
+                   if c[0] == "check" or (c[0] == "foreign-key" and d.get("has_default")
+                                          and str(d.get("default")).upper() != "NULL")]
+        if not scanned:
+            continue
+        table, col = _table(ch), _column(ch)
+        qt, qc = sql_name(ctx, table), sql_name(ctx, col)
+        refs = [c[2] for c in scanned if c[0] == "foreign-key" and c[2] and c[2] != table]
+        what = " and ".join(f"REFERENCES {c[2]}" if c[0] == "foreign-key" else f"CHECK ({c[2] or '...'})"
+                            for c in scanned)
+        default = f" DEFAULT {d['default']}" if d.get("has_default") and d.get("default") is not None else ""
+        also = f" (and SHARE ROW EXCLUSIVE on {', '.join(dict.fromkeys(refs))})" if refs else ""
+        waits = (f"the live application's reads and writes of {table}"
+                 + (f" and its writes to {', '.join(dict.fromkeys(refs))}" if refs else "") + " wait")
+        adds, validates = [], []
+        for kind, name, target, ref_cols in scanned:
+            qn = sql_name(ctx, name)
+            if kind == "foreign-key":
+                on = f" ({', '.join(sql_name(ctx, r) for r in ref_cols)})" if ref_cols else ""
+                adds.append(f"ALTER TABLE {qt} ADD CONSTRAINT {qn} FOREIGN KEY ({qc}) REFERENCES "
+                            f"{sql_name(ctx, target)}{on} NOT VALID;")
+            else:
+                adds.append(f"ALTER TABLE {qt} ADD CONSTRAINT {qn} CHECK ({target or '...'}) NOT VALID;")
+            validates.append(f"ALTER TABLE {qt} VALIDATE CONSTRAINT {qn};")
+        not_null = " NOT NULL" if d.get("not_null") else ""
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"Adding {table}.{col} with{default.replace(' DEFAULT', ' DEFAULT', 1)}{' and' if default else ''} {what} checks every existing row of {table} while holding an "
+            f"ACCESS EXCLUSIVE lock on {table}{also}: {waits} until the check is done, which takes time "
+            f"proportional to the size of {table}; it fails if a row violates it, and the live application's "
+            "writes that violate it start failing.",
+            fix=f"Add the column without the constraint: ALTER TABLE {qt} ADD COLUMN {qc} {d.get('type')}{not_null}"
+            f"{default}; then {' '.join(adds)} (no scan), and in a later migration {' '.join(validates)} (reads and "
+            "writes continue while it scans).",
+            object=ch.object, change=ch.kind,
+        )
 
 
 def _constraint_words(ctx, ch, table, name, cols):
@@ -877,7 +937,8 @@ def mysql_inline_references(rule, ctx):
         yield rule.finding(
             fa.migration.display, st.span,
             f"MySQL ignores the inline REFERENCES {ref} on column {col}: no foreign key is created.",
-            fix=f"Write it as a table constraint: FOREIGN KEY ({col}) REFERENCES {ref} (...), in this CREATE TABLE "
+            fix=f"Write it as a table constraint: FOREIGN KEY ({sql_name(ctx, col)}) REFERENCES {sql_name(ctx, ref)} (...), "
+            "in this CREATE TABLE "
             f"or in an ALTER TABLE ... ADD CONSTRAINT.",
             object=col,
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 
+from flylint.rules.names import sql_name
 from flylint.rules import Example, rule
 from flylint.rules.names import sql_name
 
@@ -111,12 +112,13 @@ def foreign_key_without_index(rule, ctx):
             cols = ", ".join(fk.columns)
             ref = fk.ref_table[1] if fk.ref_table else fk.references or "the referenced table"
             name = _pg_name(t.name, fk.columns)
+            qi, qt, qc = sql_name(ctx, name), sql_name(ctx, t.name), ", ".join(sql_name(ctx, c) for c in fk.columns)
             if ch.born or ch.kind == "create-table":
-                fix = (f"Add CREATE INDEX {name} ON {t.name} ({cols}); to this migration"
+                fix = (f"Add CREATE INDEX {qi} ON {qt} ({qc}); to this migration"
                        + (", after the CREATE TABLE (the table is new: no CONCURRENTLY needed)." if ch.born else
                           " or, on a big table, CREATE INDEX CONCURRENTLY in a migration of its own."))
             else:
-                fix = (f"CREATE INDEX CONCURRENTLY {name} ON {t.name} ({cols}); in a migration of its own, with "
+                fix = (f"CREATE INDEX CONCURRENTLY {qi} ON {qt} ({qc}); in a migration of its own, with "
                        "executeInTransaction=false in its .sql.conf.")
             yield rule.finding(
                 fa.migration.display, st.span,
@@ -283,8 +285,9 @@ def redundant_index(rule, ctx):
                     fa, st, ch = bat
                     msg = (f"Index {bname} on {t.name} ({', '.join(bcols)}) makes index {name} "
                            f"({', '.join(cols)}) redundant: {name} only slows every write to {t.name} now.")
-                    fix = (f"DROP INDEX CONCURRENTLY {name}; in a migration of its own, after this one." if pg else
-                           f"ALTER TABLE {t.name} DROP INDEX {name}; in a later migration.")
+                    fix = (f"DROP INDEX CONCURRENTLY {sql_name(ctx, name)}; in a migration of its own, after this one."
+                           if pg else f"ALTER TABLE {sql_name(ctx, t.name)} DROP INDEX {sql_name(ctx, name)}; in a later "
+                           "migration.")
                     reported.add(name)
                 yield rule.finding(fa.migration.display, st.span, msg, fix=fix, object=name, change=ch.kind)
 

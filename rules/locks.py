@@ -21,6 +21,10 @@ _PG_LOCKING = {
 
 
 def _takes_lock(ch) -> bool:
+    if ch.kind == "create-table":
+        # the new table is not live, but a FOREIGN KEY locks each live table it references: SHARE ROW
+        # EXCLUSIVE, briefly (measured on PostgreSQL 15.20), like an inline REFERENCES of ADD COLUMN
+        return bool(ch.detail.get("references_live"))
     if ch.born:
         return False
     if ch.detail.get("domain"):
@@ -30,7 +34,8 @@ def _takes_lock(ch) -> bool:
     if ch.kind == "other" and ch.detail.get("partition_op"):
         return not ch.detail.get("concurrently")
     if ch.kind == "other" and ch.detail.get("trigger"):
-        return not ch.detail.get("on_view")  # CREATE TRIGGER: SHARE ROW EXCLUSIVE, blocks writes
+        # CREATE TRIGGER: SHARE ROW EXCLUSIVE, blocks writes; DROP TRIGGER: ACCESS EXCLUSIVE (flylint.dbfacts)
+        return not ch.detail.get("on_view")
     if ch.kind in _PG_LOCKING:
         return True
     if ch.kind in ("create-index", "drop-index", "reindex"):
@@ -38,10 +43,31 @@ def _takes_lock(ch) -> bool:
     return False
 
 
+def _share_row_exclusive(ch) -> bool:
+    """The PostgreSQL lock is SHARE ROW EXCLUSIVE (blocks writes, not reads): a new table's FOREIGN KEY on
+    the table it references (measured on PostgreSQL 15.20), CREATE TRIGGER (flylint.dbfacts)."""
+    if ch.kind == "create-table":
+        return True
+    if ch.kind == "other" and ch.detail.get("operation"):
+        from flylint.dbfacts import operation_lock
+
+        found = operation_lock("postgres", ch.detail["operation"])
+        return found is not None and found[0] == "SHARE ROW EXCLUSIVE"
+    return False
+
+
 def _takes_mdl(ch) -> bool:
     """MySQL/MariaDB: the change needs an exclusive metadata lock on a live table (and does not bound
     the wait itself with MariaDB's WAIT n / NOWAIT)."""
-    if ch.born or ch.table is None or ch.detail.get("lock_wait"):
+    if ch.born or ch.detail.get("lock_wait"):
+        return False
+    if ch.kind == "other" and ch.detail.get("operation"):  # triggers, events: flylint.dbfacts knows their lock
+        from flylint.dbfacts import operation_lock
+
+        found = operation_lock("mysql", ch.detail["operation"])
+        # DROP TRIGGER of a trigger the history did not create: its (live) table is not known, it still waits
+        return found is not None and found[0] is not None and (ch.table is not None or ch.detail.get("trigger"))
+    if ch.table is None:
         return False
     return ch.kind in _PG_LOCKING or ch.kind in ("create-index", "drop-index") or (
         ch.kind == "other" and bool(ch.detail.get("partition_op") or ch.detail.get("trigger")))
@@ -54,6 +80,10 @@ def _domain_scan(ch) -> bool:
 def _locked_tables(ch) -> str:
     if ch.detail.get("domain"):
         return ", ".join(dict.fromkeys(c.split(".")[0] for c in ch.detail.get("live_columns") or ()))
+    if ch.kind == "create-table":  # the new table is not live: only the tables it references are
+        return " and ".join(dict.fromkeys(r[1] for r in ch.detail.get("references_live") or ()))
+    if ch.table is None and ch.detail.get("trigger"):
+        return f"the table of trigger {ch.object}"
     own = ch.table[1] if ch.table else ch.object
     # A foreign key (ADD CONSTRAINT or an inline REFERENCES of ADD COLUMN) also locks the referenced
     # table: SHARE ROW EXCLUSIVE, its writes wait (measured on PostgreSQL 15.20 here).
@@ -171,14 +201,14 @@ def _partitioned_index(rule, ctx, fa, st, ch):
     elif ch.detail.get("concurrently"):
         yield rule.finding(fa.migration.display, st.span,
                            f"PostgreSQL cannot drop the partitioned index {ch.object} CONCURRENTLY: the migration fails.",
-                           fix=f"DROP INDEX {ch.object}; without CONCURRENTLY, at a quiet time and after SET "
+                           fix=f"DROP INDEX {qi}; without CONCURRENTLY, at a quiet time and after SET "
                            "lock_timeout = '5s'; (an attached partition's index cannot be dropped on its own either).",
                            object=ch.object, change=ch.kind, severity="error")
     else:
         yield rule.finding(fa.migration.display, st.span,
                            f"Dropping index {ch.object} takes an ACCESS EXCLUSIVE lock on {table} and all its "
                            "partitions, blocking reads and writes.",
-                           fix=f"DROP INDEX {ch.object}; at a quiet time with SET lock_timeout = '5s'; (CONCURRENTLY is "
+                           fix=f"DROP INDEX {qi}; at a quiet time with SET lock_timeout = '5s'; (CONCURRENTLY is "
                            "not possible on a partitioned index).", object=ch.object, change=ch.kind)
 
 
@@ -220,6 +250,11 @@ def _partitioned_index(rule, ctx, fa, st, ch):
                  "V2__fk.sql": "SET lock_timeout = '5s';\n"
                  "ALTER TABLE orders ADD COLUMN buyer_id bigint REFERENCES users (id);\n"}, False,
                 title="inline REFERENCES with a lock_timeout"),
+        Example({"V1__init.sql": _T, "V2__orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, "
+                 "user_id bigint REFERENCES users (id));\n"}, True,
+                title="a new table's FOREIGN KEY locks the live table it references (SHARE ROW EXCLUSIVE)"),
+        Example({"V1__init.sql": _T + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));\n"},
+                False, title="a new table referencing a table born in the same migration"),
         Example({"V1__init.sql": _T, "V2__trg.sql": "CREATE TRIGGER users_audit AFTER UPDATE ON users FOR EACH ROW "
                  "EXECUTE FUNCTION audit();\n"}, True, title="CREATE TRIGGER takes SHARE ROW EXCLUSIVE"),
         Example({"V1__init.sql": _T + "CREATE TRIGGER users_audit AFTER UPDATE ON users FOR EACH ROW "
@@ -227,6 +262,18 @@ def _partitioned_index(rule, ctx, fa, st, ch):
         Example({"V1__init.sql": _T_MY, "V2__trg.sql": "CREATE TRIGGER users_bu BEFORE UPDATE ON users FOR EACH ROW "
                  "SET NEW.email = lower(NEW.email);\n"}, True, dialect="mysql",
                 title="MySQL: CREATE TRIGGER needs an exclusive metadata lock"),
+        Example({"V1__init.sql": _T + "CREATE TRIGGER users_audit AFTER UPDATE ON users FOR EACH ROW "
+                 "EXECUTE FUNCTION audit();\n", "V2__drop.sql": "DROP TRIGGER users_audit ON users;\n"}, True,
+                title="DROP TRIGGER takes ACCESS EXCLUSIVE on its table"),
+        Example({"V1__init.sql": _T + "CREATE TRIGGER users_audit AFTER UPDATE ON users FOR EACH ROW "
+                 "EXECUTE FUNCTION audit();\nDROP TRIGGER users_audit ON users;\n"}, False,
+                title="DROP TRIGGER on a table born in the same migration"),
+        Example({"V1__init.sql": _T_MY + "CREATE TRIGGER users_bu BEFORE UPDATE ON users FOR EACH ROW "
+                 "SET NEW.email = lower(NEW.email);\n", "V2__drop.sql": "DROP TRIGGER users_bu;\n"}, True,
+                dialect="mariadb", title="MySQL/MariaDB: DROP TRIGGER waits for the table's metadata lock"),
+        Example({"V1__init.sql": _T_MY, "V2__event.sql": "CREATE EVENT purge_users ON SCHEDULE EVERY 1 DAY "
+                 "DO DELETE FROM users WHERE id < 0;\n"}, False, dialect="mariadb",
+                title="CREATE EVENT locks no table"),
     ),
 )
 def lock_timeout(rule, ctx):
@@ -271,8 +318,10 @@ def lock_timeout(rule, ctx):
                     f"This statement locks {table}, which the live application uses, and "
                     + ("lock_timeout is 0 (no limit) at this point of the migration"
                        if disabled else "no lock_timeout is set earlier in this migration")
-                    + ": if it has to wait for a long-running query, every query on "
-                    f"{table} queues behind it.",
+                    + ": " + (
+                        f"if it has to wait for a long transaction that wrote to {table}, every write to {table} "
+                        "queues behind it (SHARE ROW EXCLUSIVE: reads go on)." if _share_row_exclusive(hit) else
+                        f"if it has to wait for a long-running query, every query on {table} queues behind it."),
                     fix=("Set lock_timeout = '5s' instead of 0 before this statement" if disabled else
                          f"Add SET lock_timeout = '5s'; at the top of {fa.migration.path.name}") + ", and retry the "
                     "migration if it times out.",
@@ -321,7 +370,8 @@ def backfill_under_lock(rule, ctx):
                         f"(e.g. WHERE id BETWEEN ... on {ch.table[1]}).",
                         object=ch.object, change=ch.kind,
                     )
-                elif _takes_lock(ch) and ch.table is not None and ch.kind not in ("create-index", "drop-index"):
+                elif _takes_lock(ch) and ch.table is not None and ch.kind not in ("create-index", "drop-index",
+                                                                                  "create-table"):
                     locked.setdefault(ch.table, fa.statements[si])
 
 
@@ -380,7 +430,7 @@ def unbatched_backfill(rule, ctx):
                         object=ch.object, change=ch.kind,
                     )
                 elif in_transaction and _takes_lock(ch) and ch.table is not None and ch.kind not in (
-                        "create-index", "drop-index"):
+                        "create-index", "drop-index", "create-table"):
                     locked.add(ch.table)
 
 
@@ -410,6 +460,14 @@ def unbatched_backfill(rule, ctx):
         Example({"V1__init.sql": _T_MY, "V2__proc.sql": "ALTER TABLE users ADD COLUMN age int;\n"
                  "CREATE PROCEDURE count_users() SELECT count(*) FROM users;\n"}, True, dialect="mariadb",
                 title="CREATE PROCEDURE commits implicitly too"),
+        Example({"V1__init.sql": _T_MY + "CREATE TRIGGER users_bu BEFORE UPDATE ON users FOR EACH ROW "
+                 "SET NEW.email = lower(NEW.email);\n",
+                 "V2__trg.sql": "DROP TRIGGER users_bu;\nCREATE EVENT purge_users ON SCHEDULE EVERY 1 DAY "
+                 "DO DELETE FROM users WHERE id < 0;\n"},
+                True, dialect="mariadb", title="DROP TRIGGER and CREATE EVENT commit implicitly too"),
+        Example({"V1__init.sql": _T_MY + "CREATE TRIGGER users_bu BEFORE UPDATE ON users FOR EACH ROW "
+                 "SET NEW.email = lower(NEW.email);\nDROP TRIGGER users_bu;\n"}, False, dialect="mariadb",
+                title="a trigger created and dropped with its table in the same migration"),
         Example({"V1__init.sql": _T_MY, "R__views.sql": "DROP VIEW IF EXISTS user_emails;\n"
                  "CREATE VIEW user_emails AS SELECT id, email FROM users;\n"}, True, dialect="mysql",
                 title="repeatable migration: CREATE OR REPLACE VIEW instead"),
@@ -436,7 +494,7 @@ def mysql_multiple_ddl(rule, ctx):
             if views:
                 rest = len(ddl) - len(views)  # each pair becomes one statement
                 fix = ("Replace each DROP VIEW + CREATE VIEW pair with one statement: " + " ".join(
-                    f"CREATE OR REPLACE VIEW {v} AS ...;" for v in views) + " (the view never goes missing, "
+                    f"CREATE OR REPLACE VIEW {sql_name(ctx, v)} AS ...;" for v in views) + " (the view never goes missing, "
                     "and a rerun after a failure works)" + (
                         "; put the other DDL statements into repeatable migrations of their own." if rest > 1 else ".")
                 )
@@ -454,8 +512,8 @@ _NOT_DDL = {"backfill", "delete-all", "session-setting", "other", "unanalysed", 
 def _is_ddl(ch) -> bool:
     """A statement MySQL commits implicitly: DDL, including CREATE TRIGGER/PROCEDURE/FUNCTION (MySQL
     manual: Statements That Cause an Implicit Commit)."""
-    return ch.kind not in _NOT_DDL or (ch.kind == "other" and bool(ch.detail.get("trigger") or ch.detail.get(
-        "opaque_body")))
+    return ch.kind not in _NOT_DDL or (ch.kind == "other" and bool(
+        ch.detail.get("trigger") or ch.detail.get("opaque_body") or ch.detail.get("event")))
 
 
 def _recreated_routines(per_file) -> set[int]:
@@ -639,13 +697,15 @@ def attach_partition(rule, ctx):
         parent_lock = ("ACCESS EXCLUSIVE on " if major is not None and major < 12 else "SHARE UPDATE EXCLUSIVE on ")
         bound = d.get("bound") or "DEFAULT"
         c = f"{part}_bound"
+        qp, qc = sql_name(ctx, part), sql_name(ctx, c)
         yield rule.finding(
             fa.migration.display, st.span,
             f"Attaching {part} scans all its rows to check FOR VALUES {bound} while holding an ACCESS EXCLUSIVE lock on "
             f"{part} ({parent_lock}{parent}): the live application's queries on {part} wait for the whole scan.",
-            fix=f"(1) ALTER TABLE {part} ADD CONSTRAINT {c} CHECK (<partition key within {bound}>) NOT VALID; "
-            f"(2) in the next migration: ALTER TABLE {part} VALIDATE CONSTRAINT {c}; (3) then ALTER TABLE {parent} "
-            f"ATTACH PARTITION {part} FOR VALUES {bound}; (no scan) and ALTER TABLE {part} DROP CONSTRAINT {c};",
+            fix=f"(1) ALTER TABLE {qp} ADD CONSTRAINT {qc} CHECK (<partition key within {bound}>) NOT VALID; "
+            f"(2) in the next migration: ALTER TABLE {qp} VALIDATE CONSTRAINT {qc}; (3) then ALTER TABLE "
+            f"{sql_name(ctx, parent)} ATTACH PARTITION {qp} FOR VALUES {bound}; (no scan) and ALTER TABLE {qp} DROP "
+            f"CONSTRAINT {qc};",
             object=f"{parent}.{part}", change=ch.kind,
         )
 
@@ -700,8 +760,9 @@ def domain_constraint(rule, ctx):
             fa.migration.display, st.span,
             f"{what} domain {ch.object} checks every value of {', '.join(cols)} while holding a {lock} lock on "
             f"{tables}: the live application's writes there wait for the whole scan.",
-            fix=f"Check the columns instead, e.g. ALTER TABLE {first_t} ADD CONSTRAINT {name} CHECK (...{first_c}...) "
-            f"NOT VALID; then ALTER TABLE {first_t} VALIDATE CONSTRAINT {name}; in a later migration (writes continue), "
+            fix=f"Check the columns instead, e.g. ALTER TABLE {sql_name(ctx, first_t)} ADD CONSTRAINT {sql_name(ctx, name)} "
+            f"CHECK (...{sql_name(ctx, first_c)}...) NOT VALID; then ALTER TABLE {sql_name(ctx, first_t)} VALIDATE "
+            f"CONSTRAINT {sql_name(ctx, name)}; in a later migration (writes continue), "
             "likewise for each column of the domain.",
             object=ch.object, change=ch.kind,
         )

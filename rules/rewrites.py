@@ -104,8 +104,11 @@ def how_done(c, table: str) -> str:
         "Some changes rebuild the whole table: on PostgreSQL a column with a volatile default, a "
         "serial or identity column, a stored generated column, VACUUM FULL or CLUSTER rewrite it "
         "under an ACCESS EXCLUSIVE lock; on MySQL/MariaDB many ALTER TABLE forms fall back to "
-        "ALGORITHM=COPY, which blocks writes for the whole copy. On a big table that is an outage "
-        "for the live application. Which changes do this depends on the server version "
+        "ALGORITHM=COPY, which blocks writes for the whole copy, and an in-place rebuild of a table with a "
+        "FULLTEXT or SPATIAL index blocks writes too (LOCK=SHARED). On a big table that is an outage "
+        "for the live application. OPTIMIZE TABLE, ALTER TABLE ... ENGINE= and ALTER TABLE ... FORCE rebuild "
+        "the whole table even when reads and writes continue: time, disk space, I/O and replication lag "
+        "proportional to its size. Which changes do this depends on the server version "
         "(--db-version)."
     ),
     fix="Use the form that avoids the rewrite (add the column without the volatile default, then "
@@ -135,6 +138,31 @@ def how_done(c, table: str) -> str:
                 title="a later FULLTEXT index: FTS_DOC_ID exists, no rebuild"),
         Example({"V1__init.sql": _T_MY + "ALTER TABLE users ADD FULLTEXT INDEX users_email_ft (email);\n"},
                 False, dialect="mysql", title="FULLTEXT index on a table born in the same migration"),
+        Example({"V1__init.sql": _T_MY, "V2__optimize.sql": "SET SESSION lock_wait_timeout = 5;\nOPTIMIZE TABLE users;\n"},
+                True, dialect="mariadb", db_version="10.11",
+                title="OPTIMIZE TABLE rebuilds the table, online but in full"),
+        Example({"V1__init.sql": _T_MY, "V2__force.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                 "ALTER TABLE users ENGINE=InnoDB;\n"}, True, dialect="mysql", db_version="8.0.35",
+                title="ALTER TABLE ... ENGINE=InnoDB (or FORCE) rebuilds the table"),
+        Example({"V1__init.sql": "CREATE TABLE places (id bigint PRIMARY KEY, name varchar(50) NOT NULL, "
+                 "pos point NOT NULL, SPATIAL INDEX places_pos (pos));\n",
+                 "V2__null.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE places MODIFY name varchar(50) NULL;\n"},
+                True, dialect="mariadb", db_version="10.11",
+                title="a table with a SPATIAL index is rebuilt only with LOCK=SHARED on MariaDB"),
+        Example({"V1__init.sql": "CREATE TABLE places (id bigint PRIMARY KEY, name varchar(50) NOT NULL, "
+                 "pos point NOT NULL);\n",
+                 "V2__null.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE places MODIFY name varchar(50) NULL;\n"},
+                False, dialect="mariadb", db_version="10.11",
+                title="without a SPATIAL index the rebuild is online (LOCK=NONE)"),
+        Example({"V1__init.sql": _T_MY + "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+                 "V2__fk.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                 "ALTER TABLE orders ADD COLUMN buyer_id bigint REFERENCES users (id);\n"}, True, dialect="mariadb",
+                db_version="10.11", title="MariaDB creates an inline REFERENCES of ADD COLUMN by copying the table"),
+        Example({"V1__init.sql": _T_MY + "CREATE TABLE orders (id bigint PRIMARY KEY);\n"
+                 "ALTER TABLE orders ADD COLUMN buyer_id bigint REFERENCES users (id);\n"}, False, dialect="mariadb",
+                db_version="10.11", title="inline REFERENCES on a table born in the same migration"),
+        Example({"V1__init.sql": _T_MY + "OPTIMIZE TABLE users;\nALTER TABLE users FORCE;\n"}, False,
+                dialect="mariadb", title="rebuilding a table born in the same migration"),
     ),
 )
 def table_rewrite(rule, ctx):
@@ -147,8 +175,10 @@ def table_rewrite(rule, ctx):
         copies = c.rewrite or c.algorithm == "COPY"
         if not copies:
             continue
-        if ctx.dialect != "postgres" and c.lock in (None, "NONE") and c.algorithm != "COPY":
-            continue  # an online rebuild: reads and writes go on
+        if ctx.dialect != "postgres" and c.lock in (None, "NONE") and c.algorithm != "COPY" \
+                and ch.kind != "rewrite-table":
+            continue  # an online rebuild as a side effect: reads and writes go on
+        # an explicit rebuild (OPTIMIZE TABLE, ENGINE=, FORCE) is reported even online: it is its whole work
         table = table_name(ch)
         message, fix = _rewrite_words(ctx, ch, c, table)
         yield rule.finding(fa.migration.display, st.span, message, fix=fix, object=ch.object, change=ch.kind)
@@ -191,10 +221,12 @@ def _rewrite_words(ctx, ch, c, table):
     plain = change_cost(ctx, replace(ch, detail={**d, "options": {}})) if opts else None
     caused = plain is not None and not plain.refused and plain.lock in (None, "NONE") and plain.algorithm != "COPY"
     because = f" because of {clause}" if caused else ""
-    if c.lock in (None, "NONE"):  # an online copy (MariaDB 11.2+)
+    if c.lock in (None, "NONE"):  # an online copy (MariaDB 11.2+) or an online rebuild
+        work = "copy" if c.algorithm == "COPY" else "rebuild"
         message = (f"{doing(ch)} {how_done(c, table)}{because}{vn}: the live application keeps reading and writing "
-                   f"{table}, but the copy takes time, disk space and I/O proportional to the size of {table}, and "
-                   f"the switch to the copy at the end waits for open transactions on {table}.")
+                   f"{table}, but the {work} takes time, disk space and I/O proportional to the size of {table}, "
+                   f"replicas apply it only after it ends (replication lag), and it waits for open transactions on "
+                   f"{table} at its start and end.")
     else:
         message = f"{doing(ch)} {how_done(c, table)}{because}{vn}: {waits(c, table)} until it ends, {size}."
     if caused:
@@ -203,7 +235,27 @@ def _rewrite_words(ctx, ch, c, table):
         return message, f"Remove {clause} from this statement."
     tool = (f"run it with an online schema change tool (gh-ost, pt-online-schema-change) if {table} is big, "
             "or at a quiet time")
-    if ch.kind == "add-column" and d.get("generated_stored"):
+    if ch.kind == "rewrite-table" and d.get("reason") == "optimize":
+        # measured on MariaDB 10.11.19: a lock wait timeout came back as a result row ('error', 'Operation failed')
+        message += (f" A failed OPTIMIZE TABLE (a lock wait timeout, for one) is reported as a result row, not as an "
+                    f"error: Flyway records the migration as successful and {table} is not rebuilt.")
+    if ch.kind == "rewrite-table" and d.get("reason") in ("optimize", "engine", "force"):
+        online = "" if c.lock in (None, "NONE") else ", or at a quiet time (writes wait)"
+        fix = (f"Rebuild {table} only when it is needed (to reclaim space after large deletes), outside the release "
+               f"that the live application depends on, with an online schema change tool (gh-ost, "
+               f"pt-online-schema-change) if {table} is big{online}"
+               + (f"; write it as ALTER TABLE {table} FORCE, ALGORITHM=INPLACE, LOCK=NONE; so the server refuses "
+                  "rather than blocks, and a failure fails the migration." if c.lock in (None, "NONE") else "."))
+    elif ch.kind == "add-column" and d.get("inline_foreign_key"):
+        fk = next(c for c in d.get("inline_constraints") or () if c[0] == "foreign-key")
+        refs = f" ({', '.join(sql_name(ctx, r) for r in fk[3])})" if fk[3] else ""
+        default = f" DEFAULT {d['default']}" if d.get("default") is not None else ""
+        fix = (f"Add the column without REFERENCES (INSTANT): ALTER TABLE {table} ADD COLUMN {col} {d.get('type')}"
+               f"{' NOT NULL' if d.get('not_null') else ''}{default}; then, if its values are known to be valid, add "
+               f"the key without copying the table: SET foreign_key_checks = 0; ALTER TABLE {table} ADD CONSTRAINT "
+               f"{sql_name(ctx, fk[1])} FOREIGN KEY ({col}) REFERENCES {sql_name(ctx, fk[2])}{refs}; SET "
+               "foreign_key_checks = 1; (existing rows are not checked); otherwise " + tool + ".")
+    elif ch.kind == "add-column" and d.get("generated_stored"):
         fix = f"Add {table}.{col} as a VIRTUAL generated column (INSTANT) instead of STORED, or {tool}."
     elif ch.kind == "add-column" and d.get("default_volatile"):
         fix = (f"Add {table}.{col} without the expression default, backfill existing rows in batches and set "

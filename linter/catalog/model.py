@@ -68,6 +68,7 @@ class Index:
     columns: tuple[str, ...] = ()  # column keys; "(expression)" for an expression key part
     unique: bool = False
     origin: int = -1
+    kind: str | None = None  # MySQL/MariaDB "FULLTEXT" or "SPATIAL": rebuilding the table needs a lock
 
 
 @dataclass
@@ -170,6 +171,10 @@ class Catalog:
         self.functions: dict[tuple[str, str], int] = {}
         # PostgreSQL functions that RETURN trigger: only triggers call them, never the application.
         self.trigger_functions: set[tuple[str, str]] = set()
+        # Triggers the history created: PostgreSQL (table key, name) -> origin; MySQL/MariaDB, where a
+        # trigger's name is unique in its schema and DROP TRIGGER does not name the table,
+        # (schema, name) -> (table key, origin).
+        self.triggers: dict[tuple, object] = {}
         # PostgreSQL `SET search_path` / MySQL `USE db` of the migration being replayed (Flyway
         # restores the connection's state after each migration): schemas to look names up in.
         self.search_path: tuple[str, ...] | None = None

@@ -145,6 +145,11 @@ _KIND_OF = {"primary-key": "add-primary-key", "unique": "add-unique", "check": "
             "foreign-key": "add-foreign-key", "exclude": "add-unique"}
 
 
+# MySQL/MariaDB changes that may rebuild the table: a FULLTEXT or SPATIAL index changes what the rebuild costs.
+_MY_REBUILDS = frozenset({"add-column", "drop-column", "set-not-null", "drop-not-null", "add-primary-key",
+                          "rewrite-table", "drop-constraint"})
+
+
 class _Replayer:
     def __init__(self, cat: Catalog, out: Replay, fi: int, si: int, path: str, release=None) -> None:
         self.cat, self.out, self.fi, self.si, self.path = cat, out, fi, si, path
@@ -161,6 +166,8 @@ class _Replayer:
     def emit(self, kind, table, obj, description, *, born=False, klass=None, **detail) -> None:
         if self.lock_wait:
             detail["lock_wait"] = True
+        if kind in _MY_REBUILDS and table is not None and not self.pg():
+            detail.update(self.special_index(table))
         self.changes.append(
             Change(
                 kind=kind,
@@ -382,7 +389,7 @@ class _Replayer:
                 elif isinstance(item, exp.LikeProperty):
                     indexes.extend(self.copy_like(t, item, pg_like=True))
                 elif isinstance(item, exp.IndexColumnConstraint):
-                    indexes.append(self.index_from(item))
+                    indexes.append((*self.index_from(item), _index_kind(item)))
                     t.fts_doc_id = t.fts_doc_id or _index_kind(item) == "FULLTEXT"
                 else:
                     found = self.constraint_from(item)
@@ -412,8 +419,8 @@ class _Replayer:
             self.add_constraint_to(t, p, creating=True)
         self.cat.tables[key] = t
         self.cat.gone.discard(key)
-        for name, cols, unique in indexes:
-            self.register_index(t, key, name, cols, unique)
+        for name, cols, unique, *kind in indexes:
+            self.register_index(t, key, name, cols, unique, kind=kind[0] if kind else None)
         for p in deferred:
             if p.constraint.kind == "foreign-key" and p.constraint.name:
                 self.implicit_fk_index(t, p.constraint, p.name)
@@ -427,7 +434,12 @@ class _Replayer:
                   # (name, type family, type as written, identity, in the primary key) per column written
                   columns=tuple((c.name, c.type.family, str(c.type), c.identity,
                                  any(ck in x.columns for x in t.constraints.values() if x.kind == "primary-key"))
-                                for ck, c in t.columns.items() if c.origin == self.fi and t.partition_of is None))
+                                for ck, c in t.columns.items() if c.origin == self.fi and t.partition_of is None),
+                  # PostgreSQL: a FOREIGN KEY takes SHARE ROW EXCLUSIVE on each referenced table while the
+                  # table is created (measured on PostgreSQL 15.20 here): writes to it wait, briefly
+                  references_live=tuple(dict.fromkeys(
+                      c.ref_table for c in t.constraints.values()
+                      if c.kind == "foreign-key" and c.ref_table != key and self.live_table(c.ref_table))))
 
     def copy_like(self, t: Table, like: exp.LikeProperty, *, pg_like: bool) -> list:
         """CREATE TABLE t (LIKE src ...) (PostgreSQL) / CREATE TABLE t LIKE src (MySQL): copy the
@@ -454,7 +466,7 @@ class _Replayer:
         t.constraints_known = not pg_like and src.constraints_known
         if pg_like:
             return []
-        return [(i.name, i.columns, i.unique) for i in (self.cat.indexes[k] for k in self.cat.indexes_on(src_key))]
+        return [(i.name, i.columns, i.unique, i.kind) for i in (self.cat.indexes[k] for k in self.cat.indexes_on(src_key))]
 
     def column_from_def(self, cd: exp.ColumnDef) -> tuple[Column, list[_Pending]]:
         """The column and its inline constraints (not yet named: see add_constraint_to)."""
@@ -693,7 +705,7 @@ class _Replayer:
 
     def register_index(self, t: Table | None, tkey, name: str | None, cols: tuple[str, ...], unique: bool,
                        *, if_not_exists: bool = False, explicit_quoted: bool = False,
-                       name_parts: tuple[str, ...] | None = None) -> tuple[str, bool]:
+                       name_parts: tuple[str, ...] | None = None, kind: str | None = None) -> tuple[str, bool]:
         """Add an index to the catalog; returns (its name, False when it already existed)."""
         if name is None:
             if self.pg():
@@ -716,7 +728,7 @@ class _Replayer:
             if if_not_exists:
                 return name, False
             self.problem("exists", name, f"index {name} already exists")
-        self.cat.add_index(ikey, Index(name, tkey, tuple(cols), unique, self.fi))
+        self.cat.add_index(ikey, Index(name, tkey, tuple(cols), unique, self.fi, kind))
         if self.pg():
             self.cat.gone.discard(ikey)
         return name, True
@@ -768,7 +780,8 @@ class _Replayer:
         else:
             names = None
         name, new = self.register_index(t, tkey, explicit[0], tuple(cols), unique, name_parts=names,
-                                        if_not_exists=bool(node.args.get("exists")), explicit_quoted=explicit[1])
+                                        if_not_exists=bool(node.args.get("exists")), explicit_quoted=explicit[1],
+                                        kind=opts.get("index_kind"))
         if not new:
             self.emit("other", tkey, name, f"create index {name} if not exists (already there)", born=born)
             return
@@ -952,6 +965,12 @@ class _Replayer:
                           trigger_function=trigger, cascade=cascade)
             elif kind in ("SCHEMA", "DATABASE"):
                 self.drop_schema(self.qualified(tbl)[1], cascade, kind)
+            elif kind == "TRIGGER":
+                self.drop_trigger(node, tbl)
+            elif kind == "EVENT":
+                name = self.qualified(tbl)[1]
+                self.emit("other", None, name, f"drop event {name}", klass="neutral", event=True,
+                          operation="drop-event")
             else:
                 self.emit("other", None, self.qualified(tbl)[1], f"drop {kind.lower()} {self.qualified(tbl)[1]}")
 
@@ -1188,8 +1207,8 @@ class _Replayer:
         opts = _options(options)
         for o in options:
             if isinstance(o, exp.EngineProperty):
-                self.emit("rewrite-table", key, key[1], f"rebuild table {key[1]} (ENGINE=)", born=self.born(t.origin),
-                          reason="engine", options=opts)
+                self.emit("rewrite-table", key, key[1], f"ALTER TABLE {key[1]} ENGINE={o.name or '...'}",
+                          born=self.born(t.origin), reason="engine", options=opts)
             elif isinstance(o, (exp.CharacterSetProperty, exp.CollateProperty)):
                 self.emit("other", key, key[1], f"change the default character set of {key[1]}",
                           born=self.born(t.origin))
@@ -1202,6 +1221,22 @@ class _Replayer:
                           born=self.born(t.origin))
                 continue
             handler(t, key, action, opts)
+
+    def a_ForceProperty(self, t: Table, key, action, opts) -> None:
+        """MySQL/MariaDB ALTER TABLE ... FORCE rebuilds the table (measured on MariaDB 10.11.19: INPLACE,
+        LOCK=NONE, new TABLE_ID; LOCK=SHARED when the table has a SPATIAL or FULLTEXT index)."""
+        self.emit("rewrite-table", key, key[1], f"ALTER TABLE {key[1]} FORCE", born=self.born(t.origin),
+                  reason="force", options=opts)
+
+    def special_index(self, key) -> dict:
+        """MySQL/MariaDB: the kind of a FULLTEXT or SPATIAL index of the table, which makes a rebuild take
+        LOCK=SHARED (measured on MariaDB 10.11.19; verify.md §3 #27)."""
+        if self.pg():
+            return {}
+        kinds = {self.cat.indexes[k].kind for k in self.cat.indexes_on(key)}
+        if "FULLTEXT" in kinds:
+            return {"special_index": "FULLTEXT"}
+        return {"special_index": "SPATIAL"} if "SPATIAL" in kinds else {}
 
     def alter_other(self, node: exp.Alter, kind: str) -> None:
         stores = {"INDEX": None, "VIEW": self.cat.views, "MATERIALIZED VIEW": self.cat.views,
@@ -1285,8 +1320,18 @@ class _Replayer:
         has_default = col.default is not None
         klass = "incompatible" if not_null and not has_default and not col.generated else "additive"
         t.columns[ck] = col
+        # (kind, name, referenced table or CHECK condition as written, referenced columns) of each inline
+        # FOREIGN KEY and CHECK: PostgreSQL checks existing rows against them under the ADD COLUMN's lock
+        checks = [k.this.sql(self.cat.dialect) for cc in cd.args.get("constraints") or ()
+                  if isinstance(k := getattr(cc, "args", {}).get("kind"), exp.CheckColumnConstraint)
+                  and isinstance(k.this, exp.Expression)] if self.pg() else []
+        inline = []
         for p in cons:
-            self.add_constraint_to(t, p)
+            if self.add_constraint_to(t, p) and p.constraint.kind in ("foreign-key", "check"):
+                c = p.constraint
+                what = (c.ref_table[1] if c.ref_table else c.references) if c.kind == "foreign-key" else (
+                    checks.pop(0) if checks else None)
+                inline.append((c.kind, c.name, what, tuple(c.ref_columns)))
         self.emit(
             "add-column", key, f"{t.name}.{col.name}", f"add column {t.name}.{col.name}",
             born=self.born(t.origin), klass=klass, column=col.name, type=str(col.type), not_null=not_null,
@@ -1297,6 +1342,11 @@ class _Replayer:
             constraints=tuple(p.constraint.kind for p in cons),
             references_live=tuple(p.constraint.ref_table for p in cons
                                   if p.constraint.kind == "foreign-key" and self.live_table(p.constraint.ref_table)),
+            inline_constraints=tuple(inline), default=col.default,
+            # MariaDB creates an inline REFERENCES (MySQL ignores it): the table is copied unless
+            # foreign_key_checks=0 (measured on MariaDB 10.11.19, dbfacts)
+            inline_foreign_key=any(c[0] == "foreign-key" for c in inline) and not self.pg(),
+            foreign_key_checks=self.cat.session.get("foreign_key_checks"),
         )
 
     def live_table(self, key) -> bool:
@@ -1639,7 +1689,8 @@ class _Replayer:
                 ok = all(c == "(expression)" or self.has_column(t, c, c) for c in cols)
                 shown = name or (cols[0] if cols else t.name)
                 if ok:
-                    shown, new = self.register_index(t, key, name, cols, unique, if_not_exists=if_not_exists)
+                    shown, new = self.register_index(t, key, name, cols, unique, if_not_exists=if_not_exists,
+                                                     kind=_index_kind(index))
                     if not new:
                         self.emit("other", key, shown, f"add index if not exists {shown} (already there)",
                                   born=self.born(t.origin))
@@ -1668,6 +1719,10 @@ class _Replayer:
             self.add_constraint_to(t, found, if_not_exists=if_not_exists)
             detail = dict(not_valid=not_valid, constraint=c.name, columns=c.columns, references=c.references,
                           check_not_null=c.check_not_null, options=opts)
+            if c.kind in ("check", "foreign-key") and self.pg():
+                # the constraint without its name, for fixes that re-add it NOT VALID
+                body = item.expressions[0] if isinstance(item, exp.Constraint) and item.expressions else item
+                detail["definition"] = body.sql("postgres") if isinstance(body, exp.Expression) else None
             if c.kind == "exclude":
                 detail["exclusion"] = True
             if c.kind == "primary-key":
@@ -2101,8 +2156,50 @@ class _Replayer:
         t = None if view is not None else self.table(key, must_exist=False)
         origin = view.origin if view is not None else (t.origin if t is not None else self.fi)
         name = _name(node.name.this)[0] if isinstance(node.name, exp.Table) else str(node.name)
+        if not self.pg():  # PostgreSQL's DROP TRIGGER names the table
+            schema = self.qualified(node.name)[0] if isinstance(node.name, exp.Table) else None
+            self.cat.triggers[(schema or key[0], name)] = (key, self.fi)
         self.emit("other", key, name, f"create trigger {name} on {key[1]}", born=self.born(origin), klass="neutral",
-                  trigger=True, on_view=view is not None)
+                  trigger=True, on_view=view is not None, operation="create-trigger")
+
+    def drop_trigger(self, node: exp.Drop, tbl) -> None:
+        """DROP TRIGGER locks the trigger's table: ACCESS EXCLUSIVE on PostgreSQL (measured on PostgreSQL
+        15.20 here: DROP TRIGGER ... ON users held AccessExclusiveLock on users), an exclusive metadata lock
+        on MySQL/MariaDB (measured on MariaDB 10.11.19: it waited for a transaction that had read the table)."""
+        name = _name(tbl.this)[0] if isinstance(tbl, exp.Table) else str(tbl)
+        on = node.args.get("cluster")
+        key = None
+        if self.pg():
+            if isinstance(on, exp.OnProperty) and isinstance(on.this, exp.Table):
+                key = self.key(on.this)
+        else:
+            schema = self.qualified(tbl)[0] or (self.cat.search_path[0] if self.cat.search_path else
+                                                 self.cat.default_schema)
+            found = self.cat.triggers.pop((schema, name), None)
+            if found is not None and found[0] in self.cat.tables:
+                key = found[0]
+        if key is None:  # a MySQL trigger the history did not create: its table is unknown
+            self.emit("other", None, name, f"drop trigger {name}", klass="neutral", trigger=True,
+                      operation="drop-trigger")
+            return
+        view = self.cat.views.get(key)
+        t = None if view is not None else self.cat.tables.get(key)
+        origin = view.origin if view is not None else (t.origin if t is not None else -1)
+        self.emit("other", key, name, f"drop trigger {name} on {key[1]}", born=self.born(origin), klass="neutral",
+                  trigger=True, on_view=view is not None, operation="drop-trigger")
+
+    def h_AlterEvent(self, node: N.AlterEvent) -> None:
+        """MySQL/MariaDB ALTER EVENT: no table lock, an implicit commit like any DDL."""
+        name = _name(node.name.this)[0] if isinstance(node.name, exp.Table) else str(node.name)
+        self.emit("other", None, name, f"alter event {name}", klass="neutral", event=True,
+                  opaque_body=node.body is not None, operation="alter-event")
+
+    def h_CreateEvent(self, node: N.CreateEvent) -> None:
+        """MySQL/MariaDB CREATE EVENT: no table lock (measured on MariaDB 10.11.19: it did not wait for a
+        transaction that had read the table its body deletes from), but an implicit commit like any DDL."""
+        name = _name(node.name.this)[0] if isinstance(node.name, exp.Table) else str(node.name)
+        self.emit("other", None, name, f"create event {name}", born=True, klass="neutral", event=True,
+                  opaque_body=True, operation="create-event")
 
     def h_DoBlock(self, node: N.DoBlock) -> None:
         # The body runs SQL flylint does not read: it may change the schema.

@@ -57,6 +57,7 @@ __all__ = [
     "Row",
     "cost",
     "describe",
+    "operation_lock",
     "lock_blocks",
     "parse_version",
     "pg_lock_mode",
@@ -108,7 +109,10 @@ CHANGES = (
 # "foreign-key") says what drop-constraint drops; `reason` says why a table is rewritten
 # ("charset": CONVERT TO CHARACTER SET, "engine", "optimize", "cluster", "vacuum-full");
 # `full` is None unless known (False: a plain VACUUM, which does not rewrite); `domain` says the
-# change is an ALTER DOMAIN (PostgreSQL): its lock is on every table with a column of the domain.
+# change is an ALTER DOMAIN (PostgreSQL): its lock is on every table with a column of the domain;
+# `special_index` ("FULLTEXT", "SPATIAL") says the MySQL/MariaDB table has such an index, which makes
+# an in-place rebuild take LOCK=SHARED (`mysql.SPECIAL_INDEX_REBUILD`); `inline_foreign_key` says an
+# ADD COLUMN carries a REFERENCES clause that the server turns into a FOREIGN KEY (MariaDB).
 DETAIL_DEFAULTS: Mapping[str, Any] = MappingProxyType(
     {
         "has_default": False,
@@ -134,6 +138,8 @@ DETAIL_DEFAULTS: Mapping[str, Any] = MappingProxyType(
         "domain": False,
         "index_kind": None,
         "first_fulltext": False,
+        "special_index": None,
+        "inline_foreign_key": False,
     }
 )
 
@@ -191,6 +197,14 @@ def cost(dialect: str, change: str, db_version: str | None = None, **detail: Any
 _MISS = object()
 _MEMO: dict[tuple, Cost | None] = {}
 _VERSIONS: dict[object, tuple[int, ...]] = {}
+
+
+def operation_lock(dialect: str, operation: str | None) -> tuple[str | None, str] | None:
+    """The table lock of a statement outside the change vocabulary (a catalog change of kind "other"
+    with this `operation` detail, e.g. "drop-trigger"): (lock, source), or None when flylint has no fact.
+    The lock is a PostgreSQL lock mode, or the MySQL/MariaDB metadata-lock level; None: no table lock."""
+    table = _postgres.OPERATIONS if _dialect(dialect) == "postgres" else _mysql.OPERATIONS
+    return table.get(operation or "")
 
 
 def describe(c: Cost) -> str:
@@ -342,6 +356,7 @@ def _my_adjust(
         c = replace(c, algorithm="INPLACE")
     if c.algorithm is None:  # not an ALTER TABLE: the clauses do not apply
         return c
+    c = _special_index(dialect, change, details, c)
     natural_copy_lock = "SHARED"
     online_copy = _at_least(version, _mysql.ONLINE_COPY_SINCE.get(dialect))
     if online_copy:
@@ -387,6 +402,18 @@ def _my_adjust(
         if _LOCK_RANK[lock] > _LOCK_RANK[c.lock or "NONE"]:
             c = _with_lock(c, lock)
     return c
+
+
+def _special_index(dialect: str, change: str, details: Mapping[str, Any], c: Cost) -> Cost:
+    """An in-place rebuild of a table with a FULLTEXT or SPATIAL index cannot let writes continue."""
+    special = details["special_index"]
+    if not special or not c.rewrite or c.algorithm != "INPLACE" or c.lock != "NONE":
+        return c
+    fact = _mysql.SPECIAL_INDEX_REBUILD.get((dialect, str(special).upper()))
+    if fact is None or (fact.get("changes") and change not in fact["changes"]):
+        return c
+    c = replace(c, algorithm=fact["algorithm"], note=_join(c.note, fact["note"]), source=f"{c.source}; {fact['source']}")
+    return _with_lock(c, fact["lock"])
 
 
 def _join(first: str, second: str) -> str:

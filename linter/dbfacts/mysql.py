@@ -36,6 +36,34 @@ ALGORITHM_SINCE = {
 # [manual]. The KB page's banner names 11.4, the first long-term release that has it.
 ONLINE_COPY_SINCE = {"mariadb": "11.2"}
 
+# A table with a FULLTEXT or SPATIAL index cannot be rebuilt in place while writes continue: what an
+# in-place rebuild (ALTER TABLE ... FORCE, ENGINE=, OPTIMIZE TABLE, MODIFY ... NULL/NOT NULL, a new primary
+# key) becomes on such a table. The matcher applies it to every row that rebuilds INPLACE with LOCK=NONE.
+SPECIAL_INDEX_REBUILD = {
+    ("mariadb", "SPATIAL"): {
+        "algorithm": "INPLACE", "lock": "SHARED",
+        "source": "measured on MariaDB 10.11.19 here: FORCE, ENGINE=InnoDB, MODIFY ... NOT NULL, MODIFY ... NULL "
+                  "and DROP/ADD PRIMARY KEY on a table with a SPATIAL index refused LOCK=NONE ('Do not support "
+                  "online operation on table with GIS index'), INPLACE with LOCK=SHARED rebuilt it",
+        "note": "the table has a SPATIAL index: MariaDB rebuilds it only with LOCK=SHARED (writes wait); "
+                "LOCK=NONE is refused",
+    },
+    ("mariadb", "FULLTEXT"): {
+        "algorithm": "INPLACE", "lock": "SHARED",
+        "source": "verify.md §3 #27 (ENGINE=InnoDB on a table with a FULLTEXT index: LOCK=NONE refused, "
+                  "INPLACE with LOCK=SHARED; measured on MariaDB 10.11.19); measured on MariaDB 10.11.19 here: "
+                  "FORCE, MODIFY ... NULL and MODIFY ... NOT NULL alike ('Fulltext index creation requires a lock')",
+        "note": "the table has a FULLTEXT index: MariaDB rebuilds it only with LOCK=SHARED (writes wait); "
+                "LOCK=NONE is refused",
+    },
+    ("mysql", "FULLTEXT"): {
+        "algorithm": "COPY", "lock": "SHARED", "changes": ("rewrite-table",),
+        "source": "MySQL 8.0 manual: Online DDL Operations, Table Operations ('Rebuilding a table with the "
+                  "FORCE option': ALGORITHM=INPLACE is not supported for tables with FULLTEXT indexes) [manual]",
+        "note": "the table has a FULLTEXT index: MySQL rebuilds it with ALGORITHM=COPY (writes wait)",
+    },
+}
+
 METADATA_LOCK_NOTE = (
     "even an INSTANT ALTER needs a brief exclusive metadata lock: it waits for open "
     "transactions on the table and every new query queues behind it; set lock_wait_timeout "
@@ -241,6 +269,14 @@ MYSQL: tuple[Row, ...] = (
 
 MARIADB: tuple[Row, ...] = (
     # ---- columns ---------------------------------------------------------------------------
+    my("add-column", "INPLACE", "NONE", rebuild=True, when={"inline_foreign_key": True, "foreign_key_checks": False},
+       source=HERE.format("ADD COLUMN ... REFERENCES with foreign_key_checks=0: INSTANT and NOCOPY refused, "
+                          "INPLACE with LOCK=NONE rebuilt the table"),
+       note="existing rows are not checked against the new foreign key"),
+    my("add-column", "COPY", "SHARED", rebuild=True, when={"inline_foreign_key": True},
+       source=HERE.format("ADD COLUMN ... REFERENCES: INSTANT, NOCOPY and INPLACE refused ('Adding foreign keys "
+                          "needs foreign_key_checks=OFF'), COPY created the key"),
+       note="MariaDB creates the inline REFERENCES as a foreign key: the table is copied while writes wait"),
     my("add-column", "COPY", "SHARED", rebuild=True, when={"generated_stored": True},
        source=V3.format("#18"),
        note="a STORED generated column copies the table; a VIRTUAL one is INSTANT "
@@ -363,8 +399,11 @@ MARIADB: tuple[Row, ...] = (
        source=V3.format("#28 (CONVERT TO CHARACTER SET: 'Cannot change column type')"),
        note="every text column is converted while the table is copied; writes wait"),
     my("rewrite-table", "INPLACE", "NONE", rebuild=True,
-       source=HERE.format("ALTER TABLE ... FORCE: INPLACE, LOCK=NONE, rebuilt"),
-       note="a table with a FULLTEXT index needs LOCK=SHARED (verify.md §3 #27)"),
+       source=HERE.format("ALTER TABLE ... FORCE and ALTER TABLE ... ENGINE=InnoDB: INPLACE, LOCK=NONE, "
+                          "new TABLE_ID; OPTIMIZE TABLE: 'doing recreate + analyze instead', new TABLE_ID; all "
+                          "three waited for an open transaction's metadata lock"),
+       note="a table with a FULLTEXT or SPATIAL index needs LOCK=SHARED; OPTIMIZE TABLE reports a failure "
+            "(such as a lock wait timeout) as a result row, not as an error, so Flyway does not see it"),
     # ---- ENUM / SET values -----------------------------------------------------------------
     my("add-enum-value", "INSTANT", "NONE", when={"enum_append": True}, source=V3.format("#11"),
        note=_ENUM_COPY),
@@ -384,3 +423,16 @@ MARIADB: tuple[Row, ...] = (
 
 # Change kinds with no operation on these engines: cost() returns None for them.
 MYSQL_NONE = frozenset({"validate-constraint", "reindex"})
+
+# Statements outside the change vocabulary (catalog change kind "other", told apart by their
+# `operation` detail): operation -> (metadata-lock level on the table, source). Both dialects alike.
+OPERATIONS: dict[str, tuple[str | None, str]] = {
+    "create-trigger": ("EXCLUSIVE", HERE.format("CREATE TRIGGER waited for a transaction that had read the "
+                                                "table") + "; " + MDL),
+    "drop-trigger": ("EXCLUSIVE", HERE.format("DROP TRIGGER waited for a transaction that had read the "
+                                              "table") + "; " + MDL),
+    "create-event": (None, HERE.format("CREATE EVENT did not wait for a transaction that had read the table "
+                                       "its body uses")),
+    "drop-event": (None, HERE.format("DROP EVENT did not wait for such a transaction")),
+    "alter-event": (None, HERE.format("ALTER EVENT ... DISABLE did not wait for such a transaction")),
+}

@@ -171,7 +171,8 @@ POSTGRES: tuple[Row, ...] = (
        note="queries that would use the index being rebuilt wait too (ACCESS EXCLUSIVE on the "
             "index); use REINDEX CONCURRENTLY (PostgreSQL 12+)"),
     # ---- tables and views ------------------------------------------------------------------
-    pg("create-table", None, source=V2.format("#28"),
+    pg("create-table", None, source=V2.format("#28") + "; " + HERE.format(
+           "CREATE TABLE new_t (..., REFERENCES users (id)) held SHARE ROW EXCLUSIVE on users"),
        note="a REFERENCES clause takes SHARE ROW EXCLUSIVE on each referenced table (blocks "
             "its writes briefly)"),
     pg("drop-table", AE, source=V2.format("#35"),
@@ -229,3 +230,10 @@ POSTGRES: tuple[Row, ...] = (
 
 # Change kinds PostgreSQL has no operation for (cost() returns None for them).
 POSTGRES_NONE: frozenset[str] = frozenset()
+
+# Statements outside the change vocabulary (catalog change kind "other", told apart by their
+# `operation` detail) that lock a table: operation -> (lock mode on the table, source).
+OPERATIONS: dict[str, tuple[str | None, str]] = {
+    "create-trigger": (SRE, V2.format("#27")),
+    "drop-trigger": (AE, HERE.format("DROP TRIGGER ... ON users held ACCESS EXCLUSIVE on users")),
+}

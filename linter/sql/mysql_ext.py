@@ -320,7 +320,37 @@ def recognise(ctx: Ctx, cur: Cursor):
         return _unlock(ctx)
     if w == "REPLACE":
         return _replace(ctx)
+    if w == "ALTER":
+        return _alter_event(cur)
     return None
+
+
+def _alter_event(cur: Cursor):
+    """ALTER [DEFINER = ...] EVENT name [ON SCHEDULE ...] [ON COMPLETION ...] [RENAME TO new] [ENABLE | DISABLE
+    [ON SLAVE]] [COMMENT '...'] [DO body]; None for any other ALTER."""
+    mark = cur.i
+    cur.i += 1
+    _skip_definer(cur)
+    if not cur.accept("EVENT"):
+        cur.i = mark
+        return None
+    name = cur.table("an event name")
+    do = cur.find_word("DO")
+    end = do if do is not None else cur.end
+    rename = cur.find_word("RENAME", "TO", end=end)
+    new_name = None
+    if rename is not None:
+        after = Cursor(cur.ctx, cur.toks, rename + 2, end)
+        new_name = after.table("the new event name")
+    if do is None and rename is None and cur.i == cur.end:
+        cur.fail("expected what to change in the event")
+    body = None
+    if do is not None:
+        cur.i = do + 1
+        if cur.done():
+            cur.fail("expected the event body")
+        body = cur.rest_source()
+    return n.AlterEvent(name=name, new_name=new_name, body=body), "ALTER EVENT"
 
 
 _CREATE_WORDS = frozenset(
@@ -699,3 +729,47 @@ def _create_event(cur: Cursor, or_replace: bool):
         name=name, schedule=schedule, body=cur.rest_source(), or_replace=or_replace, if_not_exists=if_not_exists
     )
     return node, "CREATE EVENT"
+
+
+# ============================================================================================
+# Spatial column types
+# ============================================================================================
+
+# MySQL/MariaDB spatial types the stock `mysql` tokenizer reads as plain words (only GEOMETRY is a type
+# there), so `pos point NOT NULL` is a syntax error. In a column definition they become the stock type
+# token of the same name, or GEOMETRY where sqlglot has none (MULTIPOINT, GEOMETRYCOLLECTION).
+def may_have_spatial(text: str) -> bool:
+    """Cheap pre-check (substrings of the lower-cased text; a regex costs several times more on every
+    statement): whether `spatial_types` may have anything to do."""
+    low = text.lower()
+    return "point" in low or "polygon" in low or "linestring" in low or "collection" in low or "srid" in low
+_SPATIAL = {
+    "POINT": TokenType.POINT, "LINESTRING": TokenType.LINESTRING, "POLYGON": TokenType.POLYGON,
+    "MULTILINESTRING": TokenType.MULTILINESTRING, "MULTIPOLYGON": TokenType.MULTIPOLYGON,
+    "MULTIPOINT": TokenType.GEOMETRY, "GEOMETRYCOLLECTION": TokenType.GEOMETRY, "GEOMCOLLECTION": TokenType.GEOMETRY,
+}
+_NAME_TOKENS = (TokenType.VAR, TokenType.IDENTIFIER)
+_BEFORE_NAME = frozenset({"(", ",", "COLUMN", "ADD", "MODIFY"})
+
+
+def spatial_types(tokens: list) -> list:
+    """The tokens with each spatial type word of a column definition (`name point`, `ADD COLUMN name
+    point`, `MODIFY name point`, `CHANGE old new point`) turned into a type token, and MySQL 8.0's column
+    attribute `SRID n` dropped (it restricts the values, not the type's storage)."""
+    out = list(tokens)
+    i = 0
+    while i < len(out):
+        tok = out[i]
+        word = tok.text.upper() if tok.token_type is TokenType.VAR else None
+        if word == "SRID" and i + 1 < len(out) and out[i + 1].token_type is TokenType.NUMBER and i >= 2:
+            del out[i:i + 2]
+            continue
+        if word in _SPATIAL and i >= 2 and out[i - 1].token_type in _NAME_TOKENS and not (
+                i + 1 < len(out) and out[i + 1].token_type is TokenType.L_PAREN):
+            before = out[i - 2]
+            b = before.text.upper() if before.token_type is not TokenType.IDENTIFIER else None
+            changed = before.token_type in _NAME_TOKENS and i >= 3 and out[i - 3].text.upper() in ("CHANGE", "COLUMN")
+            if b in _BEFORE_NAME or changed:
+                out[i] = synthetic(_SPATIAL[word], tok.text, tok)
+        i += 1
+    return out

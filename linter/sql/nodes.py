@@ -321,6 +321,16 @@ class CreateEvent(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class AlterEvent(Node):
+    """MySQL `ALTER [DEFINER=..] EVENT name [ON SCHEDULE ...] [RENAME TO new] [ENABLE|DISABLE ...] [DO body]`."""
+
+    name: exp.Table
+    new_name: exp.Table | None = None
+    body: str | None = None  # the new body after DO, source text
+    opaque_body: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class RenameTable(Node):
     """MySQL `RENAME TABLE[S] [IF EXISTS] a TO b[, c TO d ...] [WAIT n|NOWAIT]` (atomic swaps)."""
 

@@ -137,6 +137,8 @@ def _parse(text: str, dialect: str, max_depth: int) -> ParseResult:
         return ParseResult(None, f"sqlglot's tokenizer failed ({type(error).__name__}: {str(error)[:160]})")
     if not tokens:
         return ParseResult(None, "empty statement (only comments or whitespace)")
+    if base == "mysql" and tokens[0].text.upper() in ("CREATE", "ALTER") and mysql_ext.may_have_spatial(work):
+        tokens = mysql_ext.spatial_types(tokens)
     if "\x00" in work:  # sqlglot skips it; PostgreSQL rejects it, MySQL reads it as part of the text
         return ParseResult(None, "it contains a NUL byte (\\x00), which the database rejects or misreads",
                            work.index("\x00"), _guess_kind(tokens))
