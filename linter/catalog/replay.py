@@ -40,6 +40,9 @@ class SchemaProblem:
     fk_checks: bool = False  # MySQL: only while foreign_key_checks is on (Flyway's initSql may turn it off)
 
 
+_UNSET = object()
+
+
 @dataclass
 class Replay:
     catalog: Catalog
@@ -157,10 +160,15 @@ class _Replayer:
 
     # -- helpers ------------------------------------------------------------------------------
     lock_wait = False
+    alter_actions: Sequence = ()  # the actions of the ALTER TABLE being replayed
 
     def emit(self, kind, table, obj, description, *, born=False, klass=None, **detail) -> None:
         if self.lock_wait:
             detail["lock_wait"] = True
+        if table is not None and self.cat.dialect != "postgres":
+            t = self.cat.tables.get(table)
+            if t is not None and t.fts_doc_id:
+                detail["fulltext_table"] = True  # MySQL/MariaDB: no INSTANT ADD/DROP COLUMN, rebuilds need LOCK=SHARED
         self.changes.append(
             Change(
                 kind=kind,
@@ -304,7 +312,26 @@ class _Replayer:
         if handler is None:
             self.emit("other", None, None, parsed.kind or type(tree).__name__)
             return
+        settings = tree.args.get("set_statement") if isinstance(tree, exp.Expression) else None
+        if settings:  # MariaDB SET STATEMENT ... FOR: settings for this statement only
+            self.with_settings(settings, handler, tree)
+            return
         handler(tree)
+
+    def with_settings(self, settings, handler, tree) -> None:
+        before = self.cat.session.get("foreign_key_checks", _UNSET)
+        for name, value in settings:
+            if name == "lock_wait_timeout":
+                self.lock_wait = True
+            elif name == "foreign_key_checks":
+                self.cat.session["foreign_key_checks"] = value.upper() not in ("0", "OFF", "FALSE")
+        try:
+            handler(tree)
+        finally:
+            if before is _UNSET:
+                self.cat.session.pop("foreign_key_checks", None)
+            else:
+                self.cat.session["foreign_key_checks"] = before
 
     # -- CREATE -------------------------------------------------------------------------------
     def h_Create(self, node: exp.Create) -> None:
@@ -1190,7 +1217,8 @@ class _Replayer:
             elif isinstance(o, (exp.CharacterSetProperty, exp.CollateProperty)):
                 self.emit("other", key, key[1], f"change the default character set of {key[1]}",
                           born=self.born(t.origin))
-        for action in node.args.get("actions") or []:
+        self.alter_actions = node.args.get("actions") or ()
+        for action in self.alter_actions:
             handler = getattr(self, "a_" + type(action).__name__, None)
             # a rename earlier in the statement moves the table: follow it
             key = (t.schema, t.name)
@@ -1404,6 +1432,13 @@ class _Replayer:
             self.drop_dependents(key, ck, f"column {t.name}.{shown}")
 
     def a_DropPrimaryKey(self, t: Table, key, d, opts) -> None:
+        # DROP PRIMARY KEY, ADD PRIMARY KEY (...) in one ALTER: the new key takes over (INPLACE)
+        replaced = any(isinstance(a, exp.AddConstraint) and any(isinstance(e, exp.PrimaryKey) for e in a.expressions)
+                       for a in self.alter_actions)
+        if not replaced and not self.pg():
+            pk = next((n for n, c in t.constraints.items() if c.kind == "primary-key"), None)
+            if pk is not None:
+                self.index_needed(t, None, pk)  # error 1553/150 when a foreign key needs it
         found = None
         for n, c in list(t.constraints.items()):
             if c.kind == "primary-key":
@@ -1412,7 +1447,8 @@ class _Replayer:
             self.problem("missing", f"{t.name} primary key", f"table {t.name} has no primary key")
         self.emit("drop-constraint", key, f"{t.name} primary key", f"drop the primary key of {t.name}",
                   born=self.born(t.origin) or (found is not None and self.born(found.origin)),
-                  constraint=found.name if found else "PRIMARY", constraint_kind="primary-key", options=opts)
+                  constraint=found.name if found else "PRIMARY", constraint_kind="primary-key", options=opts,
+                  replaced=replaced)
 
     def a_RenameColumn(self, t: Table, key, r: exp.RenameColumn, opts) -> None:
         old, oq = _name(r.this)

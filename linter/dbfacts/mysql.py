@@ -166,6 +166,9 @@ MYSQL: tuple[Row, ...] = (
                         "supported'") + "; MariaDB alike: verify.md §3 #20",
        note="with foreign_key_checks=1 the table is copied and writes wait; SET "
             "foreign_key_checks=0 makes it INPLACE but skips checking existing rows"),
+    my("drop-constraint", "INPLACE", "NONE", rebuild=True, when={"constraint_kind": "primary-key", "replaced": True},
+       source=M8.format("Primary Key Operations: 'Dropping a primary key and adding another' in place, "
+                        "rebuilds, concurrent DML")),
     my("drop-constraint", "COPY", "SHARED", rebuild=True, when={"constraint_kind": "primary-key"},
        source=M8.format("Primary Key Operations: 'Dropping a primary key' only COPY"),
        note="DROP PRIMARY KEY together with ADD PRIMARY KEY in one ALTER is INPLACE (rebuild, "
@@ -313,6 +316,8 @@ MARIADB: tuple[Row, ...] = (
     my("add-foreign-key", "COPY", "SHARED", rebuild=True, source=V3.format("#20"),
        note="with foreign_key_checks=1 the table is copied and writes wait; SET "
             "foreign_key_checks=0 makes it NOCOPY but skips checking existing rows"),
+    my("drop-constraint", "INPLACE", "NONE", rebuild=True, when={"constraint_kind": "primary-key", "replaced": True},
+       source=V3.format("#26 (DROP PRIMARY KEY, ADD PRIMARY KEY (id, user_id): INPLACE, LOCK=NONE)")),
     my("drop-constraint", "COPY", "SHARED", rebuild=True, when={"constraint_kind": "primary-key"},
        source=V3.format("#24"),
        note="INPLACE (rebuild, concurrent DML) when the same ALTER adds a new primary key "
