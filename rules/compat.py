@@ -6,6 +6,8 @@ same release is never reported: the live version cannot be using it yet.
 
 from __future__ import annotations
 
+import re
+
 from flylint.expand import same_release
 from flylint.rules import Example, rule, runs_in_transaction
 from flylint.rules.names import sql_name
@@ -483,6 +485,10 @@ def change_column_type(rule, ctx):
                 object=ch.object, change=ch.kind, severity="warning",
             )
             continue
+        members = _enum_change(old, new)
+        if members is not None:
+            yield _enum_finding(rule, fa, st, ch, table, col, old, *members)
+            continue
         what = "narrows" if verdict == "narrow" else "changes the kind of"
         yield rule.finding(
             fa.migration.display, st.span,
@@ -490,6 +496,52 @@ def change_column_type(rule, ctx):
             "version writes may no longer fit, its reads may break, and the migration can fail on existing data.",
             fix=steps, object=ch.object, change=ch.kind,
         )
+
+
+_MEMBERS = re.compile(r"^(enum|set)\s*\((.*)\)$", re.IGNORECASE | re.DOTALL)
+_MEMBER = re.compile(r"'((?:[^']|'')*)'")
+
+
+def _members(type_text: str | None):
+    m = _MEMBERS.match((type_text or "").strip())
+    if m is None:
+        return None
+    return m.group(1).upper(), [v.replace("''", "'") for v in _MEMBER.findall(m.group(2))]
+
+
+def _enum_change(old: str | None, new: str | None):
+    """(kind, old values, new values) when an ENUM/SET column keeps its kind (MySQL/MariaDB)."""
+    a, b = _members(old), _members(new)
+    if a is None or b is None or a[0] != b[0]:
+        return None
+    return a[0], a[1], b[1]
+
+
+def _enum_finding(rule, fa, st, ch, table, col, old, kind, before, after):
+    removed = [v for v in before if v not in after]
+    listed = ", ".join(f"'{v}'" for v in removed)
+    if removed:
+        return rule.finding(
+            fa.migration.display, st.span,
+            f"Changing {table}.{col} from {old} to {ch.detail.get('new_type')} removes {listed} from the {kind}: "
+            f"the application version that is still live fails when it writes {listed} (strict sql_mode), the "
+            f"migration fails on rows that still hold it (or stores '' without strict mode), and MySQL/MariaDB "
+            "copy the table meanwhile.",
+            fix=f"Deploy code that no longer writes {listed} and move the rows off it (UPDATE {table} SET {col} = "
+                f"... WHERE {col} = '{removed[0]}', in batches) first; remove the value in a later release.",
+            object=ch.object, change=ch.kind)
+    added = [v for v in after if v not in before]
+    kept = [v for v in before if v in after]
+    appended = ", ".join(f"'{v}'" for v in added)
+    return rule.finding(
+        fa.migration.display, st.span,
+        f"Changing {table}.{col} from {old} to {ch.detail.get('new_type')} reorders the {kind} values: the values "
+        f"are kept, but MySQL/MariaDB copy the whole table {table} while the live application's writes wait, and "
+        f"ORDER BY {col} and numeric comparisons of {col} change meaning.",
+        fix=(f"Keep the existing order ({', '.join(repr(v) for v in kept)})"
+             + (f" and append {appended} at the end" if added else "")
+             + ": that is a metadata-only change; sort with FIELD() in queries if the order matters."),
+        object=ch.object, change=ch.kind, severity="warning")
 
 
 @rule(

@@ -1,0 +1,133 @@
+"""What an audit of flylint on unseen MySQL/MariaDB Flyway projects found wrong (fixtures/unseen-*):
+each test is one finding of that audit, on a small project written here."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import run_cli, write_project
+
+
+def _lint(tmp_path, files, dialect, version, *extra):
+    write_project(tmp_path, files)
+    proc = run_cli(["lint", ".", "--dialect", dialect, "--db-version", version, "--format", "json", "--no-cache",
+                    "--fail-on", "never", *extra], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["findings"]
+
+
+def _rules(found, path=None):
+    return [(f["rule"], f["line"]) for f in found if path is None or f["path"].endswith(path)]
+
+
+_ORDERS = ("CREATE TABLE `orders` (`id` bigint PRIMARY KEY, `state` enum('new','paid') NOT NULL DEFAULT 'new',\n"
+           "  `total` decimal(12,2) NOT NULL);\n")
+
+
+def test_database_of_the_url_is_the_schema_of_unqualified_names(tmp_path):
+    # `shop`.`orders` and `orders` are one table when Flyway connects to jdbc:mysql://.../shop
+    (tmp_path / "flyway.conf").write_text("flyway.url=jdbc:mysql://db:3306/shop?useSSL=true\nflyway.locations=filesystem:sql\n")
+    found = _lint(tmp_path, {
+        "sql/V1__orders.sql": _ORDERS,
+        "sql/V2__refunded.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                                "ALTER TABLE `shop`.`orders` MODIFY `state` enum('new','paid','refunded') NOT NULL "
+                                "DEFAULT 'new';\n",
+        "sql/V3__relax.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                             "ALTER TABLE `shop`.`orders` MODIFY `total` decimal(12,2) NULL;\n",
+    }, "mysql", "8.0.35")
+    # appending an ENUM value is quiet; relaxing NOT NULL is only that, not a type change "from ?"
+    assert _rules(found) == [("drop-not-null", 2)]
+
+
+def test_mariadb_inet6_and_system_versioned_tables_are_analysed(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE contacts (id bigint PRIMARY KEY, ip INET6 DEFAULT NULL, v4 INET4 NULL);\n",
+        "V2__log.sql": "CREATE OR REPLACE TABLE activity (id bigint PRIMARY KEY, at datetime(6)) ENGINE=InnoDB "
+                       "WITH SYSTEM VERSIONING;\n",
+        "V3__ip.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE contacts MODIFY ip INET6 NOT NULL;\n",
+    }, "mariadb", "10.11")
+    assert _rules(found) == [("set-not-null", 2)]
+    # MySQL has neither: the statement fails there, so it is not analysed as if it were fine
+    found = _lint(tmp_path, {"V2__log.sql": "CREATE TABLE activity2 (id bigint PRIMARY KEY) WITH SYSTEM VERSIONING;\n",
+                             "V3__ip.sql": "SELECT 1;\n"}, "mysql", "8.0.35")
+    assert ("unanalysed-statement", 1) in _rules(found, "V2__log.sql")
+
+
+def test_mariadb_set_statement_for_applies_its_settings_to_that_statement_only(tmp_path):
+    files = {
+        "V1__t.sql": "CREATE TABLE contacts (id bigint PRIMARY KEY);\n"
+                     "CREATE TABLE deals (id bigint PRIMARY KEY, contact_id bigint NOT NULL, KEY k (contact_id));\n",
+        "V2__fk.sql": "SET STATEMENT foreign_key_checks = 0, lock_wait_timeout = 5 FOR\n"
+                      "ALTER TABLE deals ADD CONSTRAINT fk_deals_contact FOREIGN KEY (contact_id) REFERENCES contacts (id);\n"
+                      "ALTER TABLE deals ADD COLUMN note varchar(20) NULL;\n",
+    }
+    found = _lint(tmp_path, files, "mariadb", "10.11", "--ignore", "mysql-multiple-ddl")
+    # the FK is added without a table copy and with a bounded wait; the next ALTER has neither setting
+    assert _rules(found) == [("lock-timeout", 3)]
+    found = _lint(tmp_path, files, "mysql", "8.0.35", "--ignore", "mysql-multiple-ddl")
+    assert ("unanalysed-statement", 1) in _rules(found)
+
+
+def test_replacing_the_primary_key_in_one_alter_is_online_and_dropping_one_a_key_needs_fails(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE orders (id bigint PRIMARY KEY);\n"
+                     "CREATE TABLE items (order_id bigint NOT NULL, line_no int NOT NULL, sku int NOT NULL, PRIMARY KEY (order_id, line_no),"
+                     " CONSTRAINT fk_items_order FOREIGN KEY (order_id) REFERENCES orders (id));\n",
+        "V2__pk.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                      "ALTER TABLE items DROP PRIMARY KEY, ADD PRIMARY KEY (order_id, line_no, sku);\n",
+        "V3__pk.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE items DROP PRIMARY KEY;\n",
+    }, "mariadb", "10.11", "--ignore", "missing-object")
+    v2 = [f for f in found if f["path"].endswith("V2__pk.sql")]
+    # verify.md §3 #26: INPLACE, LOCK=NONE: no "copies the whole table" next to "rebuilds ... in place"
+    assert [f["rule"] for f in v2] == ["constraint-on-live-table"]
+    assert "LOCK=NONE" in v2[0]["message"]
+    # measured on MariaDB 10.11: errno 150, the foreign key needs the primary key's index
+    v3 = [f for f in found if f["path"].endswith("V3__pk.sql")]
+    assert [f["rule"] for f in v3] == ["dependent-objects", "table-rewrite"]
+    assert "needed by foreign key fk_items_order" in v3[0]["message"]
+
+
+def test_a_table_with_a_fulltext_index_has_no_instant_columns(tmp_path):
+    ft = ("CREATE TABLE posts (id bigint PRIMARY KEY, title varchar(200) NOT NULL, body text,\n"
+          "  FULLTEXT KEY ft_posts (title, body)) ENGINE=InnoDB;\n"
+          "CREATE TABLE tags (id bigint PRIMARY KEY, name varchar(50));\n")
+    for dialect, version in (("mariadb", "10.11"), ("mysql", "8.0.35")):
+        found = _lint(tmp_path, {
+            "V1__t.sql": ft,
+            "V2__add.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE posts ADD COLUMN excerpt varchar(500) NULL;\n",
+            "V3__add.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE tags ADD COLUMN color varchar(7) NULL;\n",
+            "V4__virt.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                            "ALTER TABLE posts ADD COLUMN title_len int AS (CHAR_LENGTH(title)) VIRTUAL;\n",
+            "V5__inst.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                            "ALTER TABLE posts ADD COLUMN slug varchar(100) NULL, ALGORITHM=INSTANT;\n",
+        }, dialect, version)
+        assert _rules(found) == [("table-rewrite", 2), ("algorithm-refused", 2)], dialect
+        assert "LOCK=SHARED" in found[0]["message"] and "writes to posts wait" in found[0]["message"]
+
+
+def test_algorithm_instant_before_mysql_8_0_12_is_a_syntax_error(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+        "V2__add.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users ADD COLUMN nick varchar(20), ALGORITHM=INSTANT;\n",
+    }, "mysql", "5.7")
+    (f,) = found
+    assert f["rule"] == "algorithm-refused"
+    assert "ALGORITHM=INSTANT does not exist before MySQL 8.0.12 (error 1064" in f["message"]
+    assert "1845" not in f["message"]
+
+
+def test_enum_value_removed_or_reordered_says_so(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": _ORDERS.replace("'new','paid'", "'new','paid','cancelled'"),
+        "V2__rm.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                      "ALTER TABLE orders MODIFY state enum('new','paid') NOT NULL DEFAULT 'new';\n",
+        "V3__order.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                         "ALTER TABLE orders MODIFY state enum('paid','new','shipped') NOT NULL DEFAULT 'new';\n",
+    }, "mysql", "8.0.35")
+    rm, order = found
+    assert (rm["rule"], rm["severity"]) == ("change-column-type", "error")
+    assert "removes 'cancelled' from the ENUM" in rm["message"]
+    assert "WHERE state = 'cancelled'" in rm["fix"]
+    assert (order["rule"], order["severity"]) == ("change-column-type", "warning")
+    assert "reorders the ENUM values" in order["message"] and "copy the whole table orders" in order["message"]
+    assert order["fix"].startswith("Keep the existing order ('new', 'paid') and append 'shipped' at the end")
