@@ -803,8 +803,14 @@ def constraint_on_live_table(rule, ctx):
                        f"then ALTER TABLE {qt} ADD CONSTRAINT {qn} {kind} USING INDEX {idx};")
         else:
             if ch.kind == "add-foreign-key":
+                ref = d.get("references_table")
+                refs = "..."
+                if ref:
+                    refs = sql_name(ctx, ref[1])
+                    if d.get("references_columns"):
+                        refs += f" ({', '.join(sql_name(ctx, c) for c in d['references_columns'])})"
                 fix = (f"If the existing rows of {table} are known to be valid: SET foreign_key_checks = 0; ALTER "
-                       f"TABLE {qt} ADD CONSTRAINT {qn} FOREIGN KEY ({qcols}) REFERENCES ...; SET "
+                       f"TABLE {qt} ADD CONSTRAINT {qn} FOREIGN KEY ({qcols}) REFERENCES {refs}; SET "
                        "foreign_key_checks = 1; (INPLACE, no table copy, existing rows not checked). Otherwise "
                        "clean the data first and use an online schema change tool.")
             else:

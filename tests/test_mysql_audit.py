@@ -131,3 +131,28 @@ def test_enum_value_removed_or_reordered_says_so(tmp_path):
     assert (order["rule"], order["severity"]) == ("change-column-type", "warning")
     assert "reorders the ENUM values" in order["message"] and "copy the whole table orders" in order["message"]
     assert order["fix"].startswith("Keep the existing order ('new', 'paid') and append 'shipped' at the end")
+
+
+def test_the_rest_of_a_body_flyway_splits_is_reported_once_as_the_split(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__trg.sql": "CREATE TABLE deals (id bigint PRIMARY KEY, stage varchar(20));\n"
+                       "CREATE TABLE log (deal_id bigint);\n"
+                       "CREATE OR REPLACE TRIGGER trg_deals_au AFTER UPDATE ON deals\nFOR EACH ROW\nBEGIN\n"
+                       "  IF NEW.stage <> OLD.stage THEN\n    INSERT INTO log (deal_id) VALUES (NEW.id);\n"
+                       "  END IF;\nEND;\n",
+    }, "mariadb", "10.11", "--ignore", "mysql-multiple-ddl")
+    # Flyway does not see CREATE OR REPLACE TRIGGER as a stored program and cuts it at the first ';':
+    # one finding, not one more for each leftover END IF / END
+    assert _rules(found) == [("flyway-split-pitfall", 3)]
+
+
+def test_foreign_key_fix_names_the_referenced_table_and_columns(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE products (id bigint PRIMARY KEY);\n"
+                     "CREATE TABLE items (id bigint PRIMARY KEY, product_id bigint NOT NULL, KEY k (product_id));\n",
+        "V2__fk.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE items ADD CONSTRAINT fk_items_product "
+                      "FOREIGN KEY (product_id) REFERENCES products (id);\n",
+    }, "mysql", "8.0.35")
+    (f,) = found
+    assert f["rule"] == "constraint-on-live-table"
+    assert "FOREIGN KEY (product_id) REFERENCES products (id); SET foreign_key_checks = 1;" in f["fix"]

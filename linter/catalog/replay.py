@@ -1707,6 +1707,7 @@ class _Replayer:
                 detail["not_null"] = (not nullable) if t.complete else None  # key columns already NOT NULL
             if c.kind == "foreign-key":
                 detail["references_table"] = ref_key
+                detail["references_columns"] = c.ref_columns
                 detail["references_live"] = (ref_key,) if ref_key != key and self.live_table(ref_key) else ()
                 fkc = self.cat.session.get("foreign_key_checks")
                 if fkc is not None:
