@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flylint.rules import Example, rule, runs_in_transaction
 from flylint.rules.names import sql_name
 
@@ -201,9 +203,14 @@ def lock_timeout(rule, ctx):
     pg = ctx.dialect == "postgres"
     setting = "lock_timeout" if pg else "lock_wait_timeout"
     init_sql = str(ctx.settings.get("init_sql") or "").lower()
+    # Flyway's initSql runs on every connection it opens; only the setting itself counts (not
+    # innodb_lock_wait_timeout or deadlock_timeout), and 0 turns it off on PostgreSQL (MySQL reads
+    # lock_wait_timeout = 0 as 1 second, MariaDB as "do not wait")
+    init_set = any(not pg or int(m.group(1)) != 0 for m in re.finditer(
+        rf"(?<![a-z_]){setting}\s*(?:=|\bto\b)\s*'?(\d+)", init_sql)) if setting in init_sql else False
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        timeout_set = setting in init_sql  # Flyway's initSql runs on every connection it opens
+        timeout_set = init_set
         for si, changes in enumerate(per_file):
             st = fa.statements[si]
             hit = None

@@ -156,3 +156,24 @@ def test_foreign_key_fix_names_the_referenced_table_and_columns(tmp_path):
     (f,) = found
     assert f["rule"] == "constraint-on-live-table"
     assert "FOREIGN KEY (product_id) REFERENCES products (id); SET foreign_key_checks = 1;" in f["fix"]
+
+
+def test_init_sql_counts_only_the_lock_wait_timeout_itself(tmp_path):
+    files = {"V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+             "V2__add.sql": "ALTER TABLE users ADD COLUMN nick varchar(20) NULL;\n"}
+    # innodb_lock_wait_timeout bounds row-lock waits, not the metadata lock an ALTER waits for
+    (tmp_path / "flyway.conf").write_text("flyway.initSql=SET SESSION innodb_lock_wait_timeout = 50\n")
+    assert _rules(_lint(tmp_path, files, "mysql", "8.0.35")) == [("lock-timeout", 1)]
+    (tmp_path / "flyway.conf").write_text("flyway.initSql=SET SESSION lock_wait_timeout = 0\n")
+    assert _rules(_lint(tmp_path, files, "mariadb", "10.11")) == []  # MariaDB: fail at once, no wait
+    (tmp_path / "flyway.conf").write_text("flyway.initSql=SET @@SESSION.lock_wait_timeout=5, NAMES utf8mb4\n")
+    assert _rules(_lint(tmp_path, files, "mysql", "8.0.35")) == []
+    # PostgreSQL: deadlock_timeout is not lock_timeout
+    (tmp_path / "flyway.conf").write_text("flyway.initSql=SET deadlock_timeout = '1s'\n")
+    pg = {"V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+          "V2__add.sql": "ALTER TABLE users ADD COLUMN nick text;\n"}
+    assert ("lock-timeout", 1) in _rules(_lint(tmp_path, pg, "postgres", "15"))
+    (tmp_path / "flyway.conf").write_text("flyway.initSql=SET lock_timeout = 0\n")
+    assert ("lock-timeout", 1) in _rules(_lint(tmp_path, pg, "postgres", "15"))
+    (tmp_path / "flyway.conf").write_text("flyway.initSql=SET lock_timeout TO '5s'\n")
+    assert ("lock-timeout", 1) not in _rules(_lint(tmp_path, pg, "postgres", "15"))
