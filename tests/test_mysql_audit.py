@@ -177,3 +177,16 @@ def test_init_sql_counts_only_the_lock_wait_timeout_itself(tmp_path):
     assert ("lock-timeout", 1) in _rules(_lint(tmp_path, pg, "postgres", "15"))
     (tmp_path / "flyway.conf").write_text("flyway.initSql=SET lock_timeout TO '5s'\n")
     assert ("lock-timeout", 1) not in _rules(_lint(tmp_path, pg, "postgres", "15"))
+
+
+def test_instant_column_with_a_position_before_8_0_29_is_fixed_by_adding_it_last(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE customers (id bigint PRIMARY KEY, email varchar(100));\n",
+        "V2__add.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                       "ALTER TABLE customers ADD COLUMN phone varchar(32) NULL AFTER email, ALGORITHM=INSTANT;\n",
+    }, "mysql", "8.0.28")
+    (f,) = found
+    assert f["rule"] == "algorithm-refused"
+    assert f["fix"].startswith("Leave out AFTER/FIRST so phone is added as the last column: MySQL 8.0.28 does that "
+                               "with ALGORITHM=INSTANT")
+    assert _rules(_lint(tmp_path, {}, "mysql", "8.0.29")) == []
