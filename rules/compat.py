@@ -475,19 +475,18 @@ def change_column_type(rule, ctx):
             "(and rename only behind a view, see rename-column)."
         )
         if verdict == "widen-rewrite":
-            cost = ("PostgreSQL rewrites the table under an ACCESS EXCLUSIVE lock" if ctx.dialect == "postgres"
-                    else "MySQL/MariaDB copy the table")
+            cost = ("PostgreSQL rewrites the table under an ACCESS EXCLUSIVE lock, blocking the live application "
+                    "for the whole time" if ctx.dialect == "postgres" else _my_copy(ctx, ch, table))
             yield rule.finding(
                 fa.migration.display, st.span,
-                f"Changing {table}.{col} from {old} to {new} keeps existing values, but {cost}, blocking the "
-                "live application for the whole time.",
+                f"Changing {table}.{col} from {old} to {new} keeps existing values, but {cost}.",
                 fix="Run it at a quiet time on small tables; on big ones " + steps,
                 object=ch.object, change=ch.kind, severity="warning",
             )
             continue
         members = _enum_change(old, new)
         if members is not None:
-            yield _enum_finding(rule, fa, st, ch, table, col, old, *members)
+            yield _enum_finding(rule, ctx, fa, st, ch, table, col, old, *members)
             continue
         what = "narrows" if verdict == "narrow" else "changes the kind of"
         yield rule.finding(
@@ -517,16 +516,26 @@ def _enum_change(old: str | None, new: str | None):
     return a[0], a[1], b[1]
 
 
-def _enum_finding(rule, fa, st, ch, table, col, old, kind, before, after):
+def _my_copy(ctx, ch, table: str) -> str:
+    """How MySQL/MariaDB run the table copy of a type change at --db-version, as a clause (MariaDB
+    11.2+ copies online)."""
+    from flylint.rules.rewrites import _server, change_cost, how_done, waits
+
+    c = change_cost(ctx, ch)
+    if c is None or c.refused or not c.rewrite:
+        return "MySQL/MariaDB copy the table, blocking the live application's writes for the whole time"
+    return f"{_server(ctx, c)} {how_done(c, table)} and {waits(c, table)} until it ends"
+
+
+def _enum_finding(rule, ctx, fa, st, ch, table, col, old, kind, before, after):
     removed = [v for v in before if v not in after]
     listed = ", ".join(f"'{v}'" for v in removed)
     if removed:
         return rule.finding(
             fa.migration.display, st.span,
             f"Changing {table}.{col} from {old} to {ch.detail.get('new_type')} removes {listed} from the {kind}: "
-            f"the application version that is still live fails when it writes {listed} (strict sql_mode), the "
-            f"migration fails on rows that still hold it (or stores '' without strict mode), and MySQL/MariaDB "
-            "copy the table meanwhile.",
+            f"the application version that is still live fails when it writes {listed} (strict sql_mode), and the "
+            f"migration fails on rows that still hold it (or stores '' without strict mode); {_my_copy(ctx, ch, table)}.",
             fix=f"Deploy code that no longer writes {listed} and move the rows off it (UPDATE {table} SET {col} = "
                 f"... WHERE {col} = '{removed[0]}', in batches) first; remove the value in a later release.",
             object=ch.object, change=ch.kind)
@@ -536,8 +545,8 @@ def _enum_finding(rule, fa, st, ch, table, col, old, kind, before, after):
     return rule.finding(
         fa.migration.display, st.span,
         f"Changing {table}.{col} from {old} to {ch.detail.get('new_type')} reorders the {kind} values: the values "
-        f"are kept, but MySQL/MariaDB copy the whole table {table} while the live application's writes wait, and "
-        f"ORDER BY {col} and numeric comparisons of {col} change meaning.",
+        f"are kept, but {_my_copy(ctx, ch, table)}, and ORDER BY {col} and numeric comparisons of {col} change "
+        "meaning.",
         fix=(f"Keep the existing order ({', '.join(repr(v) for v in kept)})"
              + (f" and append {appended} at the end" if added else "")
              + ": that is a metadata-only change; sort with FIELD() in queries if the order matters."),

@@ -129,7 +129,7 @@ def test_enum_value_removed_or_reordered_says_so(tmp_path):
     assert "removes 'cancelled' from the ENUM" in rm["message"]
     assert "WHERE state = 'cancelled'" in rm["fix"]
     assert (order["rule"], order["severity"]) == ("change-column-type", "warning")
-    assert "reorders the ENUM values" in order["message"] and "copy the whole table orders" in order["message"]
+    assert "reorders the ENUM values" in order["message"] and "copies the whole table orders" in order["message"]
     assert order["fix"].startswith("Keep the existing order ('new', 'paid') and append 'shipped' at the end")
 
 
@@ -190,3 +190,14 @@ def test_instant_column_with_a_position_before_8_0_29_is_fixed_by_adding_it_last
     assert f["fix"].startswith("Leave out AFTER/FIRST so phone is added as the last column: MySQL 8.0.28 does that "
                                "with ALGORITHM=INSTANT")
     assert _rules(_lint(tmp_path, {}, "mysql", "8.0.29")) == []
+
+
+def test_type_change_copy_is_described_for_the_server_version(tmp_path):
+    files = {"V1__t.sql": "CREATE TABLE deals (id bigint PRIMARY KEY, amount decimal(12,2) NOT NULL);\n",
+             "V2__wider.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE deals MODIFY amount decimal(16,2) NOT NULL;\n"}
+    (old,) = _lint(tmp_path, files, "mariadb", "10.11")
+    assert "MariaDB 10.11 copies the whole table deals (ALGORITHM=COPY, LOCK=SHARED)" in old["message"]
+    assert "its writes to deals wait" in old["message"]
+    # MariaDB 11.2+ copies online: writes continue (verify.md §3, COPY with LOCK=NONE)
+    (new,) = _lint(tmp_path, files, "mariadb", "11.4")
+    assert "(ALGORITHM=COPY, LOCK=NONE) and the live application keeps reading and writing deals" in new["message"]
