@@ -201,3 +201,22 @@ def test_type_change_copy_is_described_for_the_server_version(tmp_path):
     # MariaDB 11.2+ copies online: writes continue (verify.md §3, COPY with LOCK=NONE)
     (new,) = _lint(tmp_path, files, "mariadb", "11.4")
     assert "(ALGORITHM=COPY, LOCK=NONE) and the live application keeps reading and writing deals" in new["message"]
+
+
+def test_without_a_configured_database_the_one_the_migrations_name_is_the_default(tmp_path):
+    # the canonical rename, db-prefixed, with no url, defaultSchema or schemas to say the database
+    found = _lint(tmp_path, {
+        "V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY, first_name varchar(255) NOT NULL,\n"
+                        "  last_name varchar(255) NOT NULL);\n",
+        "V2__Add_surname.sql": "ALTER TABLE `shop`.`users` ADD `surname` varchar(255);\n"
+                               "UPDATE `shop`.`users` SET `shop`.`users`.`surname` = `shop`.`users`.`last_name`;\n",
+        "V3__Final_migration.sql": "ALTER TABLE `shop`.`users` CHANGE COLUMN `last_name` `last_name` varchar(255) "
+                                   "NULL DEFAULT NULL;\n",
+        "V4__Remove_lastname.sql": "ALTER TABLE shop.users DROP COLUMN last_name;\n",
+        "V5__other_db.sql": "CREATE DATABASE analytics;\nCREATE TABLE analytics.users (id bigint PRIMARY KEY);\n"
+                            "ALTER TABLE analytics.users ADD COLUMN x int;\n",
+    }, "mysql", "8.0.35", "--ignore", "lock-timeout", "--ignore", "mysql-multiple-ddl")
+    assert [(f["rule"], f["path"]) for f in found] == [
+        ("unbatched-backfill", "V2__Add_surname.sql"), ("drop-not-null", "V3__Final_migration.sql"),
+        ("drop-column", "V4__Remove_lastname.sql")]
+    assert found[2]["message"].startswith("Contract step of the rename users.last_name -> users.surname")

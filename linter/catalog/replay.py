@@ -41,6 +41,9 @@ class SchemaProblem:
 
 
 _UNSET = object()
+# The schema flylint.engine assumes on MySQL/MariaDB when neither Flyway's defaultSchema/schemas nor
+# the url name the database.
+GUESSED_MYSQL_SCHEMA = "app"
 
 
 @dataclass
@@ -60,6 +63,8 @@ def replay(files: Sequence[FileAnalysis], dialect: str, default_schema: str, res
         cat = out.catalog
     else:
         cat = Catalog(dialect, default_schema)
+        if dialect != "postgres" and default_schema == GUESSED_MYSQL_SCHEMA:
+            cat.implicit_database = True  # see _Replayer.key
         out = Replay(cat)
     for fi in range(len(out.changes), len(files)):
         fa = files[fi]
@@ -216,6 +221,12 @@ class _Replayer:
         current database (MySQL `USE`), else the default schema."""
         schema, name = self.qualified(table)
         if schema is not None:
+            if self.cat.implicit_database and not create and schema not in self.cat.schemas:
+                # MySQL with no configured database: `shop`.`users`, where the history never created
+                # database shop nor a table shop.users, is the `users` of the database Flyway uses
+                k = (self.cat.default_schema, name)
+                if not self.cat.relation_exists((schema, name)) and self.cat.relation_exists(k):
+                    return k
             return (schema, name)
         path = self.cat.search_path
         if not path:
