@@ -220,3 +220,19 @@ def test_without_a_configured_database_the_one_the_migrations_name_is_the_defaul
         ("unbatched-backfill", "V2__Add_surname.sql"), ("drop-not-null", "V3__Final_migration.sql"),
         ("drop-column", "V4__Remove_lastname.sql")]
     assert found[2]["message"].startswith("Contract step of the rename users.last_name -> users.surname")
+
+
+def test_partitioning_a_live_table_copies_it(tmp_path):
+    layout = ("PARTITION BY RANGE (TO_DAYS(viewed_on)) (PARTITION p2024 VALUES LESS THAN (TO_DAYS('2025-01-01')),"
+              " PARTITION pmax VALUES LESS THAN MAXVALUE)")
+    for dialect, version in (("mariadb", "10.11"), ("mysql", "8.0.35")):
+        found = _lint(tmp_path, {
+            "V1__t.sql": "CREATE TABLE views (id bigint NOT NULL, viewed_on date NOT NULL, PRIMARY KEY (id, viewed_on));\n",
+            "V2__part.sql": f"SET SESSION lock_wait_timeout = 5;\nALTER TABLE views {layout};\n",
+            "V3__unpart.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE views REMOVE PARTITIONING;\n",
+            "V4__new.sql": f"CREATE TABLE clicks (id bigint NOT NULL, viewed_on date NOT NULL, PRIMARY KEY (id, viewed_on));\n"
+                           f"ALTER TABLE clicks {layout.replace('viewed_on', 'viewed_on')};\n",
+        }, dialect, version, "--ignore", "mysql-multiple-ddl")
+        assert [(f["rule"], f["path"]) for f in found] == [("table-rewrite", "V2__part.sql"),
+                                                           ("table-rewrite", "V3__unpart.sql")], dialect
+        assert "(ALGORITHM=COPY, LOCK=SHARED)" in found[0]["message"] and "views" in found[0]["message"]

@@ -1802,6 +1802,11 @@ class _Replayer:
             return
         if op.operation in ("REMOVE PARTITIONING", "PARTITION BY"):
             t.partitioned = op.operation == "PARTITION BY"
+            # every row moves to the new layout: a table copy (ALGORITHM=COPY, LOCK=SHARED)
+            how = "with a new partitioning" if t.partitioned else "without partitioning"
+            self.emit("rewrite-table", key, t.name, f"rebuild table {t.name} {how}", born=self.born(t.origin),
+                      reason="partitioning", partition_op=op.operation.lower(), options=opts)
+            return
         self.emit("other", key, t.name, f"{op.operation.lower()} partition {shown} of {t.name}".replace("  ", " "),
                   born=self.born(t.origin), partition_op=op.operation.lower(), options=opts)
 

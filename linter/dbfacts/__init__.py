@@ -407,7 +407,7 @@ def _fulltext_table(change: str, details: Mapping[str, Any], c: Cost) -> Cost:
     FULLTEXT index' [manual]; the same 1846 reason exists in MySQL."""
     if change in ("add-column", "drop-column") and c.algorithm in ("INSTANT", "NOCOPY") and not (
             details["generated"] and not details["generated_stored"]):
-        c = replace(c, algorithm="INPLACE", rewrite=True, duration="rewrite", since=None,
+        c = replace(c, algorithm="INPLACE", rewrite=True, scan=True, duration="rewrite", since=None,
                     note=_join(c.note, "the table has a FULLTEXT index: no INSTANT ADD/DROP COLUMN, the table is rebuilt"))
     if c.rewrite and c.lock == "NONE":
         c = replace(_with_lock(c, "SHARED"), note=_join(c.note, "rebuilding a table with a FULLTEXT index needs "

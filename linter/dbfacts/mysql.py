@@ -215,6 +215,10 @@ MYSQL: tuple[Row, ...] = (
        source=M8.format("Table Operations: 'Renaming a table' (RENAME TABLE to another "
                         "database)"),
        note="moves the table's files; no copy while both databases share a file system"),
+    my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "partitioning"},
+       source=M8.format("Partitioning Operations: 'PARTITION BY' and 'REMOVE PARTITIONING' not in "
+                        "place, no concurrent DML"),
+       note="every row is copied into the new layout while writes wait"),
     my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "charset"},
        source=M8.format("Table Operations: 'Converting a character set' not in place, rebuilds, "
                         "no concurrent DML"),
@@ -364,6 +368,11 @@ MARIADB: tuple[Row, ...] = (
     my("set-schema", "INSTANT", "NONE",
        source=V3.format("#29 (RENAME)") + "; " + KB.format("RENAME TABLE (to another database)"),
        note="moves the table's files; no copy while both databases share a file system"),
+    my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "partitioning"},
+       source=HERE.format("ALTER TABLE ... LOCK=NONE PARTITION BY / REMOVE PARTITIONING: 1846 'COPY "
+                          "algorithm requires a lock', ALGORITHM=INPLACE refused (1845), LOCK=SHARED "
+                          "accepted"),
+       note="every row is copied into the new layout while writes wait"),
     my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "charset"},
        source=V3.format("#28 (CONVERT TO CHARACTER SET: 'Cannot change column type')"),
        note="every text column is converted while the table is copied; writes wait"),
