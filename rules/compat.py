@@ -622,7 +622,7 @@ def destructive_data_change(rule, ctx):
                 object=ch.object, change=ch.kind,
             )
             continue
-        verb = "TRUNCATE" if ch.kind == "truncate-table" else "DELETE without WHERE"
+        verb = "TRUNCATE" if ch.kind == "truncate-table" else "DELETE without a WHERE that filters rows"
         yield rule.finding(
             fa.migration.display, st.span,
             f"{verb} removes every row of {table} while the live application uses it; the data is lost.",

@@ -236,3 +236,15 @@ def test_partitioning_a_live_table_copies_it(tmp_path):
         assert [(f["rule"], f["path"]) for f in found] == [("table-rewrite", "V2__part.sql"),
                                                            ("table-rewrite", "V3__unpart.sql")], dialect
         assert "(ALGORITHM=COPY, LOCK=SHARED)" in found[0]["message"] and "views" in found[0]["message"]
+
+
+def test_a_where_that_filters_nothing_is_a_whole_table_change(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY, status varchar(10));\n",
+        "V2__all.sql": "UPDATE users SET status = 'x' WHERE 1=1;\n",
+        "V3__all.sql": "DELETE FROM users WHERE 1;\n",
+        "V4__some.sql": "UPDATE users SET status = 'y' WHERE id < 100;\nDELETE FROM users WHERE 0;\n"
+                        "UPDATE users SET status = 'z' WHERE 1 <> 1;\n",
+    }, "mysql", "8.0.35")
+    assert _rules(found) == [("unbatched-backfill", 1), ("destructive-data-change", 1)]
+    assert found[1]["message"].startswith("DELETE without a WHERE that filters rows removes every row of users")

@@ -41,6 +41,28 @@ class SchemaProblem:
 
 
 _UNSET = object()
+
+
+def _filters(where) -> bool:
+    """Whether a WHERE clause can leave rows out: `WHERE 1`, `WHERE 1=1` or `WHERE TRUE` (no column,
+    no subquery) touches every row, like no WHERE at all."""
+    if where is None:
+        return False
+    cond = where.this if isinstance(where, exp.Where) else where
+    if not isinstance(cond, exp.Expression):
+        return True
+    if isinstance(cond, exp.Boolean):
+        return not cond.this
+    if isinstance(cond, exp.Literal):
+        return not cond.is_number or float(cond.this or 0) == 0
+    for n in cond.walk():
+        if not isinstance(n, (exp.EQ, exp.NEQ, exp.Literal, exp.Boolean, exp.Paren, exp.Neg)):
+            return True  # a column, a function, a subquery, a comparison that may be false
+    if isinstance(cond, exp.EQ):
+        return cond.this != cond.expression
+    if isinstance(cond, exp.NEQ):
+        return cond.this == cond.expression
+    return True
 # The schema flylint.engine assumes on MySQL/MariaDB when neither Flyway's defaultSchema/schemas nor
 # the url name the database.
 GUESSED_MYSQL_SCHEMA = "app"
@@ -2194,7 +2216,7 @@ class _Replayer:
                     if move is not None:
                         copies.append((move.new_name, move.old_name))
         self.emit("backfill", key, key[1] if key else None, f"update {key[1] if key else 'rows'}",
-                  born=bool(t and self.born(t.origin)), statement="update", where=node.args.get("where") is not None,
+                  born=bool(t and self.born(t.origin)), statement="update", where=_filters(node.args.get("where")),
                   limit=node.args.get("limit") is not None, sets=tuple(sets), copies=tuple(copies),
                   set_names=tuple(t.columns[ck].name if t is not None and ck in t.columns else ck for ck, _ in sets),
                   key_columns=_primary_key_names(t))
@@ -2253,7 +2275,7 @@ class _Replayer:
 
     def h_Delete(self, node: exp.Delete) -> None:
         key, t = self.dml_target(node.this)
-        where = node.args.get("where") is not None or node.args.get("limit") is not None
+        where = _filters(node.args.get("where")) or node.args.get("limit") is not None
         kind = "backfill" if where else "delete-all"
         self.emit(kind, key, key[1] if key else None, f"delete from {key[1] if key else 'a table'}",
                   born=bool(t and self.born(t.origin)), statement="delete", where=where)
