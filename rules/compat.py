@@ -30,6 +30,18 @@ def _column(ch) -> str:
     return ch.detail.get("column") or ch.object.split(".")[-1]
 
 
+def _broken_views(ch, col: str) -> tuple[str, str]:
+    """(message tail, fix tail) for MySQL/MariaDB views that still read the dropped column."""
+    views = ch.detail.get("breaks_views") or ()
+    if not views:
+        return "", ""
+    names = ", ".join(views)
+    one = len(views) == 1
+    return (f" MySQL/MariaDB do not refuse the drop: view{'' if one else 's'} {names} still read{'s' if one else ''} "
+            f"{col} and fail{'s' if one else ''} on every query from then on (error 1356), for the new version too.",
+            f" Recreate {names} without {col} (CREATE OR REPLACE VIEW) before or in the same migration.")
+
+
 @rule(
     id="drop-column",
     title="Column dropped while the live version may still use it",
@@ -62,6 +74,7 @@ def drop_column(rule, ctx):
         if (ch.file, ch.statement, ch.object) in missing:
             continue  # the column does not exist: missing-object says the statement fails
         table, col = _table(ch), _column(ch)
+        vmsg, vfix = _broken_views(ch, col)
         contract = ch.detail.get("contract_of")
         if contract and not same_release(None, contract["backfilled"], ch.file):
             started = ctx.files[contract["started"]].migration.display
@@ -86,9 +99,10 @@ def drop_column(rule, ctx):
                 f"Contract step of the rename {table}.{contract['old']} -> {table}.{contract['new']} started by "
                 f"{started} ({contract['new']} {how} from {contract['old']}). Safe only once no running "
                 f"application version reads or writes {col}, which nothing here shows (pass the live "
-                f"version's code with --app-source for evidence); the data left only in {table}.{col} is lost.",
+                f"version's code with --app-source for evidence); the data left only in {table}.{col} is lost."
+                + vmsg,
                 fix=f"Deploy the version that uses only {table}.{contract['new']} everywhere before this migration "
-                f"runs (check with --app-source); keep {col} until then.",
+                f"runs (check with --app-source); keep {col} until then." + vfix,
                 object=ch.object, change=ch.kind,
             )
             continue
@@ -96,10 +110,10 @@ def drop_column(rule, ctx):
             fa.migration.display, st.span,
             f"Dropping {table}.{col} breaks the application version that is still live during the "
             f"rollout if it reads or writes {col}, and makes rolling back to it impossible; the data in "
-            f"{table}.{col} is lost.",
+            f"{table}.{col} is lost." + vmsg,
             fix=f"Contract in two releases: first deploy code that no longer reads or writes {table}.{col} "
             f"(with an ORM, mark the column ignored); once no running version uses it, drop it in a later "
-            f"migration: ALTER TABLE {sql_name(ctx, table)} DROP COLUMN {sql_name(ctx, col)};",
+            f"migration: ALTER TABLE {sql_name(ctx, table)} DROP COLUMN {sql_name(ctx, col)};" + vfix,
             object=ch.object, change=ch.kind,
         )
 

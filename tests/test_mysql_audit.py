@@ -248,3 +248,19 @@ def test_a_where_that_filters_nothing_is_a_whole_table_change(tmp_path):
     }, "mysql", "8.0.35")
     assert _rules(found) == [("unbatched-backfill", 1), ("destructive-data-change", 1)]
     assert found[1]["message"].startswith("DELETE without a WHERE that filters rows removes every row of users")
+
+
+def test_dropping_a_column_a_view_reads_breaks_the_view_on_mysql(tmp_path):
+    # MariaDB 10.11 here: the DROP succeeds, then SELECT * FROM the view fails with error 1356
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100), nick varchar(20));\n"
+                     "CREATE VIEW v_users AS SELECT id, email, nick FROM users;\n",
+        "V2__d.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users DROP COLUMN nick;\n",
+        "V3__ok.sql": "SET SESSION lock_wait_timeout = 5;\nCREATE OR REPLACE VIEW v_users AS SELECT id FROM users;\n"
+                      "ALTER TABLE users DROP COLUMN email;\n",
+    }, "mariadb", "10.11", "--ignore", "mysql-multiple-ddl", "--ignore", "incompatible-schema-object-change")
+    v2, v3 = found
+    assert v2["rule"] == v3["rule"] == "drop-column"
+    assert "view v_users still reads nick and fails on every query from then on (error 1356)" in v2["message"]
+    assert v2["fix"].endswith("Recreate v_users without nick (CREATE OR REPLACE VIEW) before or in the same migration.")
+    assert "view" not in v3["message"]

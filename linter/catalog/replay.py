@@ -1428,6 +1428,8 @@ class _Replayer:
                               "(refused: a foreign key uses it)", born=self.born(col.origin), column=col.name,
                               options=opts)
                     return
+        # MySQL/MariaDB drop a column views still read (error 1356 on every later query of the view)
+        broken = tuple(v[1] for v in self.views_on(key, ck)) if col is not None and not self.pg() else ()
         col = t.columns.pop(ck, None)
         if col is None and t.complete and self.certain:
             if if_exists:
@@ -1460,6 +1462,7 @@ class _Replayer:
             "new": move.new_name, "old": move.old_name, "started": move.started, "backfilled": move.backfilled}
         self.emit("drop-column", key, f"{t.name}.{shown}", f"drop column {t.name}.{shown}",
                   born=col is not None and self.born(col.origin), column=shown, options=opts, contract_of=contract,
+                  breaks_views=broken,
                   nullable=col.nullable if col else None, has_default=bool(col and col.default is not None))
         if col is not None and cascade:
             self.drop_dependents(key, ck, f"column {t.name}.{shown}")
