@@ -280,10 +280,12 @@ def rename_column(rule, ctx):
             if c is not None:
                 typ = str(c.type)
         qt, qo, qn = sql_name(ctx, table), sql_name(ctx, old), sql_name(ctx, new)
+        vmsg, _ = _broken_views(ch, old)
         yield rule.finding(
             fa.migration.display, st.span,
             f"Renaming {table}.{old} to {new} breaks the application version that is still live: its "
-            f"queries use {old}, which no longer exists once this migration commits.",
+            f"queries use {old}, which no longer exists once this migration commits." + vmsg.replace(
+                "do not refuse the drop", "do not refuse the rename"),
             fix=(
                 f"Rename in steps, one release each: (1) ALTER TABLE {qt} ADD COLUMN {qn} {typ}; and "
                 f"deploy code that writes both {old} and {new} and reads {new} falling back to {old}; "

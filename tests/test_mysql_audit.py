@@ -264,3 +264,14 @@ def test_dropping_a_column_a_view_reads_breaks_the_view_on_mysql(tmp_path):
     assert "view v_users still reads nick and fails on every query from then on (error 1356)" in v2["message"]
     assert v2["fix"].endswith("Recreate v_users without nick (CREATE OR REPLACE VIEW) before or in the same migration.")
     assert "view" not in v3["message"]
+
+
+def test_renaming_a_column_a_view_reads_breaks_the_view_on_mysql(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY, nick varchar(20));\n"
+                     "CREATE VIEW v_users AS SELECT id, nick FROM users;\n",
+        "V2__r.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users CHANGE nick handle varchar(20);\n",
+    }, "mysql", "8.0.35")
+    (f,) = found
+    assert f["rule"] == "rename-column"
+    assert "do not refuse the rename: view v_users still reads nick and fails" in f["message"]

@@ -188,6 +188,7 @@ class _Replayer:
     # -- helpers ------------------------------------------------------------------------------
     lock_wait = False
     alter_actions: Sequence = ()  # the actions of the ALTER TABLE being replayed
+    renamed_for_views: tuple = ()  # MySQL: views reading the column the last rename_column renamed
 
     def emit(self, kind, table, obj, description, *, born=False, klass=None, **detail) -> None:
         if self.lock_wait:
@@ -1493,6 +1494,9 @@ class _Replayer:
 
     def rename_column(self, t: Table, key, old_key, old, new, new_key, *, emit=True) -> Column | None:
         col = t.columns.get(old_key)
+        # MySQL/MariaDB rename a column views still read by its old name (error 1356 afterwards)
+        self.renamed_for_views = tuple(v[1] for v in self.views_on(key, old_key)) \
+            if col is not None and not self.pg() and old_key != new_key else ()
         if col is None:
             self.has_column(t, old_key, old)
         if new_key != old_key and new_key in t.columns:
@@ -1515,7 +1519,8 @@ class _Replayer:
         if emit:
             self.emit("rename-column", key, f"{t.name}.{old}", f"rename column {t.name}.{old} to {new}",
                       born=col is not None and self.born(col.origin), column=old, new_name=new, replaces=replaces,
-                      nullable=col.nullable if col else None, has_default=bool(col and col.default is not None))
+                      nullable=col.nullable if col else None, has_default=bool(col and col.default is not None),
+                      breaks_views=self.renamed_for_views)
         return col
 
     def follow_move(self, t: Table, old_key: str, new_key: str, new: str) -> str | None:
@@ -1635,7 +1640,8 @@ class _Replayer:
         if col is not None and old_key != new_key:
             self.rename_column(t, key, old_key, old_name, new_col.name, new_key, emit=False)
             self.emit("rename-column", key, f"{t.name}.{old_name}", f"rename column {t.name}.{old_name} to "
-                      f"{new_col.name}", born=born, column=old_name, new_name=new_col.name)
+                      f"{new_col.name}", born=born, column=old_name, new_name=new_col.name,
+                      breaks_views=self.renamed_for_views)
         elif col is not None:
             col.name = new_col.name  # MySQL column names are case-insensitive: a case change renames nothing
         obj = f"{t.name}.{new_col.name}"
