@@ -323,8 +323,13 @@ def rename_table(rule, ctx):
     # the compatibility view the fix recommends: CREATE VIEW old AS SELECT * FROM new, same migration
     shims = {(ch.file, ch.table, ch.detail["reads"][0]) for _, _, ch in ctx.changes()
              if ch.kind == "create-view" and ch.detail.get("select_star") and len(ch.detail.get("reads") or ()) == 1}
+    # MySQL RENAME TABLE a TO a_old, a_new TO a: the swap is atomic and `a` never stops existing
+    taken = {(ch.file, ch.statement, (ch.detail.get("new_schema") or ch.table[0], ch.detail.get("new_name")))
+             for _, _, ch in ctx.changes_of("rename-table") if ch.table}
     for fa, st, ch in _live(ctx, "rename-table"):
         if (ch.file, ch.table, (ch.detail.get("new_schema") or ch.table[0], ch.detail.get("new_name"))) in shims:
+            continue
+        if (ch.file, ch.statement, ch.table) in taken:
             continue
         old, new = _table(ch), ch.detail.get("new_name")
         yield rule.finding(

@@ -275,3 +275,14 @@ def test_renaming_a_column_a_view_reads_breaks_the_view_on_mysql(tmp_path):
     (f,) = found
     assert f["rule"] == "rename-column"
     assert "do not refuse the rename: view v_users still reads nick and fails" in f["message"]
+
+
+def test_an_atomic_table_swap_does_not_rename_the_live_name_away(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100));\n",
+        "V2__shadow.sql": "CREATE TABLE users_new LIKE users;\nRENAME TABLE users TO users_old, users_new TO users;\n",
+        "V3__plain.sql": "SET SESSION lock_wait_timeout = 5;\nRENAME TABLE users TO people;\n",
+    }, "mysql", "8.0.35", "--ignore", "mysql-multiple-ddl", "--ignore", "lock-timeout")
+    # `users` exists before and after the swap; users_new was born in the same migration
+    assert _rules(found) == [("rename-table", 2)]
+    assert found[0]["path"] == "V3__plain.sql"
