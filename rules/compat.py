@@ -138,6 +138,17 @@ def drop_column(rule, ctx):
 def drop_table(rule, ctx):
     for fa, st, ch in _live(ctx, "drop-table"):
         table = _table(ch)
+        if ch.detail.get("or_replace"):
+            yield rule.finding(
+                fa.migration.display, st.span,
+                f"CREATE OR REPLACE TABLE {table} drops the existing table {table} with all its rows and creates an "
+                f"empty one: the application version that is still live loses its data, and its queries fail if "
+                f"the new definition differs.",
+                fix=f"Change the live table with ALTER TABLE {table} ...; use CREATE TABLE IF NOT EXISTS (or a new "
+                    f"name) for a table that may already exist.",
+                object=ch.object, change=ch.kind,
+            )
+            continue
         yield rule.finding(
             fa.migration.display, st.span,
             f"Dropping table {table} breaks the application version that is still live if it queries "

@@ -286,3 +286,16 @@ def test_an_atomic_table_swap_does_not_rename_the_live_name_away(tmp_path):
     # `users` exists before and after the swap; users_new was born in the same migration
     assert _rules(found) == [("rename-table", 2)]
     assert found[0]["path"] == "V3__plain.sql"
+
+
+def test_create_or_replace_table_on_a_live_table_drops_its_rows(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100));\n",
+        "V2__cor.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                       "CREATE OR REPLACE TABLE users (id bigint PRIMARY KEY, email varchar(200));\n",
+        "V3__new.sql": "CREATE OR REPLACE TABLE audit (id bigint PRIMARY KEY);\n"
+                       "CREATE OR REPLACE TABLE audit (id bigint PRIMARY KEY, at datetime);\n",
+    }, "mariadb", "10.11", "--ignore", "mysql-multiple-ddl")
+    (f,) = found
+    assert (f["rule"], f["path"], f["line"]) == ("drop-table", "V2__cor.sql", 2)
+    assert f["message"].startswith("CREATE OR REPLACE TABLE users drops the existing table users with all its rows")

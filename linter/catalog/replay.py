@@ -422,6 +422,10 @@ class _Replayer:
                 self.emit("other", key, key[1], f"create table {key[1]} if not exists (the name is taken)")
                 return
             self.problem("exists", key[1], f"a relation named {key[1]} already exists")
+        if old is not None and node.args.get("replace") and (old.origin != -1 or old.complete):
+            # MariaDB CREATE OR REPLACE TABLE = DROP TABLE IF EXISTS + CREATE TABLE: the rows are gone
+            self.emit("drop-table", key, key[1], f"drop table {key[1]} (CREATE OR REPLACE TABLE)",
+                      born=self.born(old.origin), or_replace=True)
         if old is not None:
             self.cat.drop_indexes_of(key)  # replaced (OR REPLACE) or re-created: a new table
         t = Table(key[0], key[1], origin=self.fi)
