@@ -299,3 +299,10 @@ def test_create_or_replace_table_on_a_live_table_drops_its_rows(tmp_path):
     (f,) = found
     assert (f["rule"], f["path"], f["line"]) == ("drop-table", "V2__cor.sql", 2)
     assert f["message"].startswith("CREATE OR REPLACE TABLE users drops the existing table users with all its rows")
+
+
+def test_create_or_replace_table_is_mariadb_syntax(tmp_path):
+    found = _lint(tmp_path, {"V1__t.sql": "CREATE OR REPLACE TABLE audit (id bigint PRIMARY KEY);\n"}, "mysql", "8.0.35")
+    (f,) = found
+    assert f["rule"] == "unanalysed-statement"
+    assert "CREATE OR REPLACE TABLE is MariaDB syntax; MySQL rejects it" in f["message"]

@@ -386,6 +386,8 @@ def _create(ctx: Ctx, cur: Cursor):
     if cur.word(k) == "INDEX":
         return _create_index(ctx, cur, or_replace)
     if cur.at("TABLE") or cur.at("TEMPORARY", "TABLE"):
+        if or_replace:
+            _mariadb_only(ctx, "CREATE OR REPLACE TABLE", ctx.tokens[1].start)
         return _create_partitioned_table(ctx, cur)
     # CREATE [DEFINER = ...] [SQL SECURITY ...] [AGGREGATE] {TRIGGER|PROCEDURE|FUNCTION|EVENT}
     mark = cur.i
