@@ -218,7 +218,8 @@ def lock_timeout(rule, ctx):
                 if ch.kind == "session-setting":
                     for name, value in ch.detail.get("settings") or ():
                         if name.removeprefix("@@session.").removeprefix("@@") == setting:
-                            timeout_set = not ch.detail.get("reset") and str(value).strip("'\" ") not in ("0", "")
+                            text = str(value).strip("'\" ")
+                            timeout_set = not ch.detail.get("reset") and text != "" and (text != "0" or not pg)
                         elif name == "all":
                             timeout_set = False
                 elif hit is None and (_takes_lock(ch) if pg else _takes_mdl(ch)):

@@ -306,3 +306,11 @@ def test_create_or_replace_table_is_mariadb_syntax(tmp_path):
     (f,) = found
     assert f["rule"] == "unanalysed-statement"
     assert "CREATE OR REPLACE TABLE is MariaDB syntax; MySQL rejects it" in f["message"]
+
+
+def test_lock_wait_timeout_zero_bounds_the_wait_on_mariadb(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+        "V2__add.sql": "SET SESSION lock_wait_timeout = 0;\nALTER TABLE users ADD COLUMN nick varchar(20) NULL;\n",
+    }, "mariadb", "10.11")
+    assert found == []  # 0: fail at once instead of waiting (SELECT @@lock_wait_timeout is 0 on MariaDB 10.11)
