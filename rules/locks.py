@@ -409,9 +409,10 @@ def mysql_multiple_ddl(rule, ctx):
                     "and a rerun after a failure works)" + (
                         "; put the other DDL statements into repeatable migrations of their own." if rest > 1 else ".")
                 )
+        server = "MariaDB" if ctx.dialect == "mariadb" else "MySQL"
         yield rule.finding(
             fa.migration.display, second.span,
-            f"{fa.migration.path.name} runs {len(ddl)} DDL statements; MySQL commits each one, so a failure here "
+            f"{fa.migration.path.name} runs {len(ddl)} DDL statements; {server} commits each one, so a failure here "
             "leaves the earlier ones applied and the migration marked failed, with no rollback.",
             fix=fix,
         )
