@@ -121,7 +121,7 @@ def load(opts: Options) -> Project:
     release = _release(opts, cfg, found)
     cache = ParseCache(opts.cwd if opts.cache else None)
     builtins = cfg.builtin_placeholders(opts.cwd)
-    default_schema = cfg.effective_default_schema or ("public" if dialect == "postgres" else "app")
+    default_schema = cfg.catalog_schema(dialect) or ("public" if dialect == "postgres" else "app")
     prepared = [_prepare(src.migration, src.text, cfg, builtins, cache, dialect, opts.db_version)
                 for src in found.sources]
     project = Project(opts, cfg, dialect, rules, found, release, cache, prepared, default_schema)

@@ -6,6 +6,8 @@ same release is never reported: the live version cannot be using it yet.
 
 from __future__ import annotations
 
+import re
+
 from flylint.expand import same_release
 from flylint.rules import Example, rule, runs_in_transaction
 from flylint.rules.names import TableName, sql_name, table_name
@@ -31,6 +33,18 @@ def _column(ch) -> str:
 def _missing(ctx) -> set:
     """(file, statement, object) of every statement that fails because its object does not exist."""
     return {(p.file, p.statement, p.object) for p in (ctx.replay.problems if ctx.replay else ()) if p.kind == "missing"}
+
+
+def _broken_views(ch, col: str) -> tuple[str, str]:
+    """(message tail, fix tail) for MySQL/MariaDB views that still read the dropped column."""
+    views = ch.detail.get("breaks_views") or ()
+    if not views:
+        return "", ""
+    names = ", ".join(views)
+    one = len(views) == 1
+    return (f" MySQL/MariaDB do not refuse the drop: view{'' if one else 's'} {names} still read{'s' if one else ''} "
+            f"{col} and fail{'s' if one else ''} on every query from then on (error 1356), for the new version too.",
+            f" Recreate {names} without {col} (CREATE OR REPLACE VIEW) before or in the same migration.")
 
 
 @rule(
@@ -65,6 +79,7 @@ def drop_column(rule, ctx):
         if (ch.file, ch.statement, ch.object) in missing:
             continue  # the column does not exist: missing-object says the statement fails
         table, col = _table(ch), _column(ch)
+        vmsg, vfix = _broken_views(ch, col)
         contract = ch.detail.get("contract_of")
         if contract and not same_release(None, contract["backfilled"], ch.file):
             started = ctx.files[contract["started"]].migration.display
@@ -94,9 +109,10 @@ def drop_column(rule, ctx):
                 f"Contract step of the rename {table}.{contract['old']} -> {table}.{contract['new']} started by "
                 f"{started} ({contract['new']} {how} from {contract['old']}). Safe only once no running "
                 f"application version reads or writes {col}, which nothing here shows (pass the live "
-                f"version's code with --app-source for evidence); the data left only in {table}.{col} is lost.",
+                f"version's code with --app-source for evidence); the data left only in {table}.{col} is lost."
+                + vmsg,
                 fix=f"Deploy the version that uses only {table}.{contract['new']} everywhere before this migration "
-                f"runs (check with --app-source); keep {col} until then.",
+                f"runs (check with --app-source); keep {col} until then." + vfix,
                 object=ch.object, change=ch.kind,
             )
             continue
@@ -104,10 +120,10 @@ def drop_column(rule, ctx):
             fa.migration.display, st.span,
             f"Dropping {table}.{col} breaks the application version that is still live during the "
             f"rollout if it reads or writes {col}, and makes rolling back to it impossible; the data in "
-            f"{table}.{col} is lost.",
+            f"{table}.{col} is lost." + vmsg,
             fix=f"Contract in two releases: first deploy code that no longer reads or writes {table}.{col} "
             f"(with an ORM, mark the column ignored); once no running version uses it, drop it in a later "
-            f"migration: ALTER TABLE {sql_name(ctx, table)} DROP COLUMN {sql_name(ctx, col)};",
+            f"migration: ALTER TABLE {sql_name(ctx, table)} DROP COLUMN {sql_name(ctx, col)};" + vfix,
             object=ch.object, change=ch.kind,
         )
 
@@ -135,6 +151,17 @@ def drop_table(rule, ctx):
         if (ch.file, ch.statement, ch.object) in missing:
             continue  # the table does not exist (or is a view): missing-object says the statement fails
         table = _table(ch)
+        if ch.detail.get("or_replace"):
+            yield rule.finding(
+                fa.migration.display, st.span,
+                f"CREATE OR REPLACE TABLE {table} drops the existing table {table} with all its rows and creates an "
+                f"empty one: the application version that is still live loses its data, and its queries fail if "
+                f"the new definition differs.",
+                fix=f"Change the live table with ALTER TABLE {table} ...; use CREATE TABLE IF NOT EXISTS (or a new "
+                    f"name) for a table that may already exist.",
+                object=ch.object, change=ch.kind,
+            )
+            continue
         yield rule.finding(
             fa.migration.display, st.span,
             f"Dropping table {table} breaks the application version that is still live if it queries "
@@ -277,10 +304,12 @@ def rename_column(rule, ctx):
         table, old, new = _table(ch), _column(ch), ch.detail.get("new_name")
         typ = ch.detail.get("type") or "<type>"  # the column's type when it was renamed
         qt, qo, qn = sql_name(ctx, table), sql_name(ctx, old), sql_name(ctx, new)
+        vmsg, _ = _broken_views(ch, old)
         yield rule.finding(
             fa.migration.display, st.span,
             f"Renaming {table}.{old} to {new} breaks the application version that is still live: its "
-            f"queries use {old}, which no longer exists once this migration commits.",
+            f"queries use {old}, which no longer exists once this migration commits." + vmsg.replace(
+                "do not refuse the drop", "do not refuse the rename"),
             fix=(
                 f"Rename in steps, one release each: (1) ALTER TABLE {qt} ADD COLUMN {qn} {typ}; and "
                 f"deploy code that writes both {old} and {new} and reads {new} falling back to {old}; "
@@ -318,8 +347,13 @@ def rename_table(rule, ctx):
     # the compatibility view the fix recommends: CREATE VIEW old AS SELECT * FROM new, same migration
     shims = {(ch.file, ch.table, ch.detail["reads"][0]) for _, _, ch in ctx.changes()
              if ch.kind == "create-view" and ch.detail.get("select_star") and len(ch.detail.get("reads") or ()) == 1}
+    # MySQL RENAME TABLE a TO a_old, a_new TO a: the swap is atomic and `a` never stops existing
+    taken = {(ch.file, ch.statement, (ch.detail.get("new_schema") or ch.table[0], ch.detail.get("new_name")))
+             for _, _, ch in ctx.changes_of("rename-table") if ch.table}
     for fa, st, ch in _live(ctx, "rename-table"):
         if (ch.file, ch.table, (ch.detail.get("new_schema") or ch.table[0], ch.detail.get("new_name"))) in shims:
+            continue
+        if (ch.file, ch.statement, ch.table) in taken:
             continue
         old, new = _table(ch), ch.detail.get("new_name")
         renamed = TableName(new or "")
@@ -503,15 +537,18 @@ def change_column_type(rule, ctx):
             "(and rename only behind a view, see rename-column)."
         )
         if verdict == "widen-rewrite":
-            cost = ("PostgreSQL rewrites the table under an ACCESS EXCLUSIVE lock" if ctx.dialect == "postgres"
-                    else "MySQL/MariaDB copy the table")
+            cost = ("PostgreSQL rewrites the table under an ACCESS EXCLUSIVE lock, blocking the live application "
+                    "for the whole time" if ctx.dialect == "postgres" else _my_copy(ctx, ch, table))
             yield rule.finding(
                 fa.migration.display, st.span,
-                f"Changing {table}.{col} from {old} to {new} keeps existing values, but {cost}, blocking the "
-                "live application for the whole time.",
+                f"Changing {table}.{col} from {old} to {new} keeps existing values, but {cost}.",
                 fix="Run it at a quiet time on small tables; on big ones " + steps,
                 object=ch.object, change=ch.kind, severity="warning",
             )
+            continue
+        members = _enum_change(old, new)
+        if members is not None:
+            yield _enum_finding(rule, ctx, fa, st, ch, table, col, old, *members)
             continue
         what = "narrows" if verdict == "narrow" else "changes the kind of"
         yield rule.finding(
@@ -520,6 +557,62 @@ def change_column_type(rule, ctx):
             "version writes may no longer fit, its reads may break, and the migration can fail on existing data.",
             fix=steps, object=ch.object, change=ch.kind,
         )
+
+
+_MEMBERS = re.compile(r"^(enum|set)\s*\((.*)\)$", re.IGNORECASE | re.DOTALL)
+_MEMBER = re.compile(r"'((?:[^']|'')*)'")
+
+
+def _members(type_text: str | None):
+    m = _MEMBERS.match((type_text or "").strip())
+    if m is None:
+        return None
+    return m.group(1).upper(), [v.replace("''", "'") for v in _MEMBER.findall(m.group(2))]
+
+
+def _enum_change(old: str | None, new: str | None):
+    """(kind, old values, new values) when an ENUM/SET column keeps its kind (MySQL/MariaDB)."""
+    a, b = _members(old), _members(new)
+    if a is None or b is None or a[0] != b[0]:
+        return None
+    return a[0], a[1], b[1]
+
+
+def _my_copy(ctx, ch, table: str) -> str:
+    """How MySQL/MariaDB run the table copy of a type change at --db-version, as a clause (MariaDB
+    11.2+ copies online)."""
+    from flylint.rules.rewrites import _server, change_cost, how_done, waits
+
+    c = change_cost(ctx, ch)
+    if c is None or c.refused or not c.rewrite:
+        return "MySQL/MariaDB copy the table, blocking the live application's writes for the whole time"
+    return f"{_server(ctx, c)} {how_done(c, table)} and {waits(c, table)} until it ends"
+
+
+def _enum_finding(rule, ctx, fa, st, ch, table, col, old, kind, before, after):
+    removed = [v for v in before if v not in after]
+    listed = ", ".join(f"'{v}'" for v in removed)
+    if removed:
+        return rule.finding(
+            fa.migration.display, st.span,
+            f"Changing {table}.{col} from {old} to {ch.detail.get('new_type')} removes {listed} from the {kind}: "
+            f"the application version that is still live fails when it writes {listed} (strict sql_mode), and the "
+            f"migration fails on rows that still hold it (or stores '' without strict mode); {_my_copy(ctx, ch, table)}.",
+            fix=f"Deploy code that no longer writes {listed} and move the rows off it (UPDATE {table} SET {col} = "
+                f"... WHERE {col} = '{removed[0]}', in batches) first; remove the value in a later release.",
+            object=ch.object, change=ch.kind)
+    added = [v for v in after if v not in before]
+    kept = [v for v in before if v in after]
+    appended = ", ".join(f"'{v}'" for v in added)
+    return rule.finding(
+        fa.migration.display, st.span,
+        f"Changing {table}.{col} from {old} to {ch.detail.get('new_type')} reorders the {kind} values: the values "
+        f"are kept, but {_my_copy(ctx, ch, table)}, and ORDER BY {col} and numeric comparisons of {col} change "
+        "meaning.",
+        fix=(f"Keep the existing order ({', '.join(repr(v) for v in kept)})"
+             + (f" and append {appended} at the end" if added else "")
+             + ": that is a metadata-only change; sort with FIELD() in queries if the order matters."),
+        object=ch.object, change=ch.kind, severity="warning")
 
 
 @rule(
@@ -591,7 +684,7 @@ def destructive_data_change(rule, ctx):
                 object=ch.object, change=ch.kind,
             )
             continue
-        verb = "TRUNCATE" if ch.kind == "truncate-table" else "DELETE without WHERE"
+        verb = "TRUNCATE" if ch.kind == "truncate-table" else "DELETE without a WHERE that filters rows"
         yield rule.finding(
             fa.migration.display, st.span,
             f"{verb} removes every row of {table} while the live application uses it; the data is lost.",
@@ -794,8 +887,14 @@ def constraint_on_live_table(rule, ctx):
                        f"then ALTER TABLE {qt} ADD CONSTRAINT {qn} {kind} USING INDEX {idx};")
         else:
             if ch.kind == "add-foreign-key":
+                ref = d.get("references_table")
+                refs = "..."
+                if ref:
+                    refs = sql_name(ctx, ref[1])
+                    if d.get("references_columns"):
+                        refs += f" ({', '.join(sql_name(ctx, c) for c in d['references_columns'])})"
                 fix = (f"If the existing rows of {table} are known to be valid: SET foreign_key_checks = 0; ALTER "
-                       f"TABLE {qt} ADD CONSTRAINT {qn} FOREIGN KEY ({qcols}) REFERENCES ...; SET "
+                       f"TABLE {qt} ADD CONSTRAINT {qn} FOREIGN KEY ({qcols}) REFERENCES {refs}; SET "
                        "foreign_key_checks = 1; (INPLACE, no table copy, existing rows not checked). Otherwise "
                        "clean the data first and use an online schema change tool.")
             else:

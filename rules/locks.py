@@ -282,10 +282,15 @@ def lock_timeout(rule, ctx):
     pg = ctx.dialect == "postgres"
     setting = "lock_timeout" if pg else "lock_wait_timeout"
     init_sql = str(ctx.settings.get("init_sql") or "").lower()
+    # Flyway's initSql runs on every connection it opens; only the setting itself counts (not
+    # innodb_lock_wait_timeout or deadlock_timeout), and 0 turns it off on PostgreSQL (MySQL reads
+    # lock_wait_timeout = 0 as 1 second, MariaDB as "do not wait")
+    init_set = any(not pg or int(m.group(1)) != 0 for m in re.finditer(
+        rf"(?<![a-z_]){setting}\s*(?:=|\bto\b)\s*'?(\d+)", init_sql)) if setting in init_sql else False
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        timeout_set = setting in init_sql  # Flyway's initSql runs on every connection it opens
-        disabled = False  # set to 0 explicitly: no limit
+        timeout_set = init_set
+        disabled = False  # set to 0 explicitly on PostgreSQL: no limit
         for si, changes in enumerate(per_file):
             st = fa.statements[si]
             hit = None
@@ -293,8 +298,10 @@ def lock_timeout(rule, ctx):
                 if ch.kind == "session-setting":
                     for name, value in ch.detail.get("settings") or ():
                         if name.removeprefix("@@session.").removeprefix("@@") == setting:
-                            timeout_set = not ch.detail.get("reset") and str(value).strip("'\" ") not in ("0", "")
-                            disabled = not timeout_set and not ch.detail.get("reset") and str(value).strip("'\" ") == "0"
+                            text = str(value).strip("'\" ")
+                            reset = bool(ch.detail.get("reset"))
+                            timeout_set = not reset and text != "" and (text != "0" or not pg)
+                            disabled = pg and not reset and text == "0"
                         elif name == "all":
                             timeout_set = disabled = False
                 elif hit is None and (_takes_lock(ch) if pg else _takes_mdl(ch)):
@@ -498,9 +505,10 @@ def mysql_multiple_ddl(rule, ctx):
                     "and a rerun after a failure works)" + (
                         "; put the other DDL statements into repeatable migrations of their own." if rest > 1 else ".")
                 )
+        server = "MariaDB" if ctx.dialect == "mariadb" else "MySQL"
         yield rule.finding(
             fa.migration.display, second.span,
-            f"{fa.migration.path.name} runs {len(ddl)} DDL statements; MySQL commits each one, so a failure here "
+            f"{fa.migration.path.name} runs {len(ddl)} DDL statements; {server} commits each one, so a failure here "
             "leaves the earlier ones applied and the migration marked failed, with no rollback.",
             fix=fix,
         )

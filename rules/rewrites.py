@@ -306,7 +306,15 @@ def algorithm_refused(rule, ctx):
         if plain is not None and not plain.refused:
             message += f"; without the clause {server} {how_done(plain, table)}, and {waits(plain, table)}"
         message += "."
-        if "accepts only LOCK=DEFAULT" in c.refused:
+        last = None
+        if ch.kind == "add-column" and ch.detail.get("position") and opts.get("algorithm") == "INSTANT":
+            last = change_cost(ctx, replace(ch, detail={**ch.detail, "position": False}))
+        if last is not None and not last.refused:
+            # MySQL 8.0.12-8.0.28, MariaDB 10.3: INSTANT only for a column added last
+            fix = (f"Leave out AFTER/FIRST so {ch.detail.get('column') or 'the column'} is added as the last column: "
+                   f"{server} does that with ALGORITHM=INSTANT (metadata only); a position needs "
+                   f"{'MySQL 8.0.29' if ctx.dialect == 'mysql' else 'MariaDB 10.4'} or a rebuild of {table}.")
+        elif "accepts only LOCK=DEFAULT" in c.refused:
             fix = f"Remove LOCK={opts.get('lock')}: an INSTANT change takes no LOCK clause."
         elif "is not a" in c.refused:
             fix = ("Use ALGORITHM=INSTANT, INPLACE or COPY" + (", NOCOPY" if ctx.dialect == "mariadb" else "")

@@ -16,6 +16,10 @@ PROJECTS = [
     ("realistic-spring-postgres", ["--db-version", "15"], "realistic-spring-postgres/expected.json"),
     ("realistic-mysql", ["--db-version", "8.0.35"], "realistic-mysql/expected.json"),
     ("realistic-mariadb", ["--db-version", "10.11"], "realistic-mariadb/expected.json"),
+    # projects written for the MySQL/MariaDB audit, in the shape of real histories flylint had not seen
+    ("unseen-mysql-shop", ["--dialect", "mysql", "--db-version", "8.0.35"], "unseen-mysql-shop/expected.json"),
+    ("unseen-mysql-cms", ["--dialect", "mysql", "--db-version", "8.0.35"], "unseen-mysql-cms/expected.json"),
+    ("unseen-mariadb-crm", ["--dialect", "mariadb", "--db-version", "10.11"], "unseen-mariadb-crm/expected.json"),
 ]
 
 

@@ -150,10 +150,15 @@ class Sequence:
 class Catalog:
     """Everything flylint knows about the schema at one point of the replay."""
 
+    implicit_database: bool = False  # (also for catalogs cached before the attribute existed)
+
     def __init__(self, dialect: str, default_schema: str) -> None:
         self.dialect = dialect
         self.default_schema = default_schema
         self.schemas: dict[str, int] = {default_schema: -1}
+        # MySQL/MariaDB with no configured database: a name qualified with a database the history
+        # never created may mean the default one (the database Flyway connects to)
+        self.implicit_database = False
         self.tables: dict[tuple[str, str], Table] = {}
         self.views: dict[tuple[str, str], View] = {}
         # PostgreSQL: (schema, index name), index names share the schema's namespace.

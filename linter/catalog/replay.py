@@ -40,6 +40,34 @@ class SchemaProblem:
     fk_checks: bool = False  # MySQL: only while foreign_key_checks is on (Flyway's initSql may turn it off)
 
 
+_UNSET = object()
+
+
+def _filters(where) -> bool:
+    """Whether a WHERE clause can leave rows out: `WHERE 1`, `WHERE 1=1` or `WHERE TRUE` (no column,
+    no subquery) touches every row, like no WHERE at all."""
+    if where is None:
+        return False
+    cond = where.this if isinstance(where, exp.Where) else where
+    if not isinstance(cond, exp.Expression):
+        return True
+    if isinstance(cond, exp.Boolean):
+        return not cond.this
+    if isinstance(cond, exp.Literal):
+        return not cond.is_number or float(cond.this or 0) == 0
+    for n in cond.walk():
+        if not isinstance(n, (exp.EQ, exp.NEQ, exp.Literal, exp.Boolean, exp.Paren, exp.Neg)):
+            return True  # a column, a function, a subquery, a comparison that may be false
+    if isinstance(cond, exp.EQ):
+        return cond.this != cond.expression
+    if isinstance(cond, exp.NEQ):
+        return cond.this == cond.expression
+    return True
+# The schema flylint.engine assumes on MySQL/MariaDB when neither Flyway's defaultSchema/schemas nor
+# the url name the database.
+GUESSED_MYSQL_SCHEMA = "app"
+
+
 @dataclass
 class Replay:
     catalog: Catalog
@@ -57,6 +85,8 @@ def replay(files: Sequence[FileAnalysis], dialect: str, default_schema: str, res
         cat = out.catalog
     else:
         cat = Catalog(dialect, default_schema)
+        if dialect != "postgres" and default_schema == GUESSED_MYSQL_SCHEMA:
+            cat.implicit_database = True  # see _Replayer.key
         out = Replay(cat)
     for fi in range(len(out.changes), len(files)):
         fa = files[fi]
@@ -162,12 +192,18 @@ class _Replayer:
 
     # -- helpers ------------------------------------------------------------------------------
     lock_wait = False
+    alter_actions: Sequence = ()  # the actions of the ALTER TABLE being replayed
+    renamed_for_views: tuple = ()  # MySQL: views reading the column the last rename_column renamed
 
     def emit(self, kind, table, obj, description, *, born=False, klass=None, **detail) -> None:
         if self.lock_wait:
             detail["lock_wait"] = True
         if kind in _MY_REBUILDS and table is not None and not self.pg():
             detail.update(self.special_index(table))
+        if table is not None and self.cat.dialect != "postgres":
+            t = self.cat.tables.get(table)
+            if t is not None and t.fts_doc_id:
+                detail["fulltext_table"] = True  # MySQL/MariaDB: no INSTANT ADD/DROP COLUMN, rebuilds need LOCK=SHARED
         self.changes.append(
             Change(
                 kind=kind,
@@ -215,6 +251,12 @@ class _Replayer:
         current database (MySQL `USE`), else the default schema."""
         schema, name = self.qualified(table)
         if schema is not None:
+            if self.cat.implicit_database and not create and schema not in self.cat.schemas:
+                # MySQL with no configured database: `shop`.`users`, where the history never created
+                # database shop nor a table shop.users, is the `users` of the database Flyway uses
+                k = (self.cat.default_schema, name)
+                if not self.cat.relation_exists((schema, name)) and self.cat.relation_exists(k):
+                    return k
             return (schema, name)
         path = self.cat.search_path
         if not path:
@@ -311,7 +353,26 @@ class _Replayer:
         if handler is None:
             self.emit("other", None, None, parsed.kind or type(tree).__name__)
             return
+        settings = tree.args.get("set_statement") if isinstance(tree, exp.Expression) else None
+        if settings:  # MariaDB SET STATEMENT ... FOR: settings for this statement only
+            self.with_settings(settings, handler, tree)
+            return
         handler(tree)
+
+    def with_settings(self, settings, handler, tree) -> None:
+        before = self.cat.session.get("foreign_key_checks", _UNSET)
+        for name, value in settings:
+            if name == "lock_wait_timeout":
+                self.lock_wait = True
+            elif name == "foreign_key_checks":
+                self.cat.session["foreign_key_checks"] = value.upper() not in ("0", "OFF", "FALSE")
+        try:
+            handler(tree)
+        finally:
+            if before is _UNSET:
+                self.cat.session.pop("foreign_key_checks", None)
+            else:
+                self.cat.session["foreign_key_checks"] = before
 
     # -- CREATE -------------------------------------------------------------------------------
     def h_Create(self, node: exp.Create) -> None:
@@ -368,6 +429,10 @@ class _Replayer:
                 self.emit("other", key, key[1], f"create table {key[1]} if not exists (the name is taken)")
                 return
             self.problem("exists", key[1], f"a relation named {key[1]} already exists")
+        if old is not None and node.args.get("replace") and (old.origin != -1 or old.complete):
+            # MariaDB CREATE OR REPLACE TABLE = DROP TABLE IF EXISTS + CREATE TABLE: the rows are gone
+            self.emit("drop-table", key, key[1], f"drop table {key[1]} (CREATE OR REPLACE TABLE)",
+                      born=self.born(old.origin), or_replace=True)
         if old is not None:
             self.cat.drop_indexes_of(key)  # replaced (OR REPLACE) or re-created: a new table
         t = Table(key[0], key[1], origin=self.fi)
@@ -1212,7 +1277,8 @@ class _Replayer:
             elif isinstance(o, (exp.CharacterSetProperty, exp.CollateProperty)):
                 self.emit("other", key, key[1], f"change the default character set of {key[1]}",
                           born=self.born(t.origin))
-        for action in node.args.get("actions") or []:
+        self.alter_actions = node.args.get("actions") or ()
+        for action in self.alter_actions:
             handler = getattr(self, "a_" + type(action).__name__, None)
             # a rename earlier in the statement moves the table: follow it
             key = (t.schema, t.name)
@@ -1420,6 +1486,8 @@ class _Replayer:
                               "(refused: a foreign key uses it)", born=self.born(col.origin), column=col.name,
                               options=opts)
                     return
+        # MySQL/MariaDB drop a column views still read (error 1356 on every later query of the view)
+        broken = tuple(v[1] for v in self.views_on(key, ck)) if col is not None and not self.pg() else ()
         col = t.columns.pop(ck, None)
         if col is None and t.complete and self.certain:
             if if_exists:
@@ -1452,11 +1520,19 @@ class _Replayer:
             "new": move.new_name, "old": move.old_name, "started": move.started, "backfilled": move.backfilled}
         self.emit("drop-column", key, f"{t.name}.{shown}", f"drop column {t.name}.{shown}",
                   born=col is not None and self.born(col.origin), column=shown, options=opts, contract_of=contract,
+                  breaks_views=broken,
                   nullable=col.nullable if col else None, has_default=bool(col and col.default is not None))
         if col is not None and cascade:
             self.drop_dependents(key, ck, f"column {t.name}.{shown}")
 
     def a_DropPrimaryKey(self, t: Table, key, d, opts) -> None:
+        # DROP PRIMARY KEY, ADD PRIMARY KEY (...) in one ALTER: the new key takes over (INPLACE)
+        replaced = any(isinstance(a, exp.AddConstraint) and any(isinstance(e, exp.PrimaryKey) for e in a.expressions)
+                       for a in self.alter_actions)
+        if not replaced and not self.pg():
+            pk = next((n for n, c in t.constraints.items() if c.kind == "primary-key"), None)
+            if pk is not None:
+                self.index_needed(t, None, pk)  # error 1553/150 when a foreign key needs it
         found = None
         for n, c in list(t.constraints.items()):
             if c.kind == "primary-key":
@@ -1465,7 +1541,8 @@ class _Replayer:
             self.problem("missing", f"{t.name} primary key", f"table {t.name} has no primary key")
         self.emit("drop-constraint", key, f"{t.name} primary key", f"drop the primary key of {t.name}",
                   born=self.born(t.origin) or (found is not None and self.born(found.origin)),
-                  constraint=found.name if found else "PRIMARY", constraint_kind="primary-key", options=opts)
+                  constraint=found.name if found else "PRIMARY", constraint_kind="primary-key", options=opts,
+                  replaced=replaced)
 
     def a_RenameColumn(self, t: Table, key, r: exp.RenameColumn, opts) -> None:
         old, oq = _name(r.this)
@@ -1474,6 +1551,9 @@ class _Replayer:
 
     def rename_column(self, t: Table, key, old_key, old, new, new_key, *, emit=True) -> Column | None:
         col = t.columns.get(old_key)
+        # MySQL/MariaDB rename a column views still read by its old name (error 1356 afterwards)
+        self.renamed_for_views = tuple(v[1] for v in self.views_on(key, old_key)) \
+            if col is not None and not self.pg() and old_key != new_key else ()
         if col is None:
             self.has_column(t, old_key, old)
         if new_key != old_key and new_key in t.columns:
@@ -1497,7 +1577,8 @@ class _Replayer:
             self.emit("rename-column", key, f"{t.name}.{old}", f"rename column {t.name}.{old} to {new}",
                       born=col is not None and self.born(col.origin), column=old, new_name=new, replaces=replaces,
                       nullable=col.nullable if col else None, has_default=bool(col and col.default is not None),
-                      type=str(col.type) if col is not None and col.type is not None else None)
+                      type=str(col.type) if col is not None and col.type is not None else None,
+                      breaks_views=self.renamed_for_views)
         return col
 
     def follow_move(self, t: Table, old_key: str, new_key: str, new: str) -> str | None:
@@ -1617,7 +1698,8 @@ class _Replayer:
         if col is not None and old_key != new_key:
             self.rename_column(t, key, old_key, old_name, new_col.name, new_key, emit=False)
             self.emit("rename-column", key, f"{t.name}.{old_name}", f"rename column {t.name}.{old_name} to "
-                      f"{new_col.name}", born=born, column=old_name, new_name=new_col.name)
+                      f"{new_col.name}", born=born, column=old_name, new_name=new_col.name,
+                      breaks_views=self.renamed_for_views)
         elif col is not None:
             col.name = new_col.name  # MySQL column names are case-insensitive: a case change renames nothing
         obj = f"{t.name}.{new_col.name}"
@@ -1730,6 +1812,7 @@ class _Replayer:
                 detail["not_null"] = (not nullable) if t.complete else None  # key columns already NOT NULL
             if c.kind == "foreign-key":
                 detail["references_table"] = ref_key
+                detail["references_columns"] = c.ref_columns
                 detail["references_live"] = (ref_key,) if ref_key != key and self.live_table(ref_key) else ()
                 fkc = self.cat.session.get("foreign_key_checks")
                 if fkc is not None:
@@ -1813,6 +1896,11 @@ class _Replayer:
             return
         if op.operation in ("REMOVE PARTITIONING", "PARTITION BY"):
             t.partitioned = op.operation == "PARTITION BY"
+            # every row moves to the new layout: a table copy (ALGORITHM=COPY, LOCK=SHARED)
+            how = "with a new partitioning" if t.partitioned else "without partitioning"
+            self.emit("rewrite-table", key, t.name, f"rebuild table {t.name} {how}", born=self.born(t.origin),
+                      reason="partitioning", partition_op=op.operation.lower(), options=opts)
+            return
         self.emit("other", key, t.name, f"{op.operation.lower()} partition {shown} of {t.name}".replace("  ", " "),
                   born=self.born(t.origin), partition_op=op.operation.lower(), options=opts)
 
@@ -2249,7 +2337,7 @@ class _Replayer:
                     if move is not None:
                         copies.append((move.new_name, move.old_name))
         self.emit("backfill", key, key[1] if key else None, f"update {key[1] if key else 'rows'}",
-                  born=bool(t and self.born(t.origin)), statement="update", where=node.args.get("where") is not None,
+                  born=bool(t and self.born(t.origin)), statement="update", where=_filters(node.args.get("where")),
                   limit=node.args.get("limit") is not None, sets=tuple(sets), copies=tuple(copies),
                   set_names=tuple(t.columns[ck].name if t is not None and ck in t.columns else ck for ck, _ in sets),
                   key_columns=_primary_key_names(t))
@@ -2308,7 +2396,7 @@ class _Replayer:
 
     def h_Delete(self, node: exp.Delete) -> None:
         key, t = self.dml_target(node.this)
-        where = node.args.get("where") is not None or node.args.get("limit") is not None
+        where = _filters(node.args.get("where")) or node.args.get("limit") is not None
         kind = "backfill" if where else "delete-all"
         self.emit(kind, key, key[1] if key else None, f"delete from {key[1] if key else 'a table'}",
                   born=bool(t and self.born(t.origin)), statement="delete", where=where)

@@ -140,6 +140,9 @@ DETAIL_DEFAULTS: Mapping[str, Any] = MappingProxyType(
         "first_fulltext": False,
         "special_index": None,
         "inline_foreign_key": False,
+        "replaced": False,
+        "generated": False,
+        "fulltext_table": False,
     }
 )
 
@@ -356,6 +359,8 @@ def _my_adjust(
         c = replace(c, algorithm="INPLACE")
     if c.algorithm is None:  # not an ALTER TABLE: the clauses do not apply
         return c
+    if details["fulltext_table"]:
+        c = _fulltext_table(change, details, c)
     c = _special_index(dialect, change, details, c)
     natural_copy_lock = "SHARED"
     online_copy = _at_least(version, _mysql.ONLINE_COPY_SINCE.get(dialect))
@@ -373,6 +378,10 @@ def _my_adjust(
     if algorithm is not None:
         if algorithm not in _ALG_RANK or (dialect == "mysql" and algorithm == "NOCOPY"):
             return _refuse(c, f"ALGORITHM={algorithm} is not a {PRODUCT[dialect]} algorithm")
+        introduced = _mysql.ALGORITHM_SINCE[dialect].get(algorithm)
+        if introduced is not None and not _at_least(version, introduced):
+            return _refuse(c, f"ALGORITHM={algorithm} does not exist before {PRODUCT[dialect]} {introduced} "
+                              f"(error 1064, syntax error; best possible: {c.algorithm})")
         if _ALG_RANK[algorithm] < _ALG_RANK[c.algorithm]:
             return _refuse(c, f"ALGORITHM={algorithm} is not supported for this change "
                                        f"(error 1845/1846; best possible: {c.algorithm})")
@@ -414,6 +423,23 @@ def _special_index(dialect: str, change: str, details: Mapping[str, Any], c: Cos
         return c
     c = replace(c, algorithm=fact["algorithm"], note=_join(c.note, fact["note"]), source=f"{c.source}; {fact['source']}")
     return _with_lock(c, fact["lock"])
+
+
+def _fulltext_table(change: str, details: Mapping[str, Any], c: Cost) -> Cost:
+    """A table with a FULLTEXT index (InnoDB's hidden FTS_DOC_ID column): no INSTANT ADD/DROP
+    COLUMN, and a rebuild re-creates the FULLTEXT index, which needs LOCK=SHARED. Measured on
+    MariaDB 10.11.19 here (ADD/DROP COLUMN: INSTANT and NOCOPY refused, INPLACE LOCK=NONE refused
+    'Fulltext index creation requires a lock', INPLACE LOCK=SHARED accepted; a VIRTUAL column stays
+    INSTANT); MySQL 8.0 manual, Online DDL: instant ADD COLUMN is not supported for 'tables with a
+    FULLTEXT index' [manual]; the same 1846 reason exists in MySQL."""
+    if change in ("add-column", "drop-column") and c.algorithm in ("INSTANT", "NOCOPY") and not (
+            details["generated"] and not details["generated_stored"]):
+        c = replace(c, algorithm="INPLACE", rewrite=True, scan=True, duration="rewrite", since=None,
+                    note=_join(c.note, "the table has a FULLTEXT index: no INSTANT ADD/DROP COLUMN, the table is rebuilt"))
+    if c.rewrite and c.lock == "NONE":
+        c = replace(_with_lock(c, "SHARED"), note=_join(c.note, "rebuilding a table with a FULLTEXT index needs "
+                                                              "LOCK=SHARED (writes wait)"))
+    return c
 
 
 def _join(first: str, second: str) -> str:

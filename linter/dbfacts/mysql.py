@@ -194,6 +194,9 @@ MYSQL: tuple[Row, ...] = (
                         "supported'") + "; MariaDB alike: verify.md §3 #20",
        note="with foreign_key_checks=1 the table is copied and writes wait; SET "
             "foreign_key_checks=0 makes it INPLACE but skips checking existing rows"),
+    my("drop-constraint", "INPLACE", "NONE", rebuild=True, when={"constraint_kind": "primary-key", "replaced": True},
+       source=M8.format("Primary Key Operations: 'Dropping a primary key and adding another' in place, "
+                        "rebuilds, concurrent DML")),
     my("drop-constraint", "COPY", "SHARED", rebuild=True, when={"constraint_kind": "primary-key"},
        source=M8.format("Primary Key Operations: 'Dropping a primary key' only COPY"),
        note="DROP PRIMARY KEY together with ADD PRIMARY KEY in one ALTER is INPLACE (rebuild, "
@@ -240,6 +243,10 @@ MYSQL: tuple[Row, ...] = (
        source=M8.format("Table Operations: 'Renaming a table' (RENAME TABLE to another "
                         "database)"),
        note="moves the table's files; no copy while both databases share a file system"),
+    my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "partitioning"},
+       source=M8.format("Partitioning Operations: 'PARTITION BY' and 'REMOVE PARTITIONING' not in "
+                        "place, no concurrent DML"),
+       note="every row is copied into the new layout while writes wait"),
     my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "charset"},
        source=M8.format("Table Operations: 'Converting a character set' not in place, rebuilds, "
                         "no concurrent DML"),
@@ -349,6 +356,8 @@ MARIADB: tuple[Row, ...] = (
     my("add-foreign-key", "COPY", "SHARED", rebuild=True, source=V3.format("#20"),
        note="with foreign_key_checks=1 the table is copied and writes wait; SET "
             "foreign_key_checks=0 makes it NOCOPY but skips checking existing rows"),
+    my("drop-constraint", "INPLACE", "NONE", rebuild=True, when={"constraint_kind": "primary-key", "replaced": True},
+       source=V3.format("#26 (DROP PRIMARY KEY, ADD PRIMARY KEY (id, user_id): INPLACE, LOCK=NONE)")),
     my("drop-constraint", "COPY", "SHARED", rebuild=True, when={"constraint_kind": "primary-key"},
        source=V3.format("#24"),
        note="INPLACE (rebuild, concurrent DML) when the same ALTER adds a new primary key "
@@ -395,6 +404,11 @@ MARIADB: tuple[Row, ...] = (
     my("set-schema", "INSTANT", "NONE",
        source=V3.format("#29 (RENAME)") + "; " + KB.format("RENAME TABLE (to another database)"),
        note="moves the table's files; no copy while both databases share a file system"),
+    my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "partitioning"},
+       source=HERE.format("ALTER TABLE ... LOCK=NONE PARTITION BY / REMOVE PARTITIONING: 1846 'COPY "
+                          "algorithm requires a lock', ALGORITHM=INPLACE refused (1845), LOCK=SHARED "
+                          "accepted"),
+       note="every row is copied into the new layout while writes wait"),
     my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "charset"},
        source=V3.format("#28 (CONVERT TO CHARACTER SET: 'Cannot change column type')"),
        note="every text column is converted while the table is copied; writes wait"),

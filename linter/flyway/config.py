@@ -191,6 +191,15 @@ class FlywayConfig:
             return self.default_schema
         return self.schemas[0] if self.schemas else None
 
+    def catalog_schema(self, dialect: str | None) -> str | None:
+        """The schema unqualified names live in: the effective default schema, else on MySQL and
+        MariaDB the database of the url (Flyway leaves the connection in it, so `shop`.`orders`
+        and `orders` are the same table); None when nothing says."""
+        schema = self.effective_default_schema
+        if schema is None and (dialect or self.dialect) in ("mysql", "mariadb"):
+            schema = _database_from_url(self.url)
+        return schema
+
     def builtin_placeholders(self, cwd: Path | None = None) -> dict[str, str]:
         """Offline stand-ins for Flyway's built-in placeholders, by short name (no `flyway:`).
 

@@ -47,6 +47,20 @@ def _wait_nowait(ctx: Ctx, cur: Cursor) -> tuple[int | None, bool]:
     return None, False
 
 
+_MARIADB_TYPES = {"INET6": TokenType.INET, "INET4": TokenType.INET}
+
+
+def retag_mariadb_types(tokens) -> None:
+    """MariaDB's INET6 (10.5+) and INET4 (10.10+) column types, which the stock tokenizer reads as
+    plain words: retagged as a type where a type stands (after a column name, or CAST ... AS)."""
+    for i in range(1, len(tokens)):
+        tok = tokens[i]
+        if tok.token_type is TokenType.VAR and tok.text.upper() in _MARIADB_TYPES:
+            before = tokens[i - 1]
+            if before.token_type in (TokenType.VAR, TokenType.IDENTIFIER, TokenType.ALIAS) or before.text.upper() == "AS":
+                tok.token_type = _MARIADB_TYPES[tok.text.upper()]
+
+
 def _skip_definer(cur: Cursor) -> None:
     """DEFINER = user | CURRENT_USER[()] (CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT/VIEW)."""
     if not cur.accept("DEFINER"):
@@ -322,6 +336,8 @@ def recognise(ctx: Ctx, cur: Cursor):
         return _replace(ctx)
     if w == "ALTER":
         return _alter_event(cur)
+    if w == "SET" and cur.word(1) == "STATEMENT":
+        return _set_statement(ctx, cur)
     return None
 
 
@@ -353,6 +369,34 @@ def _alter_event(cur: Cursor):
     return n.AlterEvent(name=name, new_name=new_name, body=body), "ALTER EVENT"
 
 
+
+def _set_statement(ctx: Ctx, cur: Cursor):
+    """MariaDB `SET STATEMENT var = value [, ...] FOR statement`: the statement, read as usual, with
+    the settings it runs under in `tree.args["set_statement"]` ((name, value text) pairs)."""
+    _mariadb_only(ctx, "SET STATEMENT ... FOR", ctx.tokens[0].start)
+    cur.i += 2
+    at = cur.find_word("FOR")
+    if at is None or at + 1 >= len(ctx.tokens):
+        cur.fail("expected FOR and the statement")
+    settings = []
+    for s, e in cur.split_commas(cur.i, at):
+        if e - s < 3 or ctx.tokens[s + 1].text != "=":
+            raise Unanalysed("syntax error: expected name = value in SET STATEMENT", ctx.tokens[s].start)
+        settings.append((ctx.tokens[s].text.lower().removeprefix("@@session.").removeprefix("@@"),
+                         ctx.source(ctx.tokens, s + 2, e).strip()))
+    from .parser import _dispatch  # the inner statement is dispatched like a whole one
+
+    inner_at = ctx.tokens[at + 1].start
+    blanked = "".join(ch if ch == "\n" else " " for ch in ctx.text[:inner_at]) + ctx.text[inner_at:]
+    inner = Ctx(blanked, ctx.dialect, ctx.sqlglot, list(ctx.tokens[at + 1 :]), ctx.max_depth)
+    tree, kind = _dispatch(inner)
+    ctx.maybe_command = ctx.maybe_command or inner.maybe_command
+    if not isinstance(tree, exp.Expression):
+        raise Unanalysed("flylint does not read this statement after SET STATEMENT ... FOR", inner_at)
+    tree.set("set_statement", tuple(settings))
+    return tree, kind
+
+
 _CREATE_WORDS = frozenset(
     {"ONLINE", "OFFLINE", "UNIQUE", "FULLTEXT", "SPATIAL", "INDEX", "TABLE", "TEMPORARY", "DEFINER", "SQL",
      "AGGREGATE", "PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"}
@@ -373,6 +417,8 @@ def _create(ctx: Ctx, cur: Cursor):
     if cur.word(k) == "INDEX":
         return _create_index(ctx, cur, or_replace)
     if cur.at("TABLE") or cur.at("TEMPORARY", "TABLE"):
+        if or_replace:
+            _mariadb_only(ctx, "CREATE OR REPLACE TABLE", ctx.tokens[1].start)
         return _create_partitioned_table(ctx, cur)
     # CREATE [DEFINER = ...] [SQL SECURITY ...] [AGGREGATE] {TRIGGER|PROCEDURE|FUNCTION|EVENT}
     mark = cur.i
@@ -401,9 +447,19 @@ def _create_partitioned_table(ctx: Ctx, cur: Cursor):
     """CREATE TABLE ... PARTITION BY ...: sqlglot reads some partitioning clauses (RANGE, LIST) and
     not others (HASH, KEY, RANGE COLUMNS, SUBPARTITION). flylint reads the table without the clause
     and keeps the clause as source text in `create.args["partition_by"]`, always, for one shape."""
+    versioned = _system_versioning(ctx, cur)
     at = cur.find_word("PARTITION", "BY")
     if at is None or cur.find_word("SELECT", i=at) is not None:
-        return None
+        if versioned is None:
+            return None
+        tree = ctx.stock(ctx.tokens[:versioned])
+        if not isinstance(tree, exp.Create) or str(tree.args.get("kind") or "").upper() != "TABLE":
+            raise Unanalysed("syntax error: could not read CREATE TABLE", ctx.tokens[0].start)
+        tree.set("system_versioning", True)
+        return tree, "CREATE TABLE"
+    if versioned is not None and versioned < at:
+        raise Unanalysed("WITH SYSTEM VERSIONING before PARTITION BY: flylint reads it only at the end",
+                         ctx.tokens[versioned].start)
     clause = Cursor(ctx, None, at)
     clause.accept("PARTITION", "BY")
     if clause.done():
@@ -413,6 +469,16 @@ def _create_partitioned_table(ctx: Ctx, cur: Cursor):
         raise Unanalysed("syntax error: could not read CREATE TABLE", ctx.tokens[0].start)
     tree.set("partition_by", clause.rest_source())
     return tree, "CREATE TABLE"
+
+
+def _system_versioning(ctx: Ctx, cur: Cursor) -> int | None:
+    """Where MariaDB's trailing table option WITH SYSTEM VERSIONING starts, or None."""
+    toks = ctx.tokens
+    k = len(toks) - 3
+    if k > 0 and [t.text.upper() for t in toks[k:]] == ["WITH", "SYSTEM", "VERSIONING"]:
+        _mariadb_only(ctx, "WITH SYSTEM VERSIONING", toks[k].start)
+        return k
+    return None
 
 
 def _index_options(ctx: Ctx, cur: Cursor, facts: dict) -> None:

@@ -152,6 +152,8 @@ def _parse(text: str, dialect: str, max_depth: int) -> ParseResult:
                 None, "unreplaced Flyway placeholder ${...}; flylint parses statements after placeholder replacement",
                 at, _guess_kind(tokens),
             )
+    if dialect == "mariadb" and ("INET" in work or "inet" in work or "Inet" in work):
+        mysql_ext.retag_mariadb_types(tokens)
     ctx = Ctx(work, dialect, sqlglot_dialect, tokens, max_depth)
     try:
         tree, kind = _dispatch(ctx)

@@ -1,0 +1,316 @@
+"""What an audit of flylint on unseen MySQL/MariaDB Flyway projects found wrong (fixtures/unseen-*):
+each test is one finding of that audit, on a small project written here."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import run_cli, write_project
+
+
+def _lint(tmp_path, files, dialect, version, *extra):
+    write_project(tmp_path, files)
+    proc = run_cli(["lint", ".", "--dialect", dialect, "--db-version", version, "--format", "json", "--no-cache",
+                    "--fail-on", "never", *extra], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["findings"]
+
+
+def _rules(found, path=None):
+    return [(f["rule"], f["line"]) for f in found if path is None or f["path"].endswith(path)]
+
+
+_ORDERS = ("CREATE TABLE `orders` (`id` bigint PRIMARY KEY, `state` enum('new','paid') NOT NULL DEFAULT 'new',\n"
+           "  `total` decimal(12,2) NOT NULL);\n")
+
+
+def test_database_of_the_url_is_the_schema_of_unqualified_names(tmp_path):
+    # `shop`.`orders` and `orders` are one table when Flyway connects to jdbc:mysql://.../shop
+    (tmp_path / "flyway.conf").write_text("flyway.url=jdbc:mysql://db:3306/shop?useSSL=true\nflyway.locations=filesystem:sql\n")
+    found = _lint(tmp_path, {
+        "sql/V1__orders.sql": _ORDERS,
+        "sql/V2__refunded.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                                "ALTER TABLE `shop`.`orders` MODIFY `state` enum('new','paid','refunded') NOT NULL "
+                                "DEFAULT 'new';\n",
+        "sql/V3__relax.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                             "ALTER TABLE `shop`.`orders` MODIFY `total` decimal(12,2) NULL;\n",
+    }, "mysql", "8.0.35")
+    # appending an ENUM value is quiet; relaxing NOT NULL is only that, not a type change "from ?"
+    assert _rules(found) == [("drop-not-null", 2)]
+
+
+def test_mariadb_inet6_and_system_versioned_tables_are_analysed(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE contacts (id bigint PRIMARY KEY, ip INET6 DEFAULT NULL, v4 INET4 NULL);\n",
+        "V2__log.sql": "CREATE OR REPLACE TABLE activity (id bigint PRIMARY KEY, at datetime(6)) ENGINE=InnoDB "
+                       "WITH SYSTEM VERSIONING;\n",
+        "V3__ip.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE contacts MODIFY ip INET6 NOT NULL;\n",
+    }, "mariadb", "10.11")
+    assert _rules(found) == [("set-not-null", 2)]
+    # MySQL has neither: the statement fails there, so it is not analysed as if it were fine
+    found = _lint(tmp_path, {"V2__log.sql": "CREATE TABLE activity2 (id bigint PRIMARY KEY) WITH SYSTEM VERSIONING;\n",
+                             "V3__ip.sql": "SELECT 1;\n"}, "mysql", "8.0.35")
+    assert ("unanalysed-statement", 1) in _rules(found, "V2__log.sql")
+
+
+def test_mariadb_set_statement_for_applies_its_settings_to_that_statement_only(tmp_path):
+    files = {
+        "V1__t.sql": "CREATE TABLE contacts (id bigint PRIMARY KEY);\n"
+                     "CREATE TABLE deals (id bigint PRIMARY KEY, contact_id bigint NOT NULL, KEY k (contact_id));\n",
+        "V2__fk.sql": "SET STATEMENT foreign_key_checks = 0, lock_wait_timeout = 5 FOR\n"
+                      "ALTER TABLE deals ADD CONSTRAINT fk_deals_contact FOREIGN KEY (contact_id) REFERENCES contacts (id);\n"
+                      "ALTER TABLE deals ADD COLUMN note varchar(20) NULL;\n",
+    }
+    found = _lint(tmp_path, files, "mariadb", "10.11", "--ignore", "mysql-multiple-ddl")
+    # the FK is added without a table copy and with a bounded wait; the next ALTER has neither setting
+    assert _rules(found) == [("lock-timeout", 3)]
+    found = _lint(tmp_path, files, "mysql", "8.0.35", "--ignore", "mysql-multiple-ddl")
+    assert ("unanalysed-statement", 1) in _rules(found)
+
+
+def test_replacing_the_primary_key_in_one_alter_is_online_and_dropping_one_a_key_needs_fails(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE orders (id bigint PRIMARY KEY);\n"
+                     "CREATE TABLE items (order_id bigint NOT NULL, line_no int NOT NULL, sku int NOT NULL, PRIMARY KEY (order_id, line_no),"
+                     " CONSTRAINT fk_items_order FOREIGN KEY (order_id) REFERENCES orders (id));\n",
+        "V2__pk.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                      "ALTER TABLE items DROP PRIMARY KEY, ADD PRIMARY KEY (order_id, line_no, sku);\n",
+        "V3__pk.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE items DROP PRIMARY KEY;\n",
+    }, "mariadb", "10.11", "--ignore", "missing-object")
+    v2 = [f for f in found if f["path"].endswith("V2__pk.sql")]
+    # verify.md §3 #26: INPLACE, LOCK=NONE: no "copies the whole table" next to "rebuilds ... in place"
+    assert [f["rule"] for f in v2] == ["constraint-on-live-table"]
+    assert "LOCK=NONE" in v2[0]["message"]
+    # measured on MariaDB 10.11: errno 150, the foreign key needs the primary key's index
+    v3 = [f for f in found if f["path"].endswith("V3__pk.sql")]
+    assert [f["rule"] for f in v3] == ["dependent-objects", "table-rewrite"]
+    assert "needed by foreign key fk_items_order" in v3[0]["message"]
+
+
+def test_a_table_with_a_fulltext_index_has_no_instant_columns(tmp_path):
+    ft = ("CREATE TABLE posts (id bigint PRIMARY KEY, title varchar(200) NOT NULL, body text,\n"
+          "  FULLTEXT KEY ft_posts (title, body)) ENGINE=InnoDB;\n"
+          "CREATE TABLE tags (id bigint PRIMARY KEY, name varchar(50));\n")
+    for dialect, version in (("mariadb", "10.11"), ("mysql", "8.0.35")):
+        found = _lint(tmp_path, {
+            "V1__t.sql": ft,
+            "V2__add.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE posts ADD COLUMN excerpt varchar(500) NULL;\n",
+            "V3__add.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE tags ADD COLUMN color varchar(7) NULL;\n",
+            "V4__virt.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                            "ALTER TABLE posts ADD COLUMN title_len int AS (CHAR_LENGTH(title)) VIRTUAL;\n",
+            "V5__inst.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                            "ALTER TABLE posts ADD COLUMN slug varchar(100) NULL, ALGORITHM=INSTANT;\n",
+        }, dialect, version)
+        assert _rules(found) == [("table-rewrite", 2), ("algorithm-refused", 2)], dialect
+        assert "LOCK=SHARED" in found[0]["message"] and "writes to posts wait" in found[0]["message"]
+
+
+def test_algorithm_instant_before_mysql_8_0_12_is_a_syntax_error(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+        "V2__add.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users ADD COLUMN nick varchar(20), ALGORITHM=INSTANT;\n",
+    }, "mysql", "5.7")
+    (f,) = found
+    assert f["rule"] == "algorithm-refused"
+    assert "ALGORITHM=INSTANT does not exist before MySQL 8.0.12 (error 1064" in f["message"]
+    assert "1845" not in f["message"]
+
+
+def test_enum_value_removed_or_reordered_says_so(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": _ORDERS.replace("'new','paid'", "'new','paid','cancelled'"),
+        "V2__rm.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                      "ALTER TABLE orders MODIFY state enum('new','paid') NOT NULL DEFAULT 'new';\n",
+        "V3__order.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                         "ALTER TABLE orders MODIFY state enum('paid','new','shipped') NOT NULL DEFAULT 'new';\n",
+    }, "mysql", "8.0.35")
+    rm, order = found
+    assert (rm["rule"], rm["severity"]) == ("change-column-type", "error")
+    assert "removes 'cancelled' from the ENUM" in rm["message"]
+    assert "WHERE state = 'cancelled'" in rm["fix"]
+    assert (order["rule"], order["severity"]) == ("change-column-type", "warning")
+    assert "reorders the ENUM values" in order["message"] and "copies the whole table orders" in order["message"]
+    assert order["fix"].startswith("Keep the existing order ('new', 'paid') and append 'shipped' at the end")
+
+
+def test_the_rest_of_a_body_flyway_splits_is_reported_once_as_the_split(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__trg.sql": "CREATE TABLE deals (id bigint PRIMARY KEY, stage varchar(20));\n"
+                       "CREATE TABLE log (deal_id bigint);\n"
+                       "CREATE OR REPLACE TRIGGER trg_deals_au AFTER UPDATE ON deals\nFOR EACH ROW\nBEGIN\n"
+                       "  IF NEW.stage <> OLD.stage THEN\n    INSERT INTO log (deal_id) VALUES (NEW.id);\n"
+                       "  END IF;\nEND;\n",
+    }, "mariadb", "10.11", "--ignore", "mysql-multiple-ddl")
+    # Flyway does not see CREATE OR REPLACE TRIGGER as a stored program and cuts it at the first ';':
+    # one finding, not one more for each leftover END IF / END
+    assert _rules(found) == [("flyway-split-pitfall", 3)]
+
+
+def test_foreign_key_fix_names_the_referenced_table_and_columns(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE products (id bigint PRIMARY KEY);\n"
+                     "CREATE TABLE items (id bigint PRIMARY KEY, product_id bigint NOT NULL, KEY k (product_id));\n",
+        "V2__fk.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE items ADD CONSTRAINT fk_items_product "
+                      "FOREIGN KEY (product_id) REFERENCES products (id);\n",
+    }, "mysql", "8.0.35")
+    (f,) = found
+    assert f["rule"] == "constraint-on-live-table"
+    assert "FOREIGN KEY (product_id) REFERENCES products (id); SET foreign_key_checks = 1;" in f["fix"]
+
+
+def test_init_sql_counts_only_the_lock_wait_timeout_itself(tmp_path):
+    files = {"V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+             "V2__add.sql": "ALTER TABLE users ADD COLUMN nick varchar(20) NULL;\n"}
+    # innodb_lock_wait_timeout bounds row-lock waits, not the metadata lock an ALTER waits for
+    (tmp_path / "flyway.conf").write_text("flyway.initSql=SET SESSION innodb_lock_wait_timeout = 50\n")
+    assert _rules(_lint(tmp_path, files, "mysql", "8.0.35")) == [("lock-timeout", 1)]
+    (tmp_path / "flyway.conf").write_text("flyway.initSql=SET SESSION lock_wait_timeout = 0\n")
+    assert _rules(_lint(tmp_path, files, "mariadb", "10.11")) == []  # MariaDB: fail at once, no wait
+    (tmp_path / "flyway.conf").write_text("flyway.initSql=SET @@SESSION.lock_wait_timeout=5, NAMES utf8mb4\n")
+    assert _rules(_lint(tmp_path, files, "mysql", "8.0.35")) == []
+    # PostgreSQL: deadlock_timeout is not lock_timeout
+    (tmp_path / "flyway.conf").write_text("flyway.initSql=SET deadlock_timeout = '1s'\n")
+    pg = {"V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+          "V2__add.sql": "ALTER TABLE users ADD COLUMN nick text;\n"}
+    assert ("lock-timeout", 1) in _rules(_lint(tmp_path, pg, "postgres", "15"))
+    (tmp_path / "flyway.conf").write_text("flyway.initSql=SET lock_timeout = 0\n")
+    assert ("lock-timeout", 1) in _rules(_lint(tmp_path, pg, "postgres", "15"))
+    (tmp_path / "flyway.conf").write_text("flyway.initSql=SET lock_timeout TO '5s'\n")
+    assert ("lock-timeout", 1) not in _rules(_lint(tmp_path, pg, "postgres", "15"))
+
+
+def test_instant_column_with_a_position_before_8_0_29_is_fixed_by_adding_it_last(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE customers (id bigint PRIMARY KEY, email varchar(100));\n",
+        "V2__add.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                       "ALTER TABLE customers ADD COLUMN phone varchar(32) NULL AFTER email, ALGORITHM=INSTANT;\n",
+    }, "mysql", "8.0.28")
+    (f,) = found
+    assert f["rule"] == "algorithm-refused"
+    assert f["fix"].startswith("Leave out AFTER/FIRST so phone is added as the last column: MySQL 8.0.28 does that "
+                               "with ALGORITHM=INSTANT")
+    assert _rules(_lint(tmp_path, {}, "mysql", "8.0.29")) == []
+
+
+def test_type_change_copy_is_described_for_the_server_version(tmp_path):
+    files = {"V1__t.sql": "CREATE TABLE deals (id bigint PRIMARY KEY, amount decimal(12,2) NOT NULL);\n",
+             "V2__wider.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE deals MODIFY amount decimal(16,2) NOT NULL;\n"}
+    (old,) = _lint(tmp_path, files, "mariadb", "10.11")
+    assert "MariaDB 10.11 copies the whole table deals (ALGORITHM=COPY, LOCK=SHARED)" in old["message"]
+    assert "its writes to deals wait" in old["message"]
+    # MariaDB 11.2+ copies online: writes continue (verify.md §3, COPY with LOCK=NONE)
+    (new,) = _lint(tmp_path, files, "mariadb", "11.4")
+    assert "(ALGORITHM=COPY, LOCK=NONE) and the live application keeps reading and writing deals" in new["message"]
+
+
+def test_without_a_configured_database_the_one_the_migrations_name_is_the_default(tmp_path):
+    # the canonical rename, db-prefixed, with no url, defaultSchema or schemas to say the database
+    found = _lint(tmp_path, {
+        "V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY, first_name varchar(255) NOT NULL,\n"
+                        "  last_name varchar(255) NOT NULL);\n",
+        "V2__Add_surname.sql": "ALTER TABLE `shop`.`users` ADD `surname` varchar(255);\n"
+                               "UPDATE `shop`.`users` SET `shop`.`users`.`surname` = `shop`.`users`.`last_name`;\n",
+        "V3__Final_migration.sql": "ALTER TABLE `shop`.`users` CHANGE COLUMN `last_name` `last_name` varchar(255) "
+                                   "NULL DEFAULT NULL;\n",
+        "V4__Remove_lastname.sql": "ALTER TABLE shop.users DROP COLUMN last_name;\n",
+        "V5__other_db.sql": "CREATE DATABASE analytics;\nCREATE TABLE analytics.users (id bigint PRIMARY KEY);\n"
+                            "ALTER TABLE analytics.users ADD COLUMN x int;\n",
+    }, "mysql", "8.0.35", "--ignore", "lock-timeout", "--ignore", "mysql-multiple-ddl")
+    assert [(f["rule"], f["path"]) for f in found] == [
+        ("unbatched-backfill", "V2__Add_surname.sql"), ("drop-not-null", "V3__Final_migration.sql"),
+        ("drop-column", "V4__Remove_lastname.sql")]
+    assert found[2]["message"].startswith("Contract step of the rename users.last_name -> users.surname")
+
+
+def test_partitioning_a_live_table_copies_it(tmp_path):
+    layout = ("PARTITION BY RANGE (TO_DAYS(viewed_on)) (PARTITION p2024 VALUES LESS THAN (TO_DAYS('2025-01-01')),"
+              " PARTITION pmax VALUES LESS THAN MAXVALUE)")
+    for dialect, version in (("mariadb", "10.11"), ("mysql", "8.0.35")):
+        found = _lint(tmp_path, {
+            "V1__t.sql": "CREATE TABLE views (id bigint NOT NULL, viewed_on date NOT NULL, PRIMARY KEY (id, viewed_on));\n",
+            "V2__part.sql": f"SET SESSION lock_wait_timeout = 5;\nALTER TABLE views {layout};\n",
+            "V3__unpart.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE views REMOVE PARTITIONING;\n",
+            "V4__new.sql": f"CREATE TABLE clicks (id bigint NOT NULL, viewed_on date NOT NULL, PRIMARY KEY (id, viewed_on));\n"
+                           f"ALTER TABLE clicks {layout.replace('viewed_on', 'viewed_on')};\n",
+        }, dialect, version, "--ignore", "mysql-multiple-ddl")
+        assert [(f["rule"], f["path"]) for f in found] == [("table-rewrite", "V2__part.sql"),
+                                                           ("table-rewrite", "V3__unpart.sql")], dialect
+        assert "(ALGORITHM=COPY, LOCK=SHARED)" in found[0]["message"] and "views" in found[0]["message"]
+
+
+def test_a_where_that_filters_nothing_is_a_whole_table_change(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY, status varchar(10));\n",
+        "V2__all.sql": "UPDATE users SET status = 'x' WHERE 1=1;\n",
+        "V3__all.sql": "DELETE FROM users WHERE 1;\n",
+        "V4__some.sql": "UPDATE users SET status = 'y' WHERE id < 100;\nDELETE FROM users WHERE 0;\n"
+                        "UPDATE users SET status = 'z' WHERE 1 <> 1;\n",
+    }, "mysql", "8.0.35")
+    assert _rules(found) == [("unbatched-backfill", 1), ("destructive-data-change", 1)]
+    assert found[1]["message"].startswith("DELETE without a WHERE that filters rows removes every row of users")
+
+
+def test_dropping_a_column_a_view_reads_breaks_the_view_on_mysql(tmp_path):
+    # MariaDB 10.11 here: the DROP succeeds, then SELECT * FROM the view fails with error 1356
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100), nick varchar(20));\n"
+                     "CREATE VIEW v_users AS SELECT id, email, nick FROM users;\n",
+        "V2__d.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users DROP COLUMN nick;\n",
+        "V3__ok.sql": "SET SESSION lock_wait_timeout = 5;\nCREATE OR REPLACE VIEW v_users AS SELECT id FROM users;\n"
+                      "ALTER TABLE users DROP COLUMN email;\n",
+    }, "mariadb", "10.11", "--ignore", "mysql-multiple-ddl", "--ignore", "incompatible-schema-object-change")
+    v2, v3 = found
+    assert v2["rule"] == v3["rule"] == "drop-column"
+    assert "view v_users still reads nick and fails on every query from then on (error 1356)" in v2["message"]
+    assert v2["fix"].endswith("Recreate v_users without nick (CREATE OR REPLACE VIEW) before or in the same migration.")
+    assert "view" not in v3["message"]
+
+
+def test_renaming_a_column_a_view_reads_breaks_the_view_on_mysql(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY, nick varchar(20));\n"
+                     "CREATE VIEW v_users AS SELECT id, nick FROM users;\n",
+        "V2__r.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users CHANGE nick handle varchar(20);\n",
+    }, "mysql", "8.0.35")
+    (f,) = found
+    assert f["rule"] == "rename-column"
+    assert "do not refuse the rename: view v_users still reads nick and fails" in f["message"]
+
+
+def test_an_atomic_table_swap_does_not_rename_the_live_name_away(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100));\n",
+        "V2__shadow.sql": "CREATE TABLE users_new LIKE users;\nRENAME TABLE users TO users_old, users_new TO users;\n",
+        "V3__plain.sql": "SET SESSION lock_wait_timeout = 5;\nRENAME TABLE users TO people;\n",
+    }, "mysql", "8.0.35", "--ignore", "mysql-multiple-ddl", "--ignore", "lock-timeout")
+    # `users` exists before and after the swap; users_new was born in the same migration
+    assert _rules(found) == [("rename-table", 2)]
+    assert found[0]["path"] == "V3__plain.sql"
+
+
+def test_create_or_replace_table_on_a_live_table_drops_its_rows(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100));\n",
+        "V2__cor.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                       "CREATE OR REPLACE TABLE users (id bigint PRIMARY KEY, email varchar(200));\n",
+        "V3__new.sql": "CREATE OR REPLACE TABLE audit (id bigint PRIMARY KEY);\n"
+                       "CREATE OR REPLACE TABLE audit (id bigint PRIMARY KEY, at datetime);\n",
+    }, "mariadb", "10.11", "--ignore", "mysql-multiple-ddl")
+    (f,) = found
+    assert (f["rule"], f["path"], f["line"]) == ("drop-table", "V2__cor.sql", 2)
+    assert f["message"].startswith("CREATE OR REPLACE TABLE users drops the existing table users with all its rows")
+
+
+def test_create_or_replace_table_is_mariadb_syntax(tmp_path):
+    found = _lint(tmp_path, {"V1__t.sql": "CREATE OR REPLACE TABLE audit (id bigint PRIMARY KEY);\n"}, "mysql", "8.0.35")
+    (f,) = found
+    assert f["rule"] == "unanalysed-statement"
+    assert "CREATE OR REPLACE TABLE is MariaDB syntax; MySQL rejects it" in f["message"]
+
+
+def test_lock_wait_timeout_zero_bounds_the_wait_on_mariadb(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+        "V2__add.sql": "SET SESSION lock_wait_timeout = 0;\nALTER TABLE users ADD COLUMN nick varchar(20) NULL;\n",
+    }, "mariadb", "10.11")
+    assert found == []  # 0: fail at once instead of waiting (SELECT @@lock_wait_timeout is 0 on MariaDB 10.11)
