@@ -199,6 +199,9 @@ def _lint(project: Project) -> Result:
         # a long history without a usable snapshot: parse and replay it on two processes
         # the per-file parse cache (an SQLite connection) is not shared by two processes: neither
         # uses it there; the snapshot written after the run serves the next one
+        from flylint.sql.parser import parse_statement
+
+        parse_statement("SELECT 1", dialect)  # load the parser and sqlglot's dialect once, before the fork
         split_run = twoproc.run_split(len(files), todo, lambda part: analyse(part, ParseCache(None)),
                                       replay_from, _light,
                                       history, files, per_file_facts, Replay, FileAnalysis)
