@@ -181,33 +181,49 @@ class _Found:
     path: Path  # absolute
     script: str  # relative to the location root, '/'-separated
     order: int  # index of the location (after sorting), for stable ordering
+    has_conf: bool | None  # whether the folder lists `<name>.conf` (None: not known, look)
 
 
 def _scan(loc: Location, index: int, cfg: FlywayConfig) -> list[_Found]:
     if loc.single_file:
-        return [_Found(loc.root, loc.root.name, index)]
+        return [_Found(loc.root, loc.root.name, index, None)]
     out: list[_Found] = []
     seen_dirs: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(loc.root, followlinks=True):
+    root = str(loc.root)
+
+    def walk(folder: str, rel_dir: str) -> None:
+        # os.scandir instead of os.walk: its entries know, mostly without a stat call, which are
+        # files, and the folder's listing tells which migrations have a .conf next to them
         try:
-            st = os.stat(dirpath)
-            key = (st.st_dev, st.st_ino)
+            st = os.stat(folder)
+            with os.scandir(folder) as it:
+                entries = list(it)
         except OSError:
-            dirnames[:] = []
-            continue
+            return
+        key = (st.st_dev, st.st_ino)
         if key in seen_dirs:  # a symlink cycle
-            dirnames[:] = []
-            continue
+            return
         seen_dirs.add(key)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        rel_dir = os.path.relpath(dirpath, loc.root)
-        for name in sorted(filenames):
+        names = {e.name for e in entries}
+        dirs = []
+        for e in sorted(entries, key=lambda e: e.name):
+            try:
+                is_dir = e.is_dir()  # follows symlinks, like os.walk(followlinks=True)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not e.name.startswith("."):
+                    dirs.append(e)
+                continue
+            name = e.name
             if not is_sql_resource(name, cfg.naming):
                 continue
-            full = Path(dirpath) / name
-            if not full.is_file():
+            try:
+                if not e.is_file():
+                    continue
+            except OSError:
                 continue
-            rel = name if rel_dir == "." else Path(rel_dir, name).as_posix()
+            rel = name if not rel_dir else f"{rel_dir}/{name}"
             script = rel
             if loc.pattern is not None:
                 m = loc.pattern.fullmatch(rel)
@@ -216,7 +232,11 @@ def _scan(loc: Location, index: int, cfg: FlywayConfig) -> list[_Found]:
                 relpath = m.groupdict().get("relpath")
                 if relpath:
                     script = relpath
-            out.append(_Found(Path(os.path.normpath(full)), script, index))
+            out.append(_Found(Path(os.path.normpath(e.path)), script, index, name + ".conf" in names))
+        for d in dirs:
+            walk(d.path, d.name if not rel_dir else f"{rel_dir}/{d.name}")
+
+    walk(root, "")
     return out
 
 
@@ -331,7 +351,7 @@ def discover(
 
         script_config = ScriptConfig()
         conf = script_config_path(f.path)
-        if conf.is_file():
+        if f.has_conf is not False and conf.is_file():
             script_config, conf_facts = load_script_config(
                 conf,
                 encoding=cfg.encoding,
