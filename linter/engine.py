@@ -240,7 +240,9 @@ def _lint(project: Project) -> Result:
             "execute_in_transaction": cfg.execute_in_transaction,
             "fail_on_missing_locations": cfg.fail_on_missing_locations,
             "out_of_order": cfg.out_of_order,
-            "init_sql": cfg.init_sql,
+            # what runs on the migration's connection before each migration: initSql and the
+            # beforeEachMigrate callbacks (the rules read the session settings in them)
+            "init_sql": _before_each_migration(cfg, found.facts),
         },
         replay=history,
         release=release,
@@ -271,6 +273,18 @@ def _lint(project: Project) -> Result:
     findings.sort(key=lambda f: (_natural(f.path), f.span.line, f.span.column, f.rule))
     return Result(dialect, opts.db_version, tuple(files), tuple(findings), cache.hits, replay=history,
                   reused=reused, release=release, app=ctx.app)
+
+
+_SQL_COMMENTS = re.compile(r"--[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
+
+
+def _before_each_migration(cfg: FlywayConfig, project_facts) -> str | None:
+    """initSql and the text of every beforeEachMigrate callback (comments removed), as one."""
+    parts = [cfg.init_sql] if cfg.init_sql else []
+    for f in project_facts:
+        if isinstance(f, F.SqlCallback) and f.event == "beforeEachMigrate" and f.text:
+            parts.append(_SQL_COMMENTS.sub(" ", f.text))
+    return ";\n".join(parts) if parts else None
 
 
 def _release(opts: Options, cfg: FlywayConfig, found):

@@ -342,6 +342,8 @@ def discover(
             continue
         assert isinstance(parsed, ParsedName)
         if parsed.kind == "callback":
+            if parsed.event == "beforeEachMigrate":  # its session settings hold for every migration
+                found_facts.append(facts.SqlCallback(f.path, parsed.event, _read_text(f.path, cfg.encoding)))
             continue  # valid, but not a migration
         if parsed.reserved_word is not None:
             found_facts.append(facts.ReservedVersion(f.path, parsed.reserved_word))
@@ -409,6 +411,13 @@ def discover(
     sources = tuple(source for _, source in entries)
     found_facts.extend(_duplicates(sources))
     return Discovery(sources, tuple(found_facts))
+
+
+def _read_text(path: Path, encoding: str) -> str | None:
+    try:
+        return decode_text(path.read_bytes(), encoding)
+    except (OSError, UnicodeDecodeError, LookupError):
+        return None
 
 
 # flyway_schema_history.version is VARCHAR(50) on PostgreSQL and MySQL (research/flyway.md §7.1).

@@ -13,6 +13,18 @@ from flylint.model import Span, Version
 
 
 @dataclass(frozen=True, slots=True)
+class SqlCallback:
+    """A SQL callback script in a location (`beforeEachMigrate.sql`, ...): not a migration, but
+    Flyway runs it around migrations. A `beforeEachMigrate` callback runs on the migration's own
+    connection, in its transaction, before each migration: what it sets (lock_timeout) holds
+    for every migration."""
+
+    path: Path
+    event: str  # the callback event id, e.g. "beforeEachMigrate"
+    text: str | None  # decoded with the configured encoding; None when it could not be read
+
+
+@dataclass(frozen=True, slots=True)
 class SkippedName:
     """A file with a migration suffix whose name Flyway cannot parse: Flyway skips it silently."""
 
