@@ -28,6 +28,12 @@ _VOLATILE_FUNCS = {
 }
 
 
+# A change to an object born in the release cannot break the live version, which never saw it: a
+# constraint added right after its CREATE TABLE is part of creating it (additive), dropping it again
+# loses nothing the live version has (neutral).
+_NOT_LIVE = {"incompatible": "additive", "destructive": "neutral"}
+
+
 @dataclass(frozen=True)
 class SchemaProblem:
     """A statement that will fail: it refers to something missing, or creates something that exists."""
@@ -161,10 +167,13 @@ class _Replayer:
     def emit(self, kind, table, obj, description, *, born=False, klass=None, **detail) -> None:
         if self.lock_wait:
             detail["lock_wait"] = True
+        klass = klass or DEFAULT_CLASS[kind]
+        if born and klass in _NOT_LIVE:
+            klass = _NOT_LIVE[klass]
         self.changes.append(
             Change(
                 kind=kind,
-                klass=klass or DEFAULT_CLASS[kind],
+                klass=klass,
                 object=obj or "",
                 table=table,
                 born=born,
