@@ -63,14 +63,17 @@ def _locked_tables(ch) -> str:
 
 @rule(
     id="index-without-concurrently",
-    title="Index built or dropped on a live table without CONCURRENTLY",
+    title="Index built, rebuilt or dropped on a live table without CONCURRENTLY",
     severity="warning",
     klass="neutral",
     rationale=(
         "On PostgreSQL, CREATE INDEX takes a SHARE lock that blocks every INSERT, UPDATE and DELETE "
-        "on the table for the whole build; DROP INDEX and REINDEX take an ACCESS EXCLUSIVE lock. "
+        "on the table for the whole build; DROP INDEX takes an ACCESS EXCLUSIVE lock; REINDEX blocks writes and, "
+        "because the planner opens every index of a table it queries, almost every read of the table too "
+        "(measured on PostgreSQL 15). "
         "The CONCURRENTLY forms do not block writes (they must run outside a transaction: alone in "
-        "their migration, which Flyway then runs without one)."
+        "their migration, which Flyway then runs without one; for REINDEX ... CONCURRENTLY, PostgreSQL 12+, "
+        "Flyway needs executeInTransaction=false in the migration's .sql.conf)."
     ),
     fix="CREATE INDEX CONCURRENTLY / DROP INDEX CONCURRENTLY / REINDEX ... CONCURRENTLY, alone in a migration.",
     examples=(
@@ -87,32 +90,70 @@ def _locked_tables(ch) -> str:
         Example({"V1__init.sql": "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\n",
                  "V2__idx.sql": "CREATE INDEX events_at_idx ON ONLY events (at);\n"}, False,
                 title="ON ONLY the partitioned table: no data is read"),
+        Example({"V1__init.sql": _T + "CREATE INDEX users_email_idx ON users (email);\n",
+                 "V2__reindex.sql": "REINDEX INDEX users_email_idx;\n"}, True,
+                title="REINDEX blocks writes to the table, and reads through the planner"),
+        Example({"V1__init.sql": _T + "CREATE INDEX users_email_idx ON users (email);\nREINDEX TABLE users;\n"}, False,
+                title="REINDEX of a table born in the same migration"),
     ),
 )
 def index_without_concurrently(rule, ctx):
     if ctx.dialect != "postgres":
         return
-    for fa, st, ch in ctx.changes_of("create-index", "drop-index"):
+    for fa, st, ch in ctx.changes_of("create-index", "drop-index", "reindex"):
         if ch.detail.get("partitioned") and not ch.born:
             yield from _partitioned_index(rule, ctx, fa, st, ch)
             continue
-        if ch.kind not in ("create-index", "drop-index", "reindex") or ch.born or ch.detail.get("concurrently"):
+        if ch.born or ch.detail.get("concurrently"):
             continue
-        if ch.kind == "reindex" and ch.detail.get("target") in ("SCHEMA", "DATABASE", "SYSTEM"):
-            pass
+        if ch.kind == "reindex":
+            yield _plain_reindex(rule, ctx, fa, st, ch)
+            continue
         table = table_name(ch) if ch.table else "the table"
         if ch.kind == "create-index":
             msg = (f"Building index {ch.object} takes a SHARE lock on {table}: the live application's inserts, "
                    "updates and deletes wait until the whole index is built.")
             fix = f"{_concurrently(ctx, st, ch, table)} alone in its own migration, so Flyway runs it outside a transaction."
-        elif ch.kind == "drop-index":
+        else:
             msg = f"Dropping index {ch.object} takes an ACCESS EXCLUSIVE lock on {table}, blocking reads and writes."
             fix = f"DROP INDEX CONCURRENTLY {sql_name(ctx, ch.object)}; alone in its own migration."
-        else:
-            msg = f"REINDEX without CONCURRENTLY locks {ch.object} against writes (and its index against reads)."
-            fix = ("REINDEX ... CONCURRENTLY (PostgreSQL 12+), alone in its own migration with a .sql.conf file "
-                   "containing executeInTransaction=false: Flyway does not detect that it cannot run in a transaction.")
         yield rule.finding(fa.migration.display, st.span, msg, fix=fix, object=ch.object, change=ch.kind)
+
+
+def _plain_reindex(rule, ctx, fa, st, ch):
+    """REINDEX without CONCURRENTLY: SHARE on the table, ACCESS EXCLUSIVE on each index rebuilt
+    (flylint.dbfacts: the reindex rows)."""
+    target = ch.detail.get("target") or "INDEX"
+    if target == "INDEX":
+        known = ch.table and ch.table[1] != ch.object
+        table = table_name(ch) if known else "its table"
+        shown = table if known else "the table"
+        msg = (f"REINDEX INDEX {ch.object} takes a SHARE lock on {table} and an ACCESS EXCLUSIVE lock on "
+               f"{ch.object}: the live application's writes to {shown} wait until the index is rebuilt, and so do "
+               f"almost all its reads of {shown} (the planner opens every index of a table it queries).")
+    elif target == "TABLE":
+        msg = (f"REINDEX TABLE {ch.object} takes a SHARE lock on {ch.object} and an ACCESS EXCLUSIVE lock on each of "
+               f"its indexes: the live application's writes to {ch.object} wait until every index is rebuilt, and so "
+               f"do almost all its reads of {ch.object} (the planner opens every index of a table it queries).")
+    else:
+        msg = (f"REINDEX {target}{' ' + ch.object if ch.object != target.lower() else ''} rebuilds the indexes of "
+               "every table in it, each under a SHARE lock on its table and an ACCESS EXCLUSIVE lock on the index: "
+               "the live application's writes, and almost all its reads (the planner opens every index of a table "
+               "it queries), wait table by table.")
+    if _reindex_concurrently_since(ctx):
+        server, assumed = _pg_server(ctx)
+        fix = f"{server}{assumed} has no REINDEX ... CONCURRENTLY (PostgreSQL 12+). " + _old_reindex_fix(ctx, ch)
+    elif target in ("INDEX", "TABLE"):
+        fix = (f"REINDEX {target} CONCURRENTLY {sql_name(ctx, ch.object)}; alone in its own migration, with "
+               f"{fa.migration.path.name}.conf (or the new migration's .conf) containing executeInTransaction=false: "
+               "Flyway does not detect that it cannot run in a transaction.")
+    elif target == "SYSTEM":
+        fix = "Run REINDEX SYSTEM at a quiet time, outside the migrations (system catalogs cannot be reindexed concurrently)."
+    else:
+        name = f" {sql_name(ctx, ch.object)}" if ch.object != target.lower() else ""
+        fix = (f"REINDEX {target} CONCURRENTLY{name}; alone in its own migration (Flyway runs REINDEX {target} outside "
+               "a transaction).")
+    return rule.finding(fa.migration.display, st.span, msg, fix=fix, object=ch.object, change=ch.kind)
 
 
 _CREATE_INDEX = re.compile(r"\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b", re.IGNORECASE)
@@ -709,45 +750,71 @@ def domain_constraint(rule, ctx):
 
 @rule(
     id="flyway-concurrently-in-transaction",
-    title="CONCURRENTLY form that Flyway runs inside a transaction",
+    title="CONCURRENTLY form that fails: inside Flyway's transaction, or before the PostgreSQL version that has it",
     severity="error",
     klass="flyway",
     rationale=(
         "Flyway runs a PostgreSQL migration without a transaction only when it recognises a statement "
         "that needs that (CREATE/DROP INDEX CONCURRENTLY, VACUUM, ...). It does not recognise REINDEX "
         "... CONCURRENTLY or ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY, so it runs them inside "
-        "the migration's transaction and PostgreSQL refuses: \"cannot run inside a transaction block\"."
+        "the migration's transaction and PostgreSQL refuses: \"cannot run inside a transaction block\". "
+        "These forms are also newer than PostgreSQL itself: REINDEX ... CONCURRENTLY exists since "
+        "PostgreSQL 12, DETACH PARTITION ... CONCURRENTLY since 14; an older server rejects the statement "
+        "as a syntax error whatever the transaction (flylint assumes the oldest supported version, "
+        "PostgreSQL 12, unless --db-version says otherwise)."
     ),
     fix="Keep the statement alone in its migration and add a <migration>.sql.conf file with "
-    "executeInTransaction=false.",
+    "executeInTransaction=false; on a server too old for the CONCURRENTLY form, use the plain form at a "
+    "quiet time (or build a new index CONCURRENTLY and drop the old one).",
     examples=(
         Example({"V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
                  "V2__reindex.sql": "REINDEX INDEX CONCURRENTLY users_pkey;\n"}, True),
         Example({"V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
                  "V2__reindex.sql": "REINDEX INDEX CONCURRENTLY users_pkey;\n",
                  "V2__reindex.sql.conf": "executeInTransaction=false\n"}, False),
+        Example({"V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+                 "V2__reindex.sql": "REINDEX INDEX CONCURRENTLY users_pkey;\n",
+                 "V2__reindex.sql.conf": "executeInTransaction=false\n"}, True, db_version="11",
+                title="REINDEX ... CONCURRENTLY does not exist before PostgreSQL 12"),
     ),
 )
 def concurrently_in_transaction(rule, ctx):
     if ctx.dialect != "postgres" or ctx.replay is None:
         return
+    major = _pg_major(ctx)
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        if not runs_in_transaction(ctx, fa):
-            continue
+        in_transaction = None  # computed once per migration, when a CONCURRENTLY form shows up
         for si, changes in enumerate(per_file):
             for ch in changes:
                 if not ch.detail.get("concurrently"):
                     continue
                 if ch.kind == "reindex":
-                    what = "REINDEX ... CONCURRENTLY"
+                    what, since = "REINDEX ... CONCURRENTLY", _reindex_concurrently_since(ctx)
                 elif ch.kind == "other" and ch.detail.get("partition_op") == "detach":
-                    what = "DETACH PARTITION ... CONCURRENTLY"
+                    # only a --db-version older than 14 says so: detach-partition recommends the form
+                    what, since = "DETACH PARTITION ... CONCURRENTLY", ("14" if major is not None and major < 14
+                                                                       else None)
                 else:
                     continue
                 name = fa.migration.path.name
+                st = fa.statements[si]
+                if since is not None:
+                    server, assumed = _pg_server(ctx)
+                    yield rule.finding(
+                        fa.migration.display, st.span,
+                        f"{what} needs PostgreSQL {since}+: {server}{assumed} rejects this statement (syntax error), "
+                        "so the migration fails, in a transaction or not.",
+                        fix=_too_old_fix(ctx, st, ch, since),
+                        object=ch.object, change=ch.kind,
+                    )
+                    break
+                if in_transaction is None:
+                    in_transaction = runs_in_transaction(ctx, fa)
+                if not in_transaction:
+                    continue
                 yield rule.finding(
-                    fa.migration.display, fa.statements[si].span,
+                    fa.migration.display, st.span,
                     f"Flyway runs {name} inside a transaction, and PostgreSQL refuses {what} there: the migration "
                     "fails.",
                     fix=f"Keep this statement alone in its migration and create {name}.conf containing "
@@ -755,6 +822,48 @@ def concurrently_in_transaction(rule, ctx):
                     object=ch.object, change=ch.kind,
                 )
                 break
+
+
+def _reindex_concurrently_since(ctx) -> str | None:
+    """"12" when REINDEX ... CONCURRENTLY does not exist on the server (the --db-version, or the oldest
+    supported version when none is given), else None (flylint.dbfacts: the reindex rows)."""
+    from flylint.dbfacts import cost
+
+    try:
+        c = cost("postgres", "reindex", ctx.db_version, concurrently=True)
+    except ValueError:
+        return None
+    return "12" if c is not None and c.refused else None
+
+
+def _pg_server(ctx) -> tuple[str, str]:
+    """("PostgreSQL 11", "") for a --db-version, or the assumed oldest version and why."""
+    from flylint.dbfacts import OLDEST
+
+    if ctx.db_version:
+        return f"PostgreSQL {ctx.db_version}", ""
+    return (f"PostgreSQL {OLDEST['postgres']}",
+            " (the oldest supported version, assumed: pass --db-version for yours)")
+
+
+def _too_old_fix(ctx, st, ch, since) -> str:
+    if ch.kind == "reindex":
+        return _old_reindex_fix(ctx, ch)
+    return (f"Remove CONCURRENTLY (it needs PostgreSQL {since}+) and detach at a quiet time after SET lock_timeout "
+            "= '5s'; so the migration fails fast instead of queueing every query on the table.")
+
+
+def _old_reindex_fix(ctx, ch) -> str:
+    """Before PostgreSQL 12: rebuild an index without blocking writes by building a copy CONCURRENTLY."""
+    if ch.detail.get("target") == "INDEX":
+        name = sql_name(ctx, ch.object)
+        return (f"Build a replacement instead: CREATE INDEX CONCURRENTLY {ch.object}_new ON ... (the same definition); "
+                f"then DROP INDEX CONCURRENTLY {name}; and ALTER INDEX {ch.object}_new RENAME TO {ch.object}; "
+                "each in a migration of its own (Flyway runs CREATE/DROP INDEX CONCURRENTLY outside a transaction). "
+                "Or run a plain REINDEX at a quiet time (it blocks writes to the table).")
+    return ("Rebuild each index with CREATE INDEX CONCURRENTLY of a copy, DROP INDEX CONCURRENTLY of the old one "
+            "and a rename, each in a migration of its own; or run a plain REINDEX at a quiet time (it blocks "
+            "writes to the table).")
 
 
 _UNITS = {"us": 0.001, "ms": 1, "s": 1000, "min": 60000, "h": 3600000, "d": 86400000}

@@ -168,8 +168,9 @@ POSTGRES: tuple[Row, ...] = (
     pg("reindex", "SHARE", rewrite=True,
        source=HERE.format("REINDEX TABLE / REINDEX INDEX: SHARE on the table, ACCESS EXCLUSIVE "
                           "on the index, new relfilenode for the index"),
-       note="queries that would use the index being rebuilt wait too (ACCESS EXCLUSIVE on the "
-            "index); use REINDEX CONCURRENTLY (PostgreSQL 12+)"),
+       note="reads wait too: the planner takes ACCESS SHARE on every index of the table, so even a "
+            "query by primary key waited behind REINDEX INDEX of another index (measured on PostgreSQL "
+            "15.20 here); use REINDEX CONCURRENTLY (PostgreSQL 12+)"),
     # ---- tables and views ------------------------------------------------------------------
     pg("create-table", None, source=V2.format("#28"),
        note="a REFERENCES clause takes SHARE ROW EXCLUSIVE on each referenced table (blocks "
