@@ -31,10 +31,14 @@ def _takes_lock(ch) -> bool:
         return not ch.detail.get("concurrently")
     if ch.kind == "other" and ch.detail.get("trigger"):
         return not ch.detail.get("on_view")  # CREATE TRIGGER: SHARE ROW EXCLUSIVE, blocks writes
+    if ch.kind == "rewrite-table" and ch.detail.get("reason") == "refresh":
+        # REFRESH MATERIALIZED VIEW CONCURRENTLY: EXCLUSIVE, which reads do not queue behind
+        return not ch.detail.get("concurrently")
     if ch.kind in _PG_LOCKING:
         return True
     if ch.kind in ("create-index", "drop-index", "reindex"):
-        return not ch.detail.get("concurrently")
+        # an index on a materialized view: SHARE blocks only its REFRESH, reads go on
+        return not ch.detail.get("concurrently") and not ch.detail.get("matview")
     return False
 
 
@@ -104,8 +108,8 @@ def index_without_concurrently(rule, ctx):
         if ch.detail.get("partitioned") and not ch.born:
             yield from _partitioned_index(rule, ctx, fa, st, ch)
             continue
-        if ch.born or ch.detail.get("concurrently"):
-            continue
+        if ch.born or ch.detail.get("concurrently") or ch.detail.get("matview"):
+            continue  # (an index on a materialized view blocks only its REFRESH: reads go on)
         if ch.kind == "reindex":
             yield _plain_reindex(rule, ctx, fa, st, ch)
             continue
@@ -571,6 +575,104 @@ def enum_value_used_in_transaction(rule, ctx):
                 if ch.kind == "add-enum-value":
                     value = ch.detail.get("value") or ch.object.rsplit(".", 1)[-1]
                     added.setdefault(value.replace("'", "''"), st)
+
+
+_MV = ("CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, amount numeric);\n"
+       "CREATE MATERIALIZED VIEW order_totals AS SELECT user_id, sum(amount) AS total FROM orders GROUP BY user_id;\n")
+_MV_KEY = "CREATE UNIQUE INDEX order_totals_user_id ON order_totals (user_id);\n"
+
+
+@rule(
+    id="refresh-materialized-view",
+    title="Materialized view refreshed without CONCURRENTLY while the live application reads it",
+    severity="warning",
+    klass="neutral",
+    rationale=(
+        "REFRESH MATERIALIZED VIEW runs the view's query again and writes the result into new files "
+        "under an ACCESS EXCLUSIVE lock on the view, held until Flyway commits the migration: every "
+        "query of the live application on the view waits for the whole refresh (measured on PostgreSQL "
+        "15). REFRESH MATERIALIZED VIEW CONCURRENTLY takes an EXCLUSIVE lock instead, which lets reads "
+        "go on, and applies only the differences; it needs a unique index on plain columns of the view "
+        "(without WHERE) and a view that is already populated, and fails otherwise. Unlike CREATE INDEX "
+        "CONCURRENTLY it may run inside a transaction block (measured on PostgreSQL 15), so Flyway can "
+        "run it in the migration's transaction. REFRESH ... WITH NO DATA empties the view: the live "
+        "application's queries on it fail until the next refresh."
+    ),
+    fix="REFRESH MATERIALIZED VIEW CONCURRENTLY <view>; after creating a unique index on the columns that "
+    "identify a row of the view.",
+    examples=(
+        Example({"V1__init.sql": _MV + _MV_KEY,
+                 "V2__refresh.sql": "SET lock_timeout = '5s';\nREFRESH MATERIALIZED VIEW order_totals;\n"}, True),
+        Example({"V1__init.sql": _MV + _MV_KEY,
+                 "V2__refresh.sql": "REFRESH MATERIALIZED VIEW CONCURRENTLY order_totals;\n"}, False),
+        Example({"V1__init.sql": _MV.replace(" GROUP BY user_id;", " GROUP BY user_id WITH NO DATA;")
+                 + "REFRESH MATERIALIZED VIEW order_totals;\n"}, False,
+                title="view born in the same migration (created WITH NO DATA, then refreshed)"),
+        Example({"V1__init.sql": _MV,
+                 "V2__refresh.sql": "REFRESH MATERIALIZED VIEW CONCURRENTLY order_totals;\n"}, True,
+                title="CONCURRENTLY fails without a unique index on the view"),
+        Example({"V1__init.sql": _MV + _MV_KEY,
+                 "V2__refresh.sql": "SET lock_timeout = '5s';\n"
+                 "REFRESH MATERIALIZED VIEW order_totals WITH NO DATA;\n"}, True,
+                title="WITH NO DATA leaves the view unreadable"),
+    ),
+)
+def refresh_materialized_view(rule, ctx):
+    if ctx.dialect != "postgres":
+        return
+    for fa, st, ch in ctx.changes_of("rewrite-table"):
+        d = ch.detail
+        if d.get("reason") != "refresh" or ch.born:
+            continue
+        view = sql_name(ctx, table_name(ch))
+        if d.get("concurrently"):
+            if d.get("was_populated") is False:
+                yield rule.finding(
+                    fa.migration.display, st.span,
+                    f"{ch.object} is not populated (created or last refreshed WITH NO DATA), and PostgreSQL refuses "
+                    "REFRESH ... CONCURRENTLY on a view that is not populated: the migration fails.",
+                    fix=f"REFRESH MATERIALIZED VIEW {view}; without CONCURRENTLY this once (nothing can read "
+                    f"{ch.object} before it is populated anyway).",
+                    object=ch.object, change=ch.kind, severity="error")
+            elif d.get("unique_index") is False:
+                yield rule.finding(
+                    fa.migration.display, st.span,
+                    f"{ch.object} has no unique index on plain columns without WHERE, and PostgreSQL refuses "
+                    "REFRESH ... CONCURRENTLY without one: the migration fails.",
+                    fix=f"Create it in an earlier statement: CREATE UNIQUE INDEX {ch.object}_key ON {view} "
+                    "(<the columns that identify a row>); (on a materialized view this blocks only its refreshes, "
+                    "not reads).",
+                    object=ch.object, change=ch.kind, severity="error")
+            continue
+        if d.get("was_populated") is False:
+            continue  # the live application cannot read an unpopulated view: nothing to block
+        if d.get("with_data") is False:
+            yield rule.finding(
+                fa.migration.display, st.span,
+                f"REFRESH ... WITH NO DATA empties {ch.object} under an ACCESS EXCLUSIVE lock: from then on every "
+                f"query of the live application on {ch.object} fails (\"materialized view has not been populated\") "
+                "until the next REFRESH.",
+                fix=f"Keep {ch.object} populated while a running version reads it: drop it (DROP MATERIALIZED VIEW "
+                f"{view};) only once no running version uses it, or REFRESH MATERIALIZED VIEW CONCURRENTLY {view}; "
+                "to update its rows.",
+                object=ch.object, change=ch.kind)
+            continue
+        if d.get("unique_index"):
+            fix = (f"REFRESH MATERIALIZED VIEW CONCURRENTLY {view}; (reads go on; it uses the unique index "
+                   f"{ch.object} already has, and PostgreSQL accepts it inside Flyway's transaction).")
+        elif d.get("unique_index") is False:
+            fix = (f"First CREATE UNIQUE INDEX {ch.object}_key ON {view} (<the columns that identify a row>); (it "
+                   f"blocks only refreshes of {ch.object}, not reads), then REFRESH MATERIALIZED VIEW CONCURRENTLY "
+                   f"{view}; (reads go on; PostgreSQL accepts it inside Flyway's transaction).")
+        else:
+            fix = (f"REFRESH MATERIALIZED VIEW CONCURRENTLY {view}; (reads go on; PostgreSQL accepts it inside "
+                   f"Flyway's transaction); it needs a unique index on plain columns of {ch.object}, without WHERE.")
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"Refreshing {ch.object} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on it until the migration "
+            f"commits: every query of the live application on {ch.object} waits while its query runs again and "
+            "its rows are rewritten.",
+            fix=fix, object=ch.object, change=ch.kind)
 
 
 def _pg_major(ctx) -> int | None:

@@ -116,6 +116,8 @@ class View:
     materialized: bool = False
     tables: tuple[tuple[str, str], ...] = ()  # the tables and views it reads (resolved keys)
     column_refs: frozenset[str] | None = None  # column keys it reads (a * counts every column then known)
+    populated: bool = True  # materialized views: False after WITH NO DATA, until a REFRESH with data
+    unique_index: bool = False  # materialized views: a unique index on plain columns, without WHERE, was created
 
 
 @dataclass

@@ -757,6 +757,12 @@ class _Replayer:
                     options=_options(node.args.get("options") or []), only=bool(node.args.get("only")),
                     partitioned=bool(t is not None and t.partitioned and self.pg()))
         born = t is not None and self.born(t.origin)
+        view = self.cat.views.get(tkey) if t is None else None
+        if view is not None and view.materialized:
+            # an index on a materialized view: SHARE on the view blocks only its REFRESH, not reads
+            born, opts["matview"] = self.born(view.origin), True
+            if unique and (params is None or params.args.get("where") is None) and "(expression)" not in cols:
+                view.unique_index = True  # what REFRESH ... CONCURRENTLY needs
         if t is not None and ok:
             opts.update(self.fulltext_facts(t, str(node.args.get("index_kind") or "").upper() or None))
         if not ok or t is None:  # the statement fails (or indexes a materialized view): nothing to record
@@ -1981,9 +1987,32 @@ class _Replayer:
             self.problem("exists", key[1], f"{key[1]} already exists")
         cols = tuple(self.cat.col_key(*_name(c)) for c in node.columns) or self.view_columns(node.query)
         tables, refs = self.view_deps(node.query)
-        self.cat.views[key] = View(key[0], key[1], cols, self.fi, materialized=True, tables=tables, column_refs=refs)
+        self.cat.views[key] = View(key[0], key[1], cols, self.fi, materialized=True, tables=tables, column_refs=refs,
+                                   populated=node.with_data)
         self.cat.gone.discard(key)
         self.emit("create-view", key, key[1], f"create materialized view {key[1]}", born=True, materialized=True)
+
+    def h_RefreshMaterializedView(self, node: N.RefreshMaterializedView) -> None:
+        """REFRESH MATERIALIZED VIEW: without CONCURRENTLY the view is rebuilt into new files under ACCESS
+        EXCLUSIVE (reads of it wait); CONCURRENTLY takes EXCLUSIVE and updates it in place (reads go on)."""
+        key = self.key(node.name)
+        v = self.cat.views.get(key)
+        if v is None and key in self.cat.tables and self.cat.tables[key].origin != -1:
+            self.problem("missing", key[1], f"{key[1]} is a table, not a materialized view")
+        elif v is not None and not v.materialized:
+            self.problem("missing", key[1], f"{key[1]} is a view, not a materialized view")
+        elif v is None and key in self.cat.gone and self.certain:
+            self.problem("missing", key[1], f"materialized view {key[1]} does not exist at this point (it was dropped "
+                         "or renamed earlier)")
+        known = v is not None and v.materialized and v.origin != -1 and self.certain
+        facts = dict(reason="refresh", concurrently=node.concurrently, with_data=node.with_data, materialized=True,
+                     was_populated=v.populated if known else None,
+                     unique_index=v.unique_index if known else None)
+        if v is not None and node.with_data is not None:
+            v.populated = node.with_data
+        form = " concurrently" if node.concurrently else (" with no data" if not node.with_data else "")
+        self.emit("rewrite-table", key, key[1], f"REFRESH MATERIALIZED VIEW {key[1]}{form}",
+                  born=bool(v is not None and self.born(v.origin)), **facts)
 
     # -- domains (PostgreSQL) ---------------------------------------------------------------------
     def find_domain(self, family: str) -> tuple[str, str] | None:

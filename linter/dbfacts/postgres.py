@@ -189,6 +189,21 @@ POSTGRES: tuple[Row, ...] = (
     pg("drop-view", AE, source=HERE.format("DROP VIEW: ACCESS EXCLUSIVE on the view"),
        note="the lock is on the view, not on its tables"),
     pg("set-schema", AE, source=HERE.format("ALTER TABLE ... SET SCHEMA")),
+    pg("rewrite-table", "EXCLUSIVE", scan=True, when={"reason": "refresh", "concurrently": True},
+       source=HERE.format("REFRESH MATERIALIZED VIEW CONCURRENTLY held EXCLUSIVE on the view and "
+                          "ACCESS SHARE on its tables, kept the view's files (no rewrite) and ran "
+                          "inside a transaction block; a reader of the view in a second session was "
+                          "not blocked"),
+       note="the view's query runs again and the differences are applied: reads of the view go "
+            "on; it fails without a unique index on plain columns (no WHERE) or on a view that "
+            "is not populated"),
+    pg("rewrite-table", AE, rewrite=True, when={"reason": "refresh"},
+       source=V2.format("#32") + "; " + HERE.format(
+           "REFRESH MATERIALIZED VIEW, with or without WITH NO DATA, held ACCESS EXCLUSIVE on the "
+           "view (new files); a reader of the view with lock_timeout = '1s' in a second session "
+           "timed out"),
+       note="the view is rebuilt into new files: every read of it waits for the whole refresh; "
+            "REFRESH MATERIALIZED VIEW CONCURRENTLY keeps it readable"),
     pg("rewrite-table", SUE, scan=True, when={"full": False}, source=V2.format("#33"),
        note="plain VACUUM: no rewrite; cannot run inside a transaction block"),
     pg("rewrite-table", AE, rewrite=True,
