@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from sqlglot import exp
+
 from flylint.rules import Example, rule, runs_in_transaction
 from flylint.rules.names import TableName, sql_name, table_name
 
@@ -561,7 +563,7 @@ def enum_value_used_in_transaction(rule, ctx):
             # PostgreSQL 15): only using it as data is refused
             adds = any(ch.kind == "add-enum-value" for ch in changes)
             for value, first in () if adds else added.items():
-                if f"'{value}'" in st.text:
+                if f"'{value}'" in st.text and _uses_as_enum(st, value):
                     yield rule.finding(
                         fa.migration.display, st.span,
                         f"'{value}' is added to its enum type at line {first.span.line} of this migration; "
@@ -673,6 +675,72 @@ def refresh_materialized_view(rule, ctx):
             f"commits: every query of the live application on {ch.object} waits while its query runs again and "
             "its rows are rewritten.",
             fix=fix, object=ch.object, change=ch.kind)
+
+
+_TEXT_TYPES = frozenset(getattr(exp.DataType.Type, t) for t in ("TEXT", "VARCHAR", "CHAR", "NCHAR", "NVARCHAR", "NAME",
+                                                                 "BPCHAR"))
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ)
+_TEXT_FUNCS = (exp.Lower, exp.Upper, exp.Initcap, exp.Trim, exp.Substring, exp.Concat, exp.DPipe)
+_STRINGS = (exp.Literal, exp.ByteString, exp.National, exp.RawString)
+
+
+def _uses_as_enum(st, quoted_value: str) -> bool:
+    """Whether the statement may turn the string literal into a value of the enum type, which PostgreSQL
+    refuses before the ADD VALUE commits (measured on PostgreSQL 15: `m = 'calm'`, `'calm'::mood`,
+    `INSERT ... VALUES ('calm')`, `m IN ('calm')` fail; `m::text = 'calm'`, `m::varchar IN ('calm')`,
+    `lower(m::text) = 'calm'`, `'calm'::text` do not). Only a literal proven to be read as text is
+    passed; an opaque body (DO, a function) or a literal in any other place counts as a use."""
+    tree = st.parsed.tree if st.parsed is not None else None
+    if not isinstance(tree, exp.Expression):
+        return True  # DO blocks, function bodies: not analysed
+    raw = quoted_value.replace("''", "'")
+    literals = [n for n in tree.find_all(*_STRINGS)
+                if n.this == raw and (n.is_string if isinstance(n, exp.Literal) else True)]
+    if not literals:
+        # the text is somewhere flylint does not see as a literal: only comments are known to be harmless
+        in_comments = sum(c.count(f"'{quoted_value}'") for n in tree.walk() for c in n.comments or ())
+        return in_comments < st.text.count(f"'{quoted_value}'")
+    return not all(_read_as_text(lit) for lit in literals)
+
+
+def _read_as_text(node) -> bool:
+    parent = node.parent
+    if isinstance(parent, (exp.Cast, exp.TryCast)) and parent.this is node:
+        return _text_type(parent.args.get("to"))
+    if isinstance(parent, (exp.DPipe, exp.Like, exp.ILike, exp.Comment)):
+        return True
+    while isinstance(parent, (exp.Paren, exp.Array, exp.Any, exp.All)):
+        node, parent = parent, parent.parent
+    if isinstance(parent, _COMPARISONS):
+        other = parent.expression if parent.this is node else parent.this
+        return _is_text(other)
+    if isinstance(parent, exp.In) and parent.this is not node:
+        return _is_text(parent.this)
+    if isinstance(parent, exp.Coalesce):
+        return any(_is_text(e) for e in (parent.this, *parent.expressions) if e is not node)
+    return False
+
+
+def _is_text(e) -> bool:
+    """The expression is of a text type whatever the columns are: a cast to text, a text function, a string."""
+    while isinstance(e, exp.Paren):
+        e = e.this
+    if isinstance(e, (exp.Cast, exp.TryCast)):
+        return _text_type(e.args.get("to"))
+    if isinstance(e, _TEXT_FUNCS) or (isinstance(e, exp.Literal) and e.is_string):
+        return True
+    if isinstance(e, exp.Coalesce):
+        return any(_is_text(x) for x in (e.this, *e.expressions))
+    return False
+
+
+def _text_type(dt) -> bool:
+    if not isinstance(dt, exp.DataType):
+        return False
+    if dt.this in _TEXT_TYPES:
+        return True
+    kind = dt.args.get("kind")
+    return dt.this == exp.DataType.Type.USERDEFINED and str(getattr(kind, "this", kind)).lower() == "citext"
 
 
 def _pg_major(ctx) -> int | None:
