@@ -19,7 +19,9 @@ from pathlib import Path
 # output memo (cli) starts quickly.
 from flylint.cache import ParseCache
 from flylint.flyway import facts as F
-from flylint.flyway.config import FlywayConfig, FlywayConfigError, dialect_from_url, load_flyway_config
+from flylint.flyway.config import (
+    FlywayConfig, FlywayConfigError, dialect_from_url, load_flyway_config, url_session_settings,
+)
 from flylint.flyway.discovery import discover
 from flylint.flyway.placeholders import replace_placeholders, undefined_facts
 from flylint.model import SEVERITY_RANK, FileAnalysis, Finding, Statement
@@ -238,6 +240,7 @@ def _lint(project: Project) -> Result:
             "fail_on_missing_locations": cfg.fail_on_missing_locations,
             "out_of_order": cfg.out_of_order,
             "init_sql": cfg.init_sql,
+            "url_settings": url_session_settings(cfg.url),  # the url's options=-c ... (like initSql)
         },
         replay=history,
         release=release,

@@ -244,7 +244,8 @@ def _partitioned_index(rule, ctx, fa, st, ch):
     ),
     fix="Start the migration with SET lock_timeout = '5s'; on PostgreSQL (SET LOCAL inside Flyway's "
     "transaction works too) or SET SESSION lock_wait_timeout = 5; on MySQL/MariaDB, or set it for every "
-    "migration with Flyway's initSql.",
+    "migration with Flyway's initSql or in its url (PostgreSQL: options=-c lock_timeout=5s; MySQL/MariaDB: "
+    "sessionVariables=lock_wait_timeout=5).",
     examples=(
         Example({"V1__init.sql": _T, "V2__add.sql": "ALTER TABLE users ADD COLUMN name text;\n"}, True),
         Example({"V1__init.sql": _T, "V2__add.sql": "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN name text;\n"},
@@ -254,6 +255,9 @@ def _partitioned_index(rule, ctx, fa, st, ch):
         Example({"V1__init.sql": _T, "V2__add.sql": "ALTER TABLE users ADD COLUMN name text;\n",
                  "flyway.conf": "flyway.initSql=SET lock_timeout = '5s'\n"}, False,
                 title="set for every connection with Flyway's initSql"),
+        Example({"V1__init.sql": _T, "V2__add.sql": "ALTER TABLE users ADD COLUMN name text;\n",
+                 "flyway.conf": "flyway.url=jdbc:postgresql://db.internal/app?options=-c%20lock_timeout%3D5s\n"}, False,
+                title="set for every connection in the url's options"),
         Example({"V1__init.sql": _T_MY, "V2__add.sql": "ALTER TABLE users ADD COLUMN name varchar(100);\n"}, True,
                 dialect="mysql"),
         Example({"V1__init.sql": _T_MY, "V2__add.sql": "SET SESSION lock_wait_timeout = 5;\n"
@@ -282,9 +286,12 @@ def lock_timeout(rule, ctx):
     pg = ctx.dialect == "postgres"
     setting = "lock_timeout" if pg else "lock_wait_timeout"
     init_sql = str(ctx.settings.get("init_sql") or "").lower()
+    from_url = str((ctx.settings.get("url_settings") or {}).get(setting, "")).strip("'\" ")
+    # Flyway's initSql runs on every connection it opens; so do the url's options (-c lock_timeout=5s)
+    initial = setting in init_sql or from_url not in ("", "0")
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        timeout_set = setting in init_sql  # Flyway's initSql runs on every connection it opens
+        timeout_set = initial
         disabled = False  # set to 0 explicitly: no limit
         for si, changes in enumerate(per_file):
             st = fa.statements[si]
@@ -295,8 +302,10 @@ def lock_timeout(rule, ctx):
                         if name.removeprefix("@@session.").removeprefix("@@") == setting:
                             timeout_set = not ch.detail.get("reset") and str(value).strip("'\" ") not in ("0", "")
                             disabled = not timeout_set and not ch.detail.get("reset") and str(value).strip("'\" ") == "0"
+                            if ch.detail.get("reset"):  # RESET goes back to the value the connection started with
+                                timeout_set = from_url not in ("", "0")
                         elif name == "all":
-                            timeout_set = disabled = False
+                            timeout_set, disabled = from_url not in ("", "0"), False
                 elif hit is None and (_takes_lock(ch) if pg else _takes_mdl(ch)):
                     hit = ch
             if hit is not None and not timeout_set and not pg:
@@ -1113,7 +1122,13 @@ def statement_timeout(rule, ctx):
     import re
 
     init = re.search(r"statement_timeout\s*(?:=|to)\s*('[^']*'|[\w.]+)", str(ctx.settings.get("init_sql") or ""), re.I)
-    initial = (_timeout_ms(init.group(1)), "Flyway's initSql") if init else (0, None)
+    from_url = (ctx.settings.get("url_settings") or {}).get("statement_timeout")
+    if init:  # initSql runs after the connection is made: it wins over the url's options
+        initial = (_timeout_ms(init.group(1)), "Flyway's initSql")
+    elif from_url is not None:
+        initial = (_timeout_ms(from_url), "the options of Flyway's url")
+    else:
+        initial = (0, None)
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
         timeout, where = initial

@@ -251,3 +251,61 @@ def test_changes_to_a_table_born_in_the_migration_count_as_additive(tmp_path):
     text = _run(tmp_path, files, fmt="text")
     assert "V2__orders.sql: expand: 5 additive, 1 neutral\n" in text
     assert "V3__live.sql: contract: 1 additive, 1 incompatible, 1 neutral\n" in text
+
+
+# -- 4. lock_timeout / statement_timeout in the Flyway url's options ---------------------------
+
+_ADD = {"V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n",
+        "V2__add.sql": "ALTER TABLE users ADD COLUMN name text;\n"}
+
+
+@pytest.mark.parametrize("config", [
+    ("flyway.conf", "flyway.url=jdbc:postgresql://db.internal:5432/app?options=-c%20lock_timeout%3D5s\n"),
+    ("flyway.conf", "flyway.url=jdbc:postgresql://db.internal/app?user=app&options=-c lock_timeout=5s\n"),
+    ("flyway.toml", '[environments.default]\nurl = "jdbc:postgresql://db.internal/app?options=-clock_timeout%3D2s"\n'),
+    ("flyway.toml", '[environments.default]\n'
+                    'url = "jdbc:postgresql://db.internal/app?options=--lock-timeout%3D2s+-c+statement_timeout%3D0"\n'),
+], ids=["conf-encoded", "conf-plain", "toml-c", "toml-long-form"])
+def test_lock_timeout_in_the_url_options_counts_for_every_migration(tmp_path, config):
+    name, text = config
+    assert _found(tmp_path, {**_ADD, name: text}) == []
+
+
+@pytest.mark.parametrize("text", [
+    "flyway.url=jdbc:postgresql://db.internal/app\n",
+    "flyway.url=jdbc:postgresql://db.internal/app?options=-c%20lock_timeout%3D0\n",  # 0: no limit
+    "flyway.url=jdbc:postgresql://db.internal/app?options=-c%20statement_timeout%3D5s\n",  # not the lock wait
+], ids=["no-options", "zero", "other-setting"])
+def test_url_without_a_lock_timeout_still_reports(tmp_path, text):
+    assert [f[0] for f in _found(tmp_path, {**_ADD, "flyway.conf": text})] == ["lock-timeout"]
+
+
+def test_set_lock_timeout_zero_in_the_migration_overrides_the_url(tmp_path):
+    files = {**_ADD, "V2__add.sql": "SET lock_timeout = 0;\nALTER TABLE users ADD COLUMN name text;\n",
+             "flyway.conf": "flyway.url=jdbc:postgresql://db.internal/app?options=-c%20lock_timeout%3D5s\n"}
+    [f] = _found(tmp_path, files)
+    assert f[0] == "lock-timeout" and "lock_timeout is 0" in f[4]
+    files["V2__add.sql"] = "SET lock_timeout = 0;\nRESET lock_timeout;\nALTER TABLE users ADD COLUMN name text;\n"
+    assert _found(tmp_path, files) == []  # RESET goes back to the connection's value, the url's
+
+
+def test_statement_timeout_in_the_url_options_is_seen(tmp_path):
+    files = {"V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n",
+             "V2__idx.sql": "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n",
+             "flyway.conf": "flyway.url=jdbc:postgresql://db.internal/app?options=-c%20statement_timeout%3D5s\n"}
+    [f] = _found(tmp_path, files)
+    assert f[0] == "statement-timeout" and "statement_timeout is 5s here (set by the options of Flyway's url)" in f[4]
+    files["flyway.conf"] += "flyway.initSql=SET statement_timeout = 0\n"  # initSql runs after: it wins
+    assert _found(tmp_path, files) == []
+
+
+def test_url_session_settings_parsing():
+    from flylint.flyway.config import url_session_settings as settings
+
+    assert settings("jdbc:postgresql://h/db?options=-c%20lock_timeout%3D5s%20-c%20statement_timeout%3D1min") == {
+        "lock_timeout": "5s", "statement_timeout": "1min"}
+    assert settings("jdbc:postgresql://h/db?options=-c%20search_path%3Da\\%20b") == {"search_path": "a b"}
+    assert settings("jdbc:postgresql://h/db?sslmode=require") == {}
+    assert settings("jdbc:mysql://h/db?sessionVariables=lock_wait_timeout=5,sql_mode='A,B'") == {
+        "lock_wait_timeout": "5", "sql_mode": "'A,B'"}
+    assert settings(None) == {} and settings("jdbc:sqlserver://h;lock_timeout=5") == {}
