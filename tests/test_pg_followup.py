@@ -309,3 +309,39 @@ def test_url_session_settings_parsing():
     assert settings("jdbc:mysql://h/db?sessionVariables=lock_wait_timeout=5,sql_mode='A,B'") == {
         "lock_wait_timeout": "5", "sql_mode": "'A,B'"}
     assert settings(None) == {} and settings("jdbc:sqlserver://h;lock_timeout=5") == {}
+
+
+# -- 6. the default as the user wrote it --------------------------------------------------------
+
+def _dropped_default(tmp_path, init, alter="ALTER TABLE users ALTER COLUMN {col} DROP DEFAULT;\n", col="active",
+                     dialect="postgres"):
+    files = {"V1__init.sql": init, "V2__drop.sql": alter.format(col=col)}
+    root = tmp_path / f"p{len(list(tmp_path.iterdir()))}"
+    write_project(root, files)
+    proc = run_cli(["lint", ".", "--dialect", dialect, "--format", "json", "--no-cache", "--fail-on", "never"], root)
+    [message] = [f["message"] for f in json.loads(proc.stdout)["findings"] if f["rule"] == "drop-default"]
+    return message.split("relied on its default (", 1)[1].rsplit("); without it", 1)[0]
+
+
+@pytest.mark.parametrize("init,col,shown", [
+    ("CREATE TABLE users (id bigint, active boolean NOT NULL DEFAULT false);\n", "active", "false"),
+    ("CREATE TABLE users (id bigint, active boolean DEFAULT false, other boolean DEFAULT FALSE);\n", "other", "FALSE"),
+    ("CREATE TABLE users (id bigint, created timestamptz DEFAULT now() NOT NULL);\n", "created", "now()"),
+    ("CREATE TABLE users (id bigint, status text DEFAULT 'new'::text NOT NULL);\n", "status", "'new'::text"),
+    ("CREATE TABLE users (id bigint, \"Score\" numeric default (1 +  2) * 3);\n", '"Score"', "(1 +  2) * 3"),
+    ("CREATE TABLE users (id bigint, active boolean);\nALTER TABLE users ALTER COLUMN active SET DEFAULT true;\n",
+     "active", "true"),
+    ("CREATE TABLE users (id bigint, active boolean DEFAULT false);\nALTER TABLE users ADD COLUMN flag boolean "
+     "DEFAULT true;\n", "flag", "true"),
+])
+def test_drop_default_shows_the_default_as_written(tmp_path, init, col, shown):
+    assert _dropped_default(tmp_path, init, col=col) == shown
+
+
+def test_drop_default_shows_the_default_as_written_on_mysql(tmp_path):
+    init = "CREATE TABLE users (id bigint, status varchar(20) NOT NULL default 'active' COMMENT 'state');\n"
+    assert _dropped_default(tmp_path, init, col="status", dialect="mysql") == "'active'"
+    modify = "ALTER TABLE users MODIFY status varchar(20) NOT NULL;\n"
+    init = "CREATE TABLE users (id bigint, status varchar(20) NOT NULL);\n" \
+           "ALTER TABLE users MODIFY status varchar(20) NOT NULL DEFAULT b'1';\n"
+    assert _dropped_default(tmp_path, init, alter=modify, col="status", dialect="mysql") == "b'1'"

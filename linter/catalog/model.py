@@ -37,7 +37,8 @@ class Column:
     name: str
     type: TypeInfo
     nullable: bool = True
-    default: str | None = None  # the default as written, None when there is none
+    default: str | None = None  # the default (rendered by sqlglot), None when there is none
+    default_at: tuple[int, int] | None = None  # (file, statement) whose text wrote the default
     default_volatile: bool = False
     identity: bool = False  # serial, identity or auto_increment
     generated: bool = False

@@ -493,6 +493,7 @@ class _Replayer:
                 else:
                     col.default = self.sql(d)
                     col.default_volatile = _volatile(d)
+                    col.default_at = (self.fi, self.si)
             elif isinstance(kind, (exp.AutoIncrementColumnConstraint, exp.GeneratedAsIdentityColumnConstraint)):
                 if isinstance(kind, exp.GeneratedAsIdentityColumnConstraint) and kind.args.get("expression") is not None:
                     col.generated = True
@@ -1516,6 +1517,7 @@ class _Replayer:
             if col:
                 col.default = self.sql(d)
                 col.default_volatile = _volatile(d)
+                col.default_at = (self.fi, self.si)
             self.emit("set-default", key, obj, f"set default on {obj}", born=born, old_default=old_default,
                       default=col.default if col else self.sql(d), default_volatile=_volatile(d))
         elif a.args.get("drop") or isinstance(a.args.get("default"), exp.Null):
@@ -1528,6 +1530,7 @@ class _Replayer:
         if col:
             col.default, col.default_volatile = None, False
         self.emit("drop-default", key, obj, f"drop default on {obj}", born=born, old_default=old_default,
+                  old_default_at=col.default_at if col and old_default is not None else None,
                   nullable=col.nullable if col else None,
                   klass="incompatible" if old_default is not None or col is None else "neutral")
 
@@ -1620,6 +1623,7 @@ class _Replayer:
                     self.emit("set-default", key, obj, f"set default on {obj}", born=born, old_default=col.default,
                               default=new_col.default, default_volatile=new_col.default_volatile)
                     col.default, col.default_volatile = new_col.default, new_col.default_volatile
+                    col.default_at = new_col.default_at
             if col.identity and not new_col.identity:
                 # MODIFY without AUTO_INCREMENT removes it: inserts that leave the column out now fail
                 self.emit("drop-default", key, obj, f"drop AUTO_INCREMENT from {obj}", born=born,
