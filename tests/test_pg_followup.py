@@ -157,6 +157,18 @@ def test_plain_reindex_of_a_live_index_is_reported_with_the_version_s_way_out(tm
     assert _found(tmp_path, {"V1__init.sql": _IDX + "REINDEX TABLE users;\n"}) == []
 
 
+def test_detach_concurrently_on_postgres_13_says_it_needs_14(tmp_path):
+    parts = ("CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\n"
+             "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n")
+    files = {"V1__init.sql": parts, "V2__detach.sql": "ALTER TABLE events DETACH PARTITION events_2024 CONCURRENTLY;\n",
+             "V2__detach.sql.conf": "executeInTransaction=false\n"}
+    [f] = _found(tmp_path, files, "--db-version", "13")
+    assert f[0] == "flyway-concurrently-in-transaction"
+    assert f[4].startswith("DETACH PARTITION ... CONCURRENTLY needs PostgreSQL 14+: PostgreSQL 13 rejects")
+    assert _found(tmp_path, files, "--db-version", "14") == []
+    assert _found(tmp_path, files) == []  # without --db-version, detach-partition recommends this very form
+
+
 # -- 3. enum values read as text -------------------------------------------------------------
 
 _ENUM = "CREATE TYPE mood AS ENUM ('sad', 'happy');\nCREATE TABLE t (id int, m mood, note text);\n"
