@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import re
-
-from sqlglot import exp
 
 from flylint.rules import Example, rule, runs_in_transaction
 from flylint.rules.names import TableName, sql_name, table_name
@@ -686,11 +685,18 @@ def refresh_materialized_view(rule, ctx):
             fix=fix, object=ch.object, change=ch.kind)
 
 
-_TEXT_TYPES = frozenset(getattr(exp.DataType.Type, t) for t in ("TEXT", "VARCHAR", "CHAR", "NCHAR", "NVARCHAR", "NAME",
-                                                                 "BPCHAR"))
-_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ)
-_TEXT_FUNCS = (exp.Lower, exp.Upper, exp.Initcap, exp.Trim, exp.Substring, exp.Concat, exp.DPipe)
-_STRINGS = (exp.Literal, exp.ByteString, exp.National, exp.RawString)
+@functools.cache
+def _sql_kinds():
+    """sqlglot's node classes the enum check needs (imported lazily: a run answered from the output memo
+    never imports sqlglot)."""
+    from sqlglot import exp
+
+    text_types = frozenset(getattr(exp.DataType.Type, t) for t in ("TEXT", "VARCHAR", "CHAR", "NCHAR", "NVARCHAR",
+                                                                   "NAME", "BPCHAR"))
+    comparisons = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ)
+    text_funcs = (exp.Lower, exp.Upper, exp.Initcap, exp.Trim, exp.Substring, exp.Concat, exp.DPipe)
+    strings = (exp.Literal, exp.ByteString, exp.National, exp.RawString)
+    return exp, text_types, comparisons, text_funcs, strings
 
 
 def _uses_as_enum(st, quoted_value: str) -> bool:
@@ -699,11 +705,12 @@ def _uses_as_enum(st, quoted_value: str) -> bool:
     `INSERT ... VALUES ('calm')`, `m IN ('calm')` fail; `m::text = 'calm'`, `m::varchar IN ('calm')`,
     `lower(m::text) = 'calm'`, `'calm'::text` do not). Only a literal proven to be read as text is
     passed; an opaque body (DO, a function) or a literal in any other place counts as a use."""
+    exp, _, _, _, strings = _sql_kinds()
     tree = st.parsed.tree if st.parsed is not None else None
     if not isinstance(tree, exp.Expression):
         return True  # DO blocks, function bodies: not analysed
     raw = quoted_value.replace("''", "'")
-    literals = [n for n in tree.find_all(*_STRINGS)
+    literals = [n for n in tree.find_all(*strings)
                 if n.this == raw and (n.is_string if isinstance(n, exp.Literal) else True)]
     if not literals:
         # the text is somewhere flylint does not see as a literal: only comments are known to be harmless
@@ -713,6 +720,7 @@ def _uses_as_enum(st, quoted_value: str) -> bool:
 
 
 def _read_as_text(node) -> bool:
+    exp, _, comparisons, _, _ = _sql_kinds()
     parent = node.parent
     if isinstance(parent, (exp.Cast, exp.TryCast)) and parent.this is node:
         return _text_type(parent.args.get("to"))
@@ -720,7 +728,7 @@ def _read_as_text(node) -> bool:
         return True
     while isinstance(parent, (exp.Paren, exp.Array, exp.Any, exp.All)):
         node, parent = parent, parent.parent
-    if isinstance(parent, _COMPARISONS):
+    if isinstance(parent, comparisons):
         other = parent.expression if parent.this is node else parent.this
         return _is_text(other)
     if isinstance(parent, exp.In) and parent.this is not node:
@@ -732,11 +740,12 @@ def _read_as_text(node) -> bool:
 
 def _is_text(e) -> bool:
     """The expression is of a text type whatever the columns are: a cast to text, a text function, a string."""
+    exp, _, _, text_funcs, _ = _sql_kinds()
     while isinstance(e, exp.Paren):
         e = e.this
     if isinstance(e, (exp.Cast, exp.TryCast)):
         return _text_type(e.args.get("to"))
-    if isinstance(e, _TEXT_FUNCS) or (isinstance(e, exp.Literal) and e.is_string):
+    if isinstance(e, text_funcs) or (isinstance(e, exp.Literal) and e.is_string):
         return True
     if isinstance(e, exp.Coalesce):
         return any(_is_text(x) for x in (e.this, *e.expressions))
@@ -744,9 +753,10 @@ def _is_text(e) -> bool:
 
 
 def _text_type(dt) -> bool:
+    exp, text_types, _, _, _ = _sql_kinds()
     if not isinstance(dt, exp.DataType):
         return False
-    if dt.this in _TEXT_TYPES:
+    if dt.this in text_types:
         return True
     kind = dt.args.get("kind")
     return dt.this == exp.DataType.Type.USERDEFINED and str(getattr(kind, "this", kind)).lower() == "citext"
