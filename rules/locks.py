@@ -947,7 +947,7 @@ def domain_constraint(rule, ctx):
         "that needs that (CREATE/DROP INDEX CONCURRENTLY, VACUUM, ...). It does not recognise REINDEX "
         "... CONCURRENTLY or ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY, so it runs them inside "
         "the migration's transaction and PostgreSQL refuses: \"cannot run inside a transaction block\". "
-        "These forms are also newer than PostgreSQL itself: REINDEX ... CONCURRENTLY exists since "
+        "Both forms are also recent: REINDEX ... CONCURRENTLY exists since "
         "PostgreSQL 12, DETACH PARTITION ... CONCURRENTLY since 14; an older server rejects the statement "
         "as a syntax error whatever the transaction (flylint assumes the oldest supported version, "
         "PostgreSQL 12, unless --db-version says otherwise)."
