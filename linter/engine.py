@@ -19,7 +19,9 @@ from pathlib import Path
 # output memo (cli) starts quickly.
 from flylint.cache import ParseCache
 from flylint.flyway import facts as F
-from flylint.flyway.config import FlywayConfig, FlywayConfigError, dialect_from_url, load_flyway_config
+from flylint.flyway.config import (
+    FlywayConfig, FlywayConfigError, dialect_from_url, load_flyway_config, url_session_settings,
+)
 from flylint.flyway.discovery import discover
 from flylint.flyway.placeholders import replace_placeholders, undefined_facts
 from flylint.model import SEVERITY_RANK, FileAnalysis, Finding, Statement
@@ -243,6 +245,7 @@ def _lint(project: Project) -> Result:
             # what runs on the migration's connection before each migration: initSql and the
             # beforeEachMigrate callbacks (the rules read the session settings in them)
             "init_sql": _before_each_migration(cfg, found.facts),
+            "url_settings": url_session_settings(cfg.url),  # the url's options=-c ... (like initSql)
         },
         replay=history,
         release=release,

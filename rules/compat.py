@@ -640,13 +640,85 @@ def drop_default(rule, ctx):
             continue
         table, col = _table(ch), ch.object.split(".")[-1]
         effect = "fail" if ch.detail.get("nullable") is False else "store NULL"
+        old = ch.detail.get("old_default")
+        written = default_as_written(ctx, ch.detail.get("old_default_at"), col, old) if old is not None else None
         yield rule.finding(
             fa.migration.display, st.span,
             f"Inserts from the live application version that leave out {table}.{col} relied on its default "
-            f"({ch.detail.get('old_default')}); without it they {effect}.",
+            f"({written or old}); without it they {effect}.",
             fix=f"Deploy code that always writes {table}.{col} first; drop the default in a later release.",
             object=ch.object, change=ch.kind,
         )
+
+
+# After DEFAULT, these words start the next column constraint or option, not the default's expression.
+_AFTER_DEFAULT = {"NOT", "NULL", "CONSTRAINT", "CHECK", "PRIMARY", "UNIQUE", "REFERENCES", "GENERATED", "COLLATE",
+                  "ON", "COMMENT", "AUTO_INCREMENT", "AFTER", "FIRST", "VISIBLE", "INVISIBLE", "STORAGE",
+                  "COLUMN_FORMAT", "ENGINE_ATTRIBUTE", "SECONDARY_ENGINE_ATTRIBUTE"}
+
+
+def default_as_written(ctx, at, column: str, rendered: str) -> str | None:
+    """The user's own text of a column's default (`false`, not sqlglot's `FALSE`), found in the statement
+    that wrote it (`at` = (file, statement)): the expression after a DEFAULT of that column whose
+    rendering is the catalog's. None when it cannot be found for sure (then the rendering is shown)."""
+    import sqlglot
+    from sqlglot.dialects import Dialect
+    from sqlglot.tokens import TokenType
+
+    from flylint.catalog.types import render
+
+    if not at or at[0] >= len(ctx.files) or at[1] >= len(ctx.files[at[0]].statements):
+        return None
+    text = ctx.files[at[0]].statements[at[1]].text
+    read = "postgres" if ctx.dialect == "postgres" else "mysql"
+    try:
+        tokens = Dialect.get_or_raise(read).tokenize(text)
+    except Exception:  # noqa: BLE001 - whatever the tokenizer refuses, the rendering is shown
+        return None
+    quoted = (TokenType.STRING, TokenType.IDENTIFIER)
+    for i, tok in enumerate(tokens):
+        if tok.token_type != TokenType.DEFAULT:
+            continue
+        # the column this DEFAULT belongs to: the words back to the enclosing comma or parenthesis
+        depth, j, names = 0, i - 1, set()
+        while j >= 0:
+            t = tokens[j]
+            if t.token_type == TokenType.R_PAREN:
+                depth += 1
+            elif t.token_type == TokenType.L_PAREN:
+                if depth == 0:
+                    break
+                depth -= 1
+            elif t.token_type == TokenType.COMMA and depth == 0:
+                break
+            elif depth == 0:
+                names.add(t.text.lower())
+            j -= 1
+        if column.lower() not in names:
+            continue
+        depth, k = 0, i + 1
+        while k < len(tokens):
+            t = tokens[k]
+            if t.token_type == TokenType.L_PAREN:
+                depth += 1
+            elif t.token_type == TokenType.R_PAREN:
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and (t.token_type in (TokenType.COMMA, TokenType.SEMICOLON) or (
+                    k > i + 1 and t.token_type not in quoted and t.text.upper() in _AFTER_DEFAULT)):
+                break
+            k += 1
+        if k == i + 1:
+            continue
+        own = text[tokens[i + 1].start: tokens[k - 1].end + 1]
+        try:
+            same = render(sqlglot.parse_one(own, read=read), ctx.dialect) == rendered
+        except Exception:  # noqa: BLE001 - not an expression on its own: not the default's text
+            same = False
+        if same:
+            return own
+    return None
 
 
 @rule(

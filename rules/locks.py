@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from flylint.rules import Example, rule, runs_in_transaction
@@ -36,10 +37,14 @@ def _takes_lock(ch) -> bool:
     if ch.kind == "other" and ch.detail.get("trigger"):
         # CREATE TRIGGER: SHARE ROW EXCLUSIVE, blocks writes; DROP TRIGGER: ACCESS EXCLUSIVE (flylint.dbfacts)
         return not ch.detail.get("on_view")
+    if ch.kind == "rewrite-table" and ch.detail.get("reason") == "refresh":
+        # REFRESH MATERIALIZED VIEW CONCURRENTLY: EXCLUSIVE, which reads do not queue behind
+        return not ch.detail.get("concurrently")
     if ch.kind in _PG_LOCKING:
         return True
     if ch.kind in ("create-index", "drop-index", "reindex"):
-        return not ch.detail.get("concurrently")
+        # an index on a materialized view: SHARE blocks only its REFRESH, reads go on
+        return not ch.detail.get("concurrently") and not ch.detail.get("matview")
     return False
 
 
@@ -93,14 +98,17 @@ def _locked_tables(ch) -> str:
 
 @rule(
     id="index-without-concurrently",
-    title="Index built or dropped on a live table without CONCURRENTLY",
+    title="Index built, rebuilt or dropped on a live table without CONCURRENTLY",
     severity="warning",
     klass="neutral",
     rationale=(
         "On PostgreSQL, CREATE INDEX takes a SHARE lock that blocks every INSERT, UPDATE and DELETE "
-        "on the table for the whole build; DROP INDEX and REINDEX take an ACCESS EXCLUSIVE lock. "
+        "on the table for the whole build; DROP INDEX takes an ACCESS EXCLUSIVE lock; REINDEX blocks writes and, "
+        "because the planner opens every index of a table it queries, almost every read of the table too "
+        "(measured on PostgreSQL 15). "
         "The CONCURRENTLY forms do not block writes (they must run outside a transaction: alone in "
-        "their migration, which Flyway then runs without one)."
+        "their migration, which Flyway then runs without one; for REINDEX ... CONCURRENTLY, PostgreSQL 12+, "
+        "Flyway needs executeInTransaction=false in the migration's .sql.conf)."
     ),
     fix="CREATE INDEX CONCURRENTLY / DROP INDEX CONCURRENTLY / REINDEX ... CONCURRENTLY, alone in a migration.",
     examples=(
@@ -117,32 +125,70 @@ def _locked_tables(ch) -> str:
         Example({"V1__init.sql": "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\n",
                  "V2__idx.sql": "CREATE INDEX events_at_idx ON ONLY events (at);\n"}, False,
                 title="ON ONLY the partitioned table: no data is read"),
+        Example({"V1__init.sql": _T + "CREATE INDEX users_email_idx ON users (email);\n",
+                 "V2__reindex.sql": "REINDEX INDEX users_email_idx;\n"}, True,
+                title="REINDEX blocks writes to the table, and reads through the planner"),
+        Example({"V1__init.sql": _T + "CREATE INDEX users_email_idx ON users (email);\nREINDEX TABLE users;\n"}, False,
+                title="REINDEX of a table born in the same migration"),
     ),
 )
 def index_without_concurrently(rule, ctx):
     if ctx.dialect != "postgres":
         return
-    for fa, st, ch in ctx.changes_of("create-index", "drop-index"):
+    for fa, st, ch in ctx.changes_of("create-index", "drop-index", "reindex"):
         if ch.detail.get("partitioned") and not ch.born:
             yield from _partitioned_index(rule, ctx, fa, st, ch)
             continue
-        if ch.kind not in ("create-index", "drop-index", "reindex") or ch.born or ch.detail.get("concurrently"):
+        if ch.born or ch.detail.get("concurrently") or ch.detail.get("matview"):
+            continue  # (an index on a materialized view blocks only its REFRESH: reads go on)
+        if ch.kind == "reindex":
+            yield _plain_reindex(rule, ctx, fa, st, ch)
             continue
-        if ch.kind == "reindex" and ch.detail.get("target") in ("SCHEMA", "DATABASE", "SYSTEM"):
-            pass
         table = table_name(ch) if ch.table else "the table"
         if ch.kind == "create-index":
             msg = (f"Building index {ch.object} takes a SHARE lock on {table}: the live application's inserts, "
                    "updates and deletes wait until the whole index is built.")
             fix = f"{_concurrently(ctx, st, ch, table)} alone in its own migration, so Flyway runs it outside a transaction."
-        elif ch.kind == "drop-index":
+        else:
             msg = f"Dropping index {ch.object} takes an ACCESS EXCLUSIVE lock on {table}, blocking reads and writes."
             fix = f"DROP INDEX CONCURRENTLY {sql_name(ctx, ch.object)}; alone in its own migration."
-        else:
-            msg = f"REINDEX without CONCURRENTLY locks {ch.object} against writes (and its index against reads)."
-            fix = ("REINDEX ... CONCURRENTLY (PostgreSQL 12+), alone in its own migration with a .sql.conf file "
-                   "containing executeInTransaction=false: Flyway does not detect that it cannot run in a transaction.")
         yield rule.finding(fa.migration.display, st.span, msg, fix=fix, object=ch.object, change=ch.kind)
+
+
+def _plain_reindex(rule, ctx, fa, st, ch):
+    """REINDEX without CONCURRENTLY: SHARE on the table, ACCESS EXCLUSIVE on each index rebuilt
+    (flylint.dbfacts: the reindex rows)."""
+    target = ch.detail.get("target") or "INDEX"
+    if target == "INDEX":
+        known = ch.table and ch.table[1] != ch.object
+        table = table_name(ch) if known else "its table"
+        shown = table if known else "the table"
+        msg = (f"REINDEX INDEX {ch.object} takes a SHARE lock on {table} and an ACCESS EXCLUSIVE lock on "
+               f"{ch.object}: the live application's writes to {shown} wait until the index is rebuilt, and so do "
+               f"almost all its reads of {shown} (the planner opens every index of a table it queries).")
+    elif target == "TABLE":
+        msg = (f"REINDEX TABLE {ch.object} takes a SHARE lock on {ch.object} and an ACCESS EXCLUSIVE lock on each of "
+               f"its indexes: the live application's writes to {ch.object} wait until every index is rebuilt, and so "
+               f"do almost all its reads of {ch.object} (the planner opens every index of a table it queries).")
+    else:
+        msg = (f"REINDEX {target}{' ' + ch.object if ch.object != target.lower() else ''} rebuilds the indexes of "
+               "every table in it, each under a SHARE lock on its table and an ACCESS EXCLUSIVE lock on the index: "
+               "the live application's writes, and almost all its reads (the planner opens every index of a table "
+               "it queries), wait table by table.")
+    if _reindex_concurrently_since(ctx):
+        server, assumed = _pg_server(ctx)
+        fix = f"{server}{assumed} has no REINDEX ... CONCURRENTLY (PostgreSQL 12+). " + _old_reindex_fix(ctx, ch)
+    elif target in ("INDEX", "TABLE"):
+        fix = (f"REINDEX {target} CONCURRENTLY {sql_name(ctx, ch.object)}; alone in its own migration, with "
+               f"{fa.migration.path.name}.conf (or the new migration's .conf) containing executeInTransaction=false: "
+               "Flyway does not detect that it cannot run in a transaction.")
+    elif target == "SYSTEM":
+        fix = "Run REINDEX SYSTEM at a quiet time, outside the migrations (system catalogs cannot be reindexed concurrently)."
+    else:
+        name = f" {sql_name(ctx, ch.object)}" if ch.object != target.lower() else ""
+        fix = (f"REINDEX {target} CONCURRENTLY{name}; alone in its own migration (Flyway runs REINDEX {target} outside "
+               "a transaction).")
+    return rule.finding(fa.migration.display, st.span, msg, fix=fix, object=ch.object, change=ch.kind)
 
 
 _CREATE_INDEX = re.compile(r"\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b", re.IGNORECASE)
@@ -227,7 +273,8 @@ def _partitioned_index(rule, ctx, fa, st, ch):
     ),
     fix="Start the migration with SET lock_timeout = '5s'; on PostgreSQL (SET LOCAL inside Flyway's "
     "transaction works too) or SET SESSION lock_wait_timeout = 5; on MySQL/MariaDB, or set it for every "
-    "migration with Flyway's initSql.",
+    "migration with Flyway's initSql or in its url (PostgreSQL: options=-c lock_timeout=5s; MySQL/MariaDB: "
+    "sessionVariables=lock_wait_timeout=5).",
     examples=(
         Example({"V1__init.sql": _T, "V2__add.sql": "ALTER TABLE users ADD COLUMN name text;\n"}, True),
         Example({"V1__init.sql": _T, "V2__add.sql": "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN name text;\n"},
@@ -237,6 +284,9 @@ def _partitioned_index(rule, ctx, fa, st, ch):
         Example({"V1__init.sql": _T, "V2__add.sql": "ALTER TABLE users ADD COLUMN name text;\n",
                  "flyway.conf": "flyway.initSql=SET lock_timeout = '5s'\n"}, False,
                 title="set for every connection with Flyway's initSql"),
+        Example({"V1__init.sql": _T, "V2__add.sql": "ALTER TABLE users ADD COLUMN name text;\n",
+                 "flyway.conf": "flyway.url=jdbc:postgresql://db.internal/app?options=-c%20lock_timeout%3D5s\n"}, False,
+                title="set for every connection in the url's options"),
         Example({"V1__init.sql": _T_MY, "V2__add.sql": "ALTER TABLE users ADD COLUMN name varchar(100);\n"}, True,
                 dialect="mysql"),
         Example({"V1__init.sql": _T_MY, "V2__add.sql": "SET SESSION lock_wait_timeout = 5;\n"
@@ -287,9 +337,12 @@ def lock_timeout(rule, ctx):
     # lock_wait_timeout = 0 as 1 second, MariaDB as "do not wait")
     init_set = any(not pg or int(m.group(1)) != 0 for m in re.finditer(
         rf"(?<![a-z_]){setting}\s*(?:=|\bto\b)\s*'?(\d+)", init_sql)) if setting in init_sql else False
+    # so do the url's options (-c lock_timeout=5s) or sessionVariables (lock_wait_timeout=5)
+    from_url = str((ctx.settings.get("url_settings") or {}).get(setting, "")).strip("'\" ")
+    url_set = from_url != "" and (from_url != "0" or not pg)
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        timeout_set = init_set
+        timeout_set = init_set or url_set
         disabled = False  # set to 0 explicitly on PostgreSQL: no limit
         for si, changes in enumerate(per_file):
             st = fa.statements[si]
@@ -302,8 +355,10 @@ def lock_timeout(rule, ctx):
                             reset = bool(ch.detail.get("reset"))
                             timeout_set = not reset and text != "" and (text != "0" or not pg)
                             disabled = pg and not reset and text == "0"
+                            if reset:  # RESET goes back to the value the connection started with
+                                timeout_set = url_set
                         elif name == "all":
-                            timeout_set = disabled = False
+                            timeout_set, disabled = url_set, False
                 elif hit is None and (_takes_lock(ch) if pg else _takes_mdl(ch)):
                     hit = ch
             if hit is not None and not timeout_set and not pg:
@@ -582,7 +637,7 @@ def enum_value_used_in_transaction(rule, ctx):
             # PostgreSQL 15): only using it as data is refused
             adds = any(ch.kind == "add-enum-value" for ch in changes)
             for value, first in () if adds else added.items():
-                if f"'{value}'" in st.text:
+                if f"'{value}'" in st.text and _uses_as_enum(st, value):
                     yield rule.finding(
                         fa.migration.display, st.span,
                         f"'{value}' is added to its enum type at line {first.span.line} of this migration; "
@@ -596,6 +651,181 @@ def enum_value_used_in_transaction(rule, ctx):
                 if ch.kind == "add-enum-value":
                     value = ch.detail.get("value") or ch.object.rsplit(".", 1)[-1]
                     added.setdefault(value.replace("'", "''"), st)
+
+
+_MV = ("CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, amount numeric);\n"
+       "CREATE MATERIALIZED VIEW order_totals AS SELECT user_id, sum(amount) AS total FROM orders GROUP BY user_id;\n")
+_MV_KEY = "CREATE UNIQUE INDEX order_totals_user_id ON order_totals (user_id);\n"
+
+
+@rule(
+    id="refresh-materialized-view",
+    title="Materialized view refreshed without CONCURRENTLY while the live application reads it",
+    severity="warning",
+    klass="neutral",
+    rationale=(
+        "REFRESH MATERIALIZED VIEW runs the view's query again and writes the result into new files "
+        "under an ACCESS EXCLUSIVE lock on the view, held until Flyway commits the migration: every "
+        "query of the live application on the view waits for the whole refresh (measured on PostgreSQL "
+        "15). REFRESH MATERIALIZED VIEW CONCURRENTLY takes an EXCLUSIVE lock instead, which lets reads "
+        "go on, and applies only the differences; it needs a unique index on plain columns of the view "
+        "(without WHERE) and a view that is already populated, and fails otherwise. Unlike CREATE INDEX "
+        "CONCURRENTLY it may run inside a transaction block (measured on PostgreSQL 15), so Flyway can "
+        "run it in the migration's transaction. REFRESH ... WITH NO DATA empties the view: the live "
+        "application's queries on it fail until the next refresh."
+    ),
+    fix="REFRESH MATERIALIZED VIEW CONCURRENTLY <view>; after creating a unique index on the columns that "
+    "identify a row of the view.",
+    examples=(
+        Example({"V1__init.sql": _MV + _MV_KEY,
+                 "V2__refresh.sql": "SET lock_timeout = '5s';\nREFRESH MATERIALIZED VIEW order_totals;\n"}, True),
+        Example({"V1__init.sql": _MV + _MV_KEY,
+                 "V2__refresh.sql": "REFRESH MATERIALIZED VIEW CONCURRENTLY order_totals;\n"}, False),
+        Example({"V1__init.sql": _MV.replace(" GROUP BY user_id;", " GROUP BY user_id WITH NO DATA;")
+                 + "REFRESH MATERIALIZED VIEW order_totals;\n"}, False,
+                title="view born in the same migration (created WITH NO DATA, then refreshed)"),
+        Example({"V1__init.sql": _MV,
+                 "V2__refresh.sql": "REFRESH MATERIALIZED VIEW CONCURRENTLY order_totals;\n"}, True,
+                title="CONCURRENTLY fails without a unique index on the view"),
+        Example({"V1__init.sql": _MV + _MV_KEY,
+                 "V2__refresh.sql": "SET lock_timeout = '5s';\n"
+                 "REFRESH MATERIALIZED VIEW order_totals WITH NO DATA;\n"}, True,
+                title="WITH NO DATA leaves the view unreadable"),
+    ),
+)
+def refresh_materialized_view(rule, ctx):
+    if ctx.dialect != "postgres":
+        return
+    for fa, st, ch in ctx.changes_of("rewrite-table"):
+        d = ch.detail
+        if d.get("reason") != "refresh" or ch.born:
+            continue
+        view = sql_name(ctx, table_name(ch))
+        if d.get("concurrently"):
+            if d.get("was_populated") is False:
+                yield rule.finding(
+                    fa.migration.display, st.span,
+                    f"{ch.object} is not populated (created or last refreshed WITH NO DATA), and PostgreSQL refuses "
+                    "REFRESH ... CONCURRENTLY on a view that is not populated: the migration fails.",
+                    fix=f"REFRESH MATERIALIZED VIEW {view}; without CONCURRENTLY this once (nothing can read "
+                    f"{ch.object} before it is populated anyway).",
+                    object=ch.object, change=ch.kind, severity="error")
+            elif d.get("unique_index") is False:
+                yield rule.finding(
+                    fa.migration.display, st.span,
+                    f"{ch.object} has no unique index on plain columns without WHERE, and PostgreSQL refuses "
+                    "REFRESH ... CONCURRENTLY without one: the migration fails.",
+                    fix=f"Create it in an earlier statement: CREATE UNIQUE INDEX {ch.object}_key ON {view} "
+                    "(<the columns that identify a row>); (on a materialized view this blocks only its refreshes, "
+                    "not reads).",
+                    object=ch.object, change=ch.kind, severity="error")
+            continue
+        if d.get("was_populated") is False:
+            continue  # the live application cannot read an unpopulated view: nothing to block
+        if d.get("with_data") is False:
+            yield rule.finding(
+                fa.migration.display, st.span,
+                f"REFRESH ... WITH NO DATA empties {ch.object} under an ACCESS EXCLUSIVE lock: from then on every "
+                f"query of the live application on {ch.object} fails (\"materialized view has not been populated\") "
+                "until the next REFRESH.",
+                fix=f"Keep {ch.object} populated while a running version reads it: drop it (DROP MATERIALIZED VIEW "
+                f"{view};) only once no running version uses it, or REFRESH MATERIALIZED VIEW CONCURRENTLY {view}; "
+                "to update its rows.",
+                object=ch.object, change=ch.kind)
+            continue
+        if d.get("unique_index"):
+            fix = (f"REFRESH MATERIALIZED VIEW CONCURRENTLY {view}; (reads go on; it uses the unique index "
+                   f"{ch.object} already has, and PostgreSQL accepts it inside Flyway's transaction).")
+        elif d.get("unique_index") is False:
+            fix = (f"First CREATE UNIQUE INDEX {ch.object}_key ON {view} (<the columns that identify a row>); (it "
+                   f"blocks only refreshes of {ch.object}, not reads), then REFRESH MATERIALIZED VIEW CONCURRENTLY "
+                   f"{view}; (reads go on; PostgreSQL accepts it inside Flyway's transaction).")
+        else:
+            fix = (f"REFRESH MATERIALIZED VIEW CONCURRENTLY {view}; (reads go on; PostgreSQL accepts it inside "
+                   f"Flyway's transaction); it needs a unique index on plain columns of {ch.object}, without WHERE.")
+        yield rule.finding(
+            fa.migration.display, st.span,
+            f"Refreshing {ch.object} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on it until the migration "
+            f"commits: every query of the live application on {ch.object} waits while its query runs again and "
+            "its rows are rewritten.",
+            fix=fix, object=ch.object, change=ch.kind)
+
+
+@functools.cache
+def _sql_kinds():
+    """sqlglot's node classes the enum check needs (imported lazily: a run answered from the output memo
+    never imports sqlglot)."""
+    from sqlglot import exp
+
+    text_types = frozenset(getattr(exp.DataType.Type, t) for t in ("TEXT", "VARCHAR", "CHAR", "NCHAR", "NVARCHAR",
+                                                                   "NAME", "BPCHAR"))
+    comparisons = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ)
+    text_funcs = (exp.Lower, exp.Upper, exp.Initcap, exp.Trim, exp.Substring, exp.Concat, exp.DPipe)
+    strings = (exp.Literal, exp.ByteString, exp.National, exp.RawString)
+    return exp, text_types, comparisons, text_funcs, strings
+
+
+def _uses_as_enum(st, quoted_value: str) -> bool:
+    """Whether the statement may turn the string literal into a value of the enum type, which PostgreSQL
+    refuses before the ADD VALUE commits (measured on PostgreSQL 15: `m = 'calm'`, `'calm'::mood`,
+    `INSERT ... VALUES ('calm')`, `m IN ('calm')` fail; `m::text = 'calm'`, `m::varchar IN ('calm')`,
+    `lower(m::text) = 'calm'`, `'calm'::text` do not). Only a literal proven to be read as text is
+    passed; an opaque body (DO, a function) or a literal in any other place counts as a use."""
+    exp, _, _, _, strings = _sql_kinds()
+    tree = st.parsed.tree if st.parsed is not None else None
+    if not isinstance(tree, exp.Expression):
+        return True  # DO blocks, function bodies: not analysed
+    raw = quoted_value.replace("''", "'")
+    literals = [n for n in tree.find_all(*strings)
+                if n.this == raw and (n.is_string if isinstance(n, exp.Literal) else True)]
+    if not literals:
+        # the text is somewhere flylint does not see as a literal: only comments are known to be harmless
+        in_comments = sum(c.count(f"'{quoted_value}'") for n in tree.walk() for c in n.comments or ())
+        return in_comments < st.text.count(f"'{quoted_value}'")
+    return not all(_read_as_text(lit) for lit in literals)
+
+
+def _read_as_text(node) -> bool:
+    exp, _, comparisons, _, _ = _sql_kinds()
+    parent = node.parent
+    if isinstance(parent, (exp.Cast, exp.TryCast)) and parent.this is node:
+        return _text_type(parent.args.get("to"))
+    if isinstance(parent, (exp.DPipe, exp.Like, exp.ILike, exp.Comment)):
+        return True
+    while isinstance(parent, (exp.Paren, exp.Array, exp.Any, exp.All)):
+        node, parent = parent, parent.parent
+    if isinstance(parent, comparisons):
+        other = parent.expression if parent.this is node else parent.this
+        return _is_text(other)
+    if isinstance(parent, exp.In) and parent.this is not node:
+        return _is_text(parent.this)
+    if isinstance(parent, exp.Coalesce):
+        return any(_is_text(e) for e in (parent.this, *parent.expressions) if e is not node)
+    return False
+
+
+def _is_text(e) -> bool:
+    """The expression is of a text type whatever the columns are: a cast to text, a text function, a string."""
+    exp, _, _, text_funcs, _ = _sql_kinds()
+    while isinstance(e, exp.Paren):
+        e = e.this
+    if isinstance(e, (exp.Cast, exp.TryCast)):
+        return _text_type(e.args.get("to"))
+    if isinstance(e, text_funcs) or (isinstance(e, exp.Literal) and e.is_string):
+        return True
+    if isinstance(e, exp.Coalesce):
+        return any(_is_text(x) for x in (e.this, *e.expressions))
+    return False
+
+
+def _text_type(dt) -> bool:
+    exp, text_types, _, _, _ = _sql_kinds()
+    if not isinstance(dt, exp.DataType):
+        return False
+    if dt.this in text_types:
+        return True
+    kind = dt.args.get("kind")
+    return dt.this == exp.DataType.Type.USERDEFINED and str(getattr(kind, "this", kind)).lower() == "citext"
 
 
 def _pg_major(ctx) -> int | None:
@@ -778,45 +1008,71 @@ def domain_constraint(rule, ctx):
 
 @rule(
     id="flyway-concurrently-in-transaction",
-    title="CONCURRENTLY form that Flyway runs inside a transaction",
+    title="CONCURRENTLY form that fails: inside Flyway's transaction, or before the PostgreSQL version that has it",
     severity="error",
     klass="flyway",
     rationale=(
         "Flyway runs a PostgreSQL migration without a transaction only when it recognises a statement "
         "that needs that (CREATE/DROP INDEX CONCURRENTLY, VACUUM, ...). It does not recognise REINDEX "
         "... CONCURRENTLY or ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY, so it runs them inside "
-        "the migration's transaction and PostgreSQL refuses: \"cannot run inside a transaction block\"."
+        "the migration's transaction and PostgreSQL refuses: \"cannot run inside a transaction block\". "
+        "Both forms are also recent: REINDEX ... CONCURRENTLY exists since "
+        "PostgreSQL 12, DETACH PARTITION ... CONCURRENTLY since 14; an older server rejects the statement "
+        "as a syntax error whatever the transaction (flylint assumes the oldest supported version, "
+        "PostgreSQL 12, unless --db-version says otherwise)."
     ),
     fix="Keep the statement alone in its migration and add a <migration>.sql.conf file with "
-    "executeInTransaction=false.",
+    "executeInTransaction=false; on a server too old for the CONCURRENTLY form, use the plain form at a "
+    "quiet time (or build a new index CONCURRENTLY and drop the old one).",
     examples=(
         Example({"V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
                  "V2__reindex.sql": "REINDEX INDEX CONCURRENTLY users_pkey;\n"}, True),
         Example({"V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
                  "V2__reindex.sql": "REINDEX INDEX CONCURRENTLY users_pkey;\n",
                  "V2__reindex.sql.conf": "executeInTransaction=false\n"}, False),
+        Example({"V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+                 "V2__reindex.sql": "REINDEX INDEX CONCURRENTLY users_pkey;\n",
+                 "V2__reindex.sql.conf": "executeInTransaction=false\n"}, True, db_version="11",
+                title="REINDEX ... CONCURRENTLY does not exist before PostgreSQL 12"),
     ),
 )
 def concurrently_in_transaction(rule, ctx):
     if ctx.dialect != "postgres" or ctx.replay is None:
         return
+    major = _pg_major(ctx)
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        if not runs_in_transaction(ctx, fa):
-            continue
+        in_transaction = None  # computed once per migration, when a CONCURRENTLY form shows up
         for si, changes in enumerate(per_file):
             for ch in changes:
                 if not ch.detail.get("concurrently"):
                     continue
                 if ch.kind == "reindex":
-                    what = "REINDEX ... CONCURRENTLY"
+                    what, since = "REINDEX ... CONCURRENTLY", _reindex_concurrently_since(ctx)
                 elif ch.kind == "other" and ch.detail.get("partition_op") == "detach":
-                    what = "DETACH PARTITION ... CONCURRENTLY"
+                    # only a --db-version older than 14 says so: detach-partition recommends the form
+                    what, since = "DETACH PARTITION ... CONCURRENTLY", ("14" if major is not None and major < 14
+                                                                       else None)
                 else:
                     continue
                 name = fa.migration.path.name
+                st = fa.statements[si]
+                if since is not None:
+                    server, assumed = _pg_server(ctx)
+                    yield rule.finding(
+                        fa.migration.display, st.span,
+                        f"{what} needs PostgreSQL {since}+: {server}{assumed} rejects this statement (syntax error), "
+                        "so the migration fails, in a transaction or not.",
+                        fix=_too_old_fix(ctx, st, ch, since),
+                        object=ch.object, change=ch.kind,
+                    )
+                    break
+                if in_transaction is None:
+                    in_transaction = runs_in_transaction(ctx, fa)
+                if not in_transaction:
+                    continue
                 yield rule.finding(
-                    fa.migration.display, fa.statements[si].span,
+                    fa.migration.display, st.span,
                     f"Flyway runs {name} inside a transaction, and PostgreSQL refuses {what} there: the migration "
                     "fails.",
                     fix=f"Keep this statement alone in its migration and create {name}.conf containing "
@@ -824,6 +1080,48 @@ def concurrently_in_transaction(rule, ctx):
                     object=ch.object, change=ch.kind,
                 )
                 break
+
+
+def _reindex_concurrently_since(ctx) -> str | None:
+    """"12" when REINDEX ... CONCURRENTLY does not exist on the server (the --db-version, or the oldest
+    supported version when none is given), else None (flylint.dbfacts: the reindex rows)."""
+    from flylint.dbfacts import cost
+
+    try:
+        c = cost("postgres", "reindex", ctx.db_version, concurrently=True)
+    except ValueError:
+        return None
+    return "12" if c is not None and c.refused else None
+
+
+def _pg_server(ctx) -> tuple[str, str]:
+    """("PostgreSQL 11", "") for a --db-version, or the assumed oldest version and why."""
+    from flylint.dbfacts import OLDEST
+
+    if ctx.db_version:
+        return f"PostgreSQL {ctx.db_version}", ""
+    return (f"PostgreSQL {OLDEST['postgres']}",
+            " (the oldest supported version, assumed: pass --db-version for yours)")
+
+
+def _too_old_fix(ctx, st, ch, since) -> str:
+    if ch.kind == "reindex":
+        return _old_reindex_fix(ctx, ch)
+    return (f"Remove CONCURRENTLY (it needs PostgreSQL {since}+) and detach at a quiet time after SET lock_timeout "
+            "= '5s'; so the migration fails fast instead of queueing every query on the table.")
+
+
+def _old_reindex_fix(ctx, ch) -> str:
+    """Before PostgreSQL 12: rebuild an index without blocking writes by building a copy CONCURRENTLY."""
+    if ch.detail.get("target") == "INDEX":
+        name = sql_name(ctx, ch.object)
+        return (f"Build a replacement instead: CREATE INDEX CONCURRENTLY {ch.object}_new ON ... (the same definition); "
+                f"then DROP INDEX CONCURRENTLY {name}; and ALTER INDEX {ch.object}_new RENAME TO {ch.object}; "
+                "each in a migration of its own (Flyway runs CREATE/DROP INDEX CONCURRENTLY outside a transaction). "
+                "Or run a plain REINDEX at a quiet time (it blocks writes to the table).")
+    return ("Rebuild each index with CREATE INDEX CONCURRENTLY of a copy, DROP INDEX CONCURRENTLY of the old one "
+            "and a rename, each in a migration of its own; or run a plain REINDEX at a quiet time (it blocks "
+            "writes to the table).")
 
 
 _UNITS = {"us": 0.001, "ms": 1, "s": 1000, "min": 60000, "h": 3600000, "d": 86400000}
@@ -903,7 +1201,13 @@ def statement_timeout(rule, ctx):
     import re
 
     init = re.search(r"statement_timeout\s*(?:=|to)\s*('[^']*'|[\w.]+)", str(ctx.settings.get("init_sql") or ""), re.I)
-    initial = (_timeout_ms(init.group(1)), "Flyway's initSql") if init else (0, None)
+    from_url = (ctx.settings.get("url_settings") or {}).get("statement_timeout")
+    if init:  # initSql runs after the connection is made: it wins over the url's options
+        initial = (_timeout_ms(init.group(1)), "Flyway's initSql")
+    elif from_url is not None:
+        initial = (_timeout_ms(from_url), "the options of Flyway's url")
+    else:
+        initial = (0, None)
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
         timeout, where = initial

@@ -167,8 +167,8 @@ def how_done(c, table: str) -> str:
 )
 def table_rewrite(rule, ctx):
     for fa, st, ch in ctx.changes_of(*_REWRITE_KINDS):
-        if ch.born:
-            continue
+        if ch.born or ch.detail.get("reason") == "refresh":
+            continue  # REFRESH MATERIALIZED VIEW: refresh-materialized-view says what to do instead
         c = change_cost(ctx, ch)
         if c is None or c.refused:
             continue

@@ -37,7 +37,8 @@ class Column:
     name: str
     type: TypeInfo
     nullable: bool = True
-    default: str | None = None  # the default as written, None when there is none
+    default: str | None = None  # the default (rendered by sqlglot), None when there is none
+    default_at: tuple[int, int] | None = None  # (file, statement) whose text wrote the default
     default_volatile: bool = False
     identity: bool = False  # serial, identity or auto_increment
     generated: bool = False
@@ -117,6 +118,8 @@ class View:
     materialized: bool = False
     tables: tuple[tuple[str, str], ...] = ()  # the tables and views it reads (resolved keys)
     column_refs: frozenset[str] | None = None  # column keys it reads (a * counts every column then known)
+    populated: bool = True  # materialized views: False after WITH NO DATA, until a REFRESH with data
+    unique_index: bool = False  # materialized views: a unique index on plain columns, without WHERE, was created
 
 
 @dataclass

@@ -28,6 +28,12 @@ _VOLATILE_FUNCS = {
 }
 
 
+# A change to an object born in the release cannot break the live version, which never saw it: a
+# constraint added right after its CREATE TABLE is part of creating it (additive), dropping it again
+# loses nothing the live version has (neutral).
+_NOT_LIVE = {"incompatible": "additive", "destructive": "neutral"}
+
+
 @dataclass(frozen=True)
 class SchemaProblem:
     """A statement that will fail: it refers to something missing, or creates something that exists."""
@@ -204,10 +210,13 @@ class _Replayer:
             t = self.cat.tables.get(table)
             if t is not None and t.fts_doc_id:
                 detail["fulltext_table"] = True  # MySQL/MariaDB: no INSTANT ADD/DROP COLUMN, rebuilds need LOCK=SHARED
+        klass = klass or DEFAULT_CLASS[kind]
+        if born and klass in _NOT_LIVE:
+            klass = _NOT_LIVE[klass]
         self.changes.append(
             Change(
                 kind=kind,
-                klass=klass or DEFAULT_CLASS[kind],
+                klass=klass,
                 object=obj or "",
                 table=table,
                 born=born,
@@ -561,6 +570,7 @@ class _Replayer:
                 else:
                     col.default = self.sql(d)
                     col.default_volatile = _volatile(d)
+                    col.default_at = (self.fi, self.si)
             elif isinstance(kind, (exp.AutoIncrementColumnConstraint, exp.GeneratedAsIdentityColumnConstraint)):
                 if isinstance(kind, exp.GeneratedAsIdentityColumnConstraint) and kind.args.get("expression") is not None:
                     col.generated = True
@@ -825,6 +835,12 @@ class _Replayer:
                     options=_options(node.args.get("options") or []), only=bool(node.args.get("only")),
                     partitioned=bool(t is not None and t.partitioned and self.pg()))
         born = t is not None and self.born(t.origin)
+        view = self.cat.views.get(tkey) if t is None else None
+        if view is not None and view.materialized:
+            # an index on a materialized view: SHARE on the view blocks only its REFRESH, not reads
+            born, opts["matview"] = self.born(view.origin), True
+            if unique and (params is None or params.args.get("where") is None) and "(expression)" not in cols:
+                view.unique_index = True  # what REFRESH ... CONCURRENTLY needs
         if t is not None and ok:
             opts.update(self.fulltext_facts(t, str(node.args.get("index_kind") or "").upper() or None))
         if not ok or t is None:  # the statement fails (or indexes a materialized view): nothing to record
@@ -1632,6 +1648,7 @@ class _Replayer:
             if col:
                 col.default = self.sql(d)
                 col.default_volatile = _volatile(d)
+                col.default_at = (self.fi, self.si)
             self.emit("set-default", key, obj, f"set default on {obj}", born=born, old_default=old_default,
                       default=col.default if col else self.sql(d), default_volatile=_volatile(d))
         elif a.args.get("drop") or isinstance(a.args.get("default"), exp.Null):
@@ -1644,6 +1661,7 @@ class _Replayer:
         if col:
             col.default, col.default_volatile = None, False
         self.emit("drop-default", key, obj, f"drop default on {obj}", born=born, old_default=old_default,
+                  old_default_at=col.default_at if col and old_default is not None else None,
                   nullable=col.nullable if col else None,
                   klass="incompatible" if old_default is not None or col is None else "neutral")
 
@@ -1737,6 +1755,7 @@ class _Replayer:
                     self.emit("set-default", key, obj, f"set default on {obj}", born=born, old_default=col.default,
                               default=new_col.default, default_volatile=new_col.default_volatile)
                     col.default, col.default_volatile = new_col.default, new_col.default_volatile
+                    col.default_at = new_col.default_at
             if col.identity and not new_col.identity:
                 # MODIFY without AUTO_INCREMENT removes it: inserts that leave the column out now fail
                 self.emit("drop-default", key, obj, f"drop AUTO_INCREMENT from {obj}", born=born,
@@ -2115,9 +2134,32 @@ class _Replayer:
             self.problem("exists", key[1], f"{key[1]} already exists")
         cols = tuple(self.cat.col_key(*_name(c)) for c in node.columns) or self.view_columns(node.query)
         tables, refs = self.view_deps(node.query)
-        self.cat.views[key] = View(key[0], key[1], cols, self.fi, materialized=True, tables=tables, column_refs=refs)
+        self.cat.views[key] = View(key[0], key[1], cols, self.fi, materialized=True, tables=tables, column_refs=refs,
+                                   populated=node.with_data)
         self.cat.gone.discard(key)
         self.emit("create-view", key, key[1], f"create materialized view {key[1]}", born=True, materialized=True)
+
+    def h_RefreshMaterializedView(self, node: N.RefreshMaterializedView) -> None:
+        """REFRESH MATERIALIZED VIEW: without CONCURRENTLY the view is rebuilt into new files under ACCESS
+        EXCLUSIVE (reads of it wait); CONCURRENTLY takes EXCLUSIVE and updates it in place (reads go on)."""
+        key = self.key(node.name)
+        v = self.cat.views.get(key)
+        if v is None and key in self.cat.tables and self.cat.tables[key].origin != -1:
+            self.problem("missing", key[1], f"{key[1]} is a table, not a materialized view")
+        elif v is not None and not v.materialized:
+            self.problem("missing", key[1], f"{key[1]} is a view, not a materialized view")
+        elif v is None and key in self.cat.gone and self.certain:
+            self.problem("missing", key[1], f"materialized view {key[1]} does not exist at this point (it was dropped "
+                         "or renamed earlier)")
+        known = v is not None and v.materialized and v.origin != -1 and self.certain
+        facts = dict(reason="refresh", concurrently=node.concurrently, with_data=node.with_data, materialized=True,
+                     was_populated=v.populated if known else None,
+                     unique_index=v.unique_index if known else None)
+        if v is not None and node.with_data is not None:
+            v.populated = node.with_data
+        form = " concurrently" if node.concurrently else (" with no data" if not node.with_data else "")
+        self.emit("rewrite-table", key, key[1], f"REFRESH MATERIALIZED VIEW {key[1]}{form}",
+                  born=bool(v is not None and self.born(v.origin)), **facts)
 
     # -- domains (PostgreSQL) ---------------------------------------------------------------------
     def find_domain(self, family: str) -> tuple[str, str] | None:

@@ -168,8 +168,9 @@ POSTGRES: tuple[Row, ...] = (
     pg("reindex", "SHARE", rewrite=True,
        source=HERE.format("REINDEX TABLE / REINDEX INDEX: SHARE on the table, ACCESS EXCLUSIVE "
                           "on the index, new relfilenode for the index"),
-       note="queries that would use the index being rebuilt wait too (ACCESS EXCLUSIVE on the "
-            "index); use REINDEX CONCURRENTLY (PostgreSQL 12+)"),
+       note="reads wait too: the planner takes ACCESS SHARE on every index of the table, so even a "
+            "query by primary key waited behind REINDEX INDEX of another index (measured on PostgreSQL "
+            "15.20 here); use REINDEX CONCURRENTLY (PostgreSQL 12+)"),
     # ---- tables and views ------------------------------------------------------------------
     pg("create-table", None, source=V2.format("#28") + "; " + HERE.format(
            "CREATE TABLE new_t (..., REFERENCES users (id)) held SHARE ROW EXCLUSIVE on users"),
@@ -189,6 +190,21 @@ POSTGRES: tuple[Row, ...] = (
     pg("drop-view", AE, source=HERE.format("DROP VIEW: ACCESS EXCLUSIVE on the view"),
        note="the lock is on the view, not on its tables"),
     pg("set-schema", AE, source=HERE.format("ALTER TABLE ... SET SCHEMA")),
+    pg("rewrite-table", "EXCLUSIVE", scan=True, when={"reason": "refresh", "concurrently": True},
+       source=HERE.format("REFRESH MATERIALIZED VIEW CONCURRENTLY held EXCLUSIVE on the view and "
+                          "ACCESS SHARE on its tables, kept the view's files (no rewrite) and ran "
+                          "inside a transaction block; a reader of the view in a second session was "
+                          "not blocked"),
+       note="the view's query runs again and the differences are applied: reads of the view go "
+            "on; it fails without a unique index on plain columns (no WHERE) or on a view that "
+            "is not populated"),
+    pg("rewrite-table", AE, rewrite=True, when={"reason": "refresh"},
+       source=V2.format("#32") + "; " + HERE.format(
+           "REFRESH MATERIALIZED VIEW, with or without WITH NO DATA, held ACCESS EXCLUSIVE on the "
+           "view (new files); a reader of the view with lock_timeout = '1s' in a second session "
+           "timed out"),
+       note="the view is rebuilt into new files: every read of it waits for the whole refresh; "
+            "REFRESH MATERIALIZED VIEW CONCURRENTLY keeps it readable"),
     pg("rewrite-table", SUE, scan=True, when={"full": False}, source=V2.format("#33"),
        note="plain VACUUM: no rewrite; cannot run inside a transaction block"),
     pg("rewrite-table", AE, rewrite=True,

@@ -242,6 +242,49 @@ _URL_DATABASE = re.compile(r"^jdbc:[a-z0-9]+://[^/?]*/([^/?;#]+)", re.IGNORECASE
 _URL_USER = re.compile(r"[?&;]user=([^&;#]+)", re.IGNORECASE)
 
 
+def url_session_settings(url: str | None) -> dict[str, str]:
+    """The session settings a JDBC url sets on every connection it opens, like initSql: PostgreSQL's
+    `options` parameter (`?options=-c%20lock_timeout%3D5s`, URL-encoded or not; `-c name=value`,
+    `-cname=value` or `--name=value`, several separated by spaces) and MySQL/MariaDB Connector/J's
+    `sessionVariables` (`?sessionVariables=lock_wait_timeout=5,sql_mode='...'`). Names are lower case."""
+    from urllib.parse import unquote_plus
+
+    dialect = dialect_from_url(url)
+    if dialect is None or "?" not in (url or ""):
+        return {}
+    query = url.split("?", 1)[1].split("#", 1)[0]
+    out: dict[str, str] = {}
+    for part in re.split(r"[&;]", query):
+        key, eq, value = part.partition("=")
+        if not eq:
+            continue
+        key = unquote_plus(key).strip().lower()
+        value = unquote_plus(value)  # the drivers URL-decode parameter values
+        if dialect == "postgres" and key == "options":
+            words = re.findall(r"(?:\\.|[^\s\\])+", value)  # libpq: a backslash escapes a space
+            words = [re.sub(r"\\(.)", r"\1", w) for w in words]
+            i = 0
+            while i < len(words):
+                w = words[i]
+                setting = None
+                if w == "-c" and i + 1 < len(words):
+                    setting, i = words[i + 1], i + 1
+                elif w.startswith("-c"):
+                    setting = w[2:]
+                elif w.startswith("--"):
+                    setting = w[2:]
+                i += 1
+                if setting and "=" in setting:
+                    name, _, v = setting.partition("=")
+                    out[name.strip().lower().replace("-", "_")] = v.strip()
+        elif dialect in ("mysql", "mariadb") and key == "sessionvariables":
+            for item in re.split(r",(?=[^,=]*=)", value):  # commas inside a value (sql_mode) stay
+                name, eq2, v = item.partition("=")
+                if eq2:
+                    out[name.strip().lower().removeprefix("@@session.").removeprefix("@@")] = v.strip()
+    return out
+
+
 def _database_from_url(url: str | None) -> str | None:
     m = _URL_DATABASE.match(url or "")
     return m.group(1) if m else None
