@@ -357,3 +357,15 @@ def test_drop_default_shows_the_default_as_written_on_mysql(tmp_path):
     init = "CREATE TABLE users (id bigint, status varchar(20) NOT NULL);\n" \
            "ALTER TABLE users MODIFY status varchar(20) NOT NULL DEFAULT b'1';\n"
     assert _dropped_default(tmp_path, init, alter=modify, col="status", dialect="mysql") == "b'1'"
+
+
+def test_refresh_of_something_that_is_not_a_materialized_view_is_only_a_failing_statement(tmp_path):
+    found = _found(tmp_path, {
+        "V1__init.sql": "CREATE TABLE t (id int);\nCREATE VIEW v AS SELECT id FROM t;\n"
+                        "CREATE MATERIALIZED VIEW gone AS SELECT id FROM t;\n",
+        "V2__drop.sql": "DROP MATERIALIZED VIEW gone;\n",
+        "V3__refresh.sql": "REFRESH MATERIALIZED VIEW v;\nREFRESH MATERIALIZED VIEW t;\nREFRESH MATERIALIZED VIEW gone;\n",
+    })
+    assert [(f[0], f[1], f[2]) for f in found if f[1] == "V3__refresh.sql"] == [
+        ("missing-object", "V3__refresh.sql", 1), ("missing-object", "V3__refresh.sql", 2),
+        ("missing-object", "V3__refresh.sql", 3)]

@@ -2144,13 +2144,17 @@ class _Replayer:
         EXCLUSIVE (reads of it wait); CONCURRENTLY takes EXCLUSIVE and updates it in place (reads go on)."""
         key = self.key(node.name)
         v = self.cat.views.get(key)
-        if v is None and key in self.cat.tables and self.cat.tables[key].origin != -1:
-            self.problem("missing", key[1], f"{key[1]} is a table, not a materialized view")
-        elif v is not None and not v.materialized:
-            self.problem("missing", key[1], f"{key[1]} is a view, not a materialized view")
-        elif v is None and key in self.cat.gone and self.certain:
+        not_mv = ("table" if v is None and key in self.cat.tables and self.cat.tables[key].origin != -1
+                  else "view" if v is not None and not v.materialized else None)
+        if not_mv is not None:  # the statement fails: it refreshes and locks nothing
+            self.problem("missing", key[1], f"{key[1]} is a {not_mv}, not a materialized view")
+            self.emit("other", key, key[1], f"REFRESH MATERIALIZED VIEW {key[1]} (not a materialized view)")
+            return
+        if v is None and key in self.cat.gone and self.certain:
             self.problem("missing", key[1], f"materialized view {key[1]} does not exist at this point (it was dropped "
                          "or renamed earlier)")
+            self.emit("other", key, key[1], f"REFRESH MATERIALIZED VIEW {key[1]} (no such view)")
+            return
         known = v is not None and v.materialized and v.origin != -1 and self.certain
         facts = dict(reason="refresh", concurrently=node.concurrently, with_data=node.with_data, materialized=True,
                      was_populated=v.populated if known else None,
