@@ -314,3 +314,50 @@ def test_lock_wait_timeout_zero_bounds_the_wait_on_mariadb(tmp_path):
         "V2__add.sql": "SET SESSION lock_wait_timeout = 0;\nALTER TABLE users ADD COLUMN nick varchar(20) NULL;\n",
     }, "mariadb", "10.11")
     assert found == []  # 0: fail at once instead of waiting (SELECT @@lock_wait_timeout is 0 on MariaDB 10.11)
+
+
+# ---- follow-ups of the audit ----------------------------------------------------------------------------------
+
+_USERS = "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(100) NOT NULL DEFAULT '', n int, KEY users_n (n));\n"
+
+
+def test_rename_column_fails_before_mysql_8_and_mariadb_10_5_with_the_change_column_alternative(tmp_path):
+    files = {"V1__t.sql": _USERS,
+             "V2__rn.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users RENAME COLUMN name TO full_name;\n"}
+    write_project(tmp_path, files)
+    # no --db-version: the oldest supported MySQL (5.7) is below the gate, and the finding says it assumed it
+    proc = run_cli(["lint", ".", "--dialect", "mysql", "--format", "json", "--no-cache", "--fail-on", "never"], tmp_path)
+    (f,) = [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "version-gated-syntax"]
+    assert (f["severity"], f["line"]) == ("error", 2)
+    assert "the migration fails on MySQL 5.7" in f["message"] and "assuming MySQL 5.7" in f["message"]
+    assert "CHANGE COLUMN name full_name varchar(100) NOT NULL DEFAULT ''" in f["fix"]
+    for dialect, version in (("mysql", "5.7.44"), ("mariadb", "10.4")):
+        found = _lint(tmp_path, files, dialect, version)
+        assert ("version-gated-syntax", 2) in _rules(found), dialect
+    for dialect, version in (("mysql", "8.0"), ("mysql", "8.0.35"), ("mariadb", "10.5"), ("mariadb", "10.11")):
+        assert "version-gated-syntax" not in [f["rule"] for f in _lint(tmp_path, files, dialect, version)], version
+    # a table born in the same migration: the statement still fails (a syntax error does not depend on the table)
+    found = _lint(tmp_path, {"V1__t.sql": _USERS + "ALTER TABLE users RENAME COLUMN name TO full_name;\n",
+                             "V2__rn.sql": "SELECT 1;\n"}, "mariadb", "10.4")
+    assert _rules(found) == [("version-gated-syntax", 2)]
+    # CHANGE COLUMN runs on every version
+    found = _lint(tmp_path, {"V1__t.sql": _USERS + "ALTER TABLE users CHANGE name full_name varchar(100) NOT NULL;\n"},
+                  "mysql", "5.7")
+    assert "version-gated-syntax" not in [f["rule"] for f in found]
+
+
+def test_rename_index_drop_constraint_and_drop_check_are_version_gated(tmp_path):
+    files = {"V1__t.sql": _USERS.replace(");", ", UNIQUE KEY users_name (name), CONSTRAINT ck CHECK (n > 0));"),
+             "V2__a.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users RENAME INDEX users_name TO users_name2;\n",
+             "V3__b.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users DROP CHECK ck;\n",
+             "V4__c.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users DROP CONSTRAINT users_name2;\n"}
+    found = _lint(tmp_path, files, "mariadb", "10.4")
+    gated = [f for f in found if f["rule"] == "version-gated-syntax"]
+    assert [f["path"][-9:] for f in gated] == ["V2__a.sql", "V3__b.sql"]
+    assert "ADD UNIQUE INDEX users_name2 (name)" in gated[0]["fix"]
+    assert "MariaDB has no ALTER TABLE ... DROP CHECK" in gated[1]["message"] and "DROP CONSTRAINT ck" in gated[1]["fix"]
+    found = _lint(tmp_path, files, "mysql", "8.0.18")
+    gated = [f for f in found if f["rule"] == "version-gated-syntax"]
+    assert [f["path"][-9:] for f in gated] == ["V4__c.sql"]
+    assert "DROP INDEX users_name2" in gated[0]["fix"]
+    assert "version-gated-syntax" not in [f["rule"] for f in _lint(tmp_path, files, "mysql", "8.0.35")]

@@ -180,6 +180,22 @@ _MY_REBUILDS = frozenset({"add-column", "drop-column", "set-not-null", "drop-not
                           "rewrite-table", "drop-constraint"})
 
 
+def _my_definition(col: Column) -> str | None:
+    """A MySQL/MariaDB column definition rebuilt from the catalog, for CHANGE COLUMN (None when flylint
+    cannot write it: a generated column, whose expression it does not keep)."""
+    if col.generated or col.type is None:
+        return None
+    parts = [str(col.type)]
+    if col.charset:
+        parts.append(f"CHARACTER SET {col.charset}")
+    parts.append("NULL" if col.nullable else "NOT NULL")
+    if col.default is not None:
+        parts.append(f"DEFAULT {col.default}")
+    if col.identity:
+        parts.append("AUTO_INCREMENT")
+    return " ".join(parts)
+
+
 class _Replayer:
     def __init__(self, cat: Catalog, out: Replay, fi: int, si: int, path: str, release=None) -> None:
         self.cat, self.out, self.fi, self.si, self.path = cat, out, fi, si, path
@@ -1465,10 +1481,12 @@ class _Replayer:
                     self.emit("other", key, f"{t.name}.{name}", f"drop constraint if exists {name} (not there)",
                               born=self.born(t.origin))
                     continue
+                # MySQL: DROP CONSTRAINT from 8.0.19, DROP CHECK from 8.0.16 (flylint.dbfacts.syntax_gate)
+                gated = {} if self.pg() else {"syntax": {"CONSTRAINT": "drop-constraint", "CHECK": "drop-check"}.get(kind)}
                 self.emit("drop-constraint", key, f"{t.name}.{name}", f"drop constraint {name} on {t.name}",
                           born=self.born(t.origin) or (c is not None and self.born(c.origin)),
                           constraint=cname, constraint_kind=c.kind if c and c.kind else {
-                              "FOREIGN KEY": "foreign-key", "CHECK": "check"}.get(kind), options=opts)
+                              "FOREIGN KEY": "foreign-key", "CHECK": "check"}.get(kind), options=opts, **gated)
 
     def drop_column(self, t: Table, key, name: str, quoted: bool, if_exists: bool, opts, cascade: bool = False) -> None:
         ck = self.cat.col_key(name, quoted)
@@ -1547,9 +1565,13 @@ class _Replayer:
     def a_RenameColumn(self, t: Table, key, r: exp.RenameColumn, opts) -> None:
         old, oq = _name(r.this)
         new, nq = _name(r.args.get("to"))
-        self.rename_column(t, key, self.cat.col_key(old, oq), old, new, self.cat.col_key(new, nq))
+        gated = {}
+        if not self.pg():  # RENAME COLUMN: MySQL 8.0+, MariaDB 10.5+ (flylint.dbfacts.syntax_gate)
+            col = t.columns.get(self.cat.col_key(old, oq))
+            gated = {"syntax": "rename-column", "definition": _my_definition(col) if col is not None else None}
+        self.rename_column(t, key, self.cat.col_key(old, oq), old, new, self.cat.col_key(new, nq), **gated)
 
-    def rename_column(self, t: Table, key, old_key, old, new, new_key, *, emit=True) -> Column | None:
+    def rename_column(self, t: Table, key, old_key, old, new, new_key, *, emit=True, **gated) -> Column | None:
         col = t.columns.get(old_key)
         # MySQL/MariaDB rename a column views still read by its old name (error 1356 afterwards)
         self.renamed_for_views = tuple(v[1] for v in self.views_on(key, old_key)) \
@@ -1578,7 +1600,7 @@ class _Replayer:
                       born=col is not None and self.born(col.origin), column=old, new_name=new, replaces=replaces,
                       nullable=col.nullable if col else None, has_default=bool(col and col.default is not None),
                       type=str(col.type) if col is not None and col.type is not None else None,
-                      breaks_views=self.renamed_for_views)
+                      breaks_views=self.renamed_for_views, **gated)
         return col
 
     def follow_move(self, t: Table, old_key: str, new_key: str, new: str) -> str | None:
@@ -1882,8 +1904,13 @@ class _Replayer:
                 t.constraints[self.cat.con_key(old)] = c
             elif self.constraint_known(t):
                 self.problem("missing", old, f"index {old} does not exist on table {t.name}")
+        gated = {} if self.pg() else {"syntax": "rename-index"}  # MySQL 5.7+, MariaDB 10.5+
+        if gated and i is not None:
+            gated.update(index_columns=i.columns, index_unique=i.unique, index_type=i.kind)
+        elif gated and self.cat.con_key(new) in t.constraints:
+            gated.update(index_columns=t.constraints[self.cat.con_key(new)].columns, index_unique=True)
         self.emit("other", key, f"{t.name}.{old}", f"rename index {old} of {t.name} to {new}",
-                  born=self.born(t.origin), klass="neutral", new_name=new)
+                  born=self.born(t.origin), klass="neutral", new_name=new, **gated)
 
     def a_PartitionOperation(self, t: Table, key, op: N.PartitionOperation, opts) -> None:
         """MySQL/MariaDB partition maintenance: DROP and TRUNCATE PARTITION delete the rows in them."""

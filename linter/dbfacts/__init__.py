@@ -58,6 +58,8 @@ __all__ = [
     "cost",
     "describe",
     "operation_lock",
+    "SyntaxGate",
+    "syntax_gate",
     "lock_blocks",
     "parse_version",
     "pg_lock_mode",
@@ -208,6 +210,37 @@ def operation_lock(dialect: str, operation: str | None) -> tuple[str | None, str
     The lock is a PostgreSQL lock mode, or the MySQL/MariaDB metadata-lock level; None: no table lock."""
     table = _postgres.OPERATIONS if _dialect(dialect) == "postgres" else _mysql.OPERATIONS
     return table.get(operation or "")
+
+
+@dataclass(frozen=True, slots=True)
+class SyntaxGate:
+    """A statement form the server at `version` rejects (error 1064): it exists from `since` on."""
+
+    feature: str  # a key of mysql.SYNTAX_SINCE: "rename-column", "rename-index", "drop-constraint", "drop-check"
+    syntax: str  # the form as shown to the user, e.g. "ALTER TABLE ... RENAME COLUMN"
+    since: str | None  # None: no version of the product has it
+    version: str  # the version judged (the one given, or the assumed oldest)
+    source: str
+    dialect: str
+    assumed_version: str | None = None  # set when no db_version was given
+
+
+def syntax_gate(dialect: str, feature: str, db_version: str | None = None) -> SyntaxGate | None:
+    """The gate when `feature`'s syntax does not exist yet on `dialect` at `db_version` (the oldest
+    supported version when None): the statement fails there. None when the server accepts it, or when
+    flylint knows no gate for it. Raises ValueError for an unknown dialect or an unparsable version."""
+    dialect = _dialect(dialect)
+    gates = _mysql.SYNTAX_SINCE.get(feature, {}) if dialect != "postgres" else {}
+    gate = gates.get(dialect)
+    if gate is None:
+        return None
+    assumed = None
+    if db_version is None or str(db_version).strip() == "":
+        db_version = assumed = OLDEST[dialect]
+    since, syntax, source = gate
+    if since is not None and version_at_least(parse_version(db_version), parse_version(since)):
+        return None
+    return SyntaxGate(feature, syntax, since, str(db_version), source, dialect, assumed)
 
 
 def describe(c: Cost) -> str:

@@ -450,3 +450,44 @@ OPERATIONS: dict[str, tuple[str | None, str]] = {
     "drop-event": (None, HERE.format("DROP EVENT did not wait for such a transaction")),
     "alter-event": (None, HERE.format("ALTER EVENT ... DISABLE did not wait for such a transaction")),
 }
+
+# Syntax that exists only from a version on: an older server rejects the statement (error 1064, a
+# syntax error), so the migration fails there. feature -> dialect -> (first version that accepts it,
+# the statement form as shown to the user, source). A feature that came in a release before the
+# series' first GA release (MySQL 8.0.3 < 8.0.11, MariaDB 10.5.2 < 10.5.4) is gated at the series
+# ("8.0", "10.5"): every production release of that series has it, and "--db-version 8.0" must not be
+# read as a development milestone that lacked it. None: no version of that product has it.
+SYNTAX_SINCE: dict[str, dict[str, tuple[str | None, str, str]]] = {
+    "rename-column": {
+        "mysql": ("8.0", "ALTER TABLE ... RENAME COLUMN",
+                  "MySQL 8.0 manual: ALTER TABLE, Renaming, Redefining, and Reordering Columns (RENAME COLUMN: "
+                  "MySQL 8.0.3, a development release before the first 8.0 GA release 8.0.11) [manual]; the MySQL "
+                  "5.7 manual's ALTER TABLE has only CHANGE [manual]"),
+        "mariadb": ("10.5", "ALTER TABLE ... RENAME COLUMN",
+                    "MariaDB KB: ALTER TABLE, RENAME COLUMN (MariaDB 10.5.2, before the first 10.5 GA release "
+                    "10.5.4; MDEV-16290) [manual]; measured on MariaDB 10.11.19 here: accepted"),
+    },
+    "rename-index": {
+        "mysql": ("5.7", "ALTER TABLE ... RENAME INDEX",
+                  "MySQL 5.7 manual: ALTER TABLE (RENAME INDEX|KEY from MySQL 5.7.1, before the first 5.7 GA "
+                  "release 5.7.9) [manual]; Online DDL Operations: 'Renaming an index' [manual]"),
+        "mariadb": ("10.5", "ALTER TABLE ... RENAME INDEX",
+                    "MariaDB KB: ALTER TABLE, RENAME INDEX/KEY (MariaDB 10.5.2, before the first 10.5 GA release "
+                    "10.5.4) [manual]; measured on MariaDB 10.11.19 here: RENAME INDEX and RENAME KEY accepted"),
+    },
+    "drop-constraint": {
+        "mysql": ("8.0.19", "ALTER TABLE ... DROP CONSTRAINT",
+                  "MySQL 8.0 manual: ALTER TABLE, Foreign Keys and Other Constraints ('As of MySQL 8.0.19, ALTER "
+                  "TABLE permits more general (and SQL standard) syntax for dropping ... constraints of any type "
+                  "... DROP CONSTRAINT symbol') [manual]"),
+    },
+    "drop-check": {
+        "mariadb": (None, "ALTER TABLE ... DROP CHECK",
+                    "measured on MariaDB 10.11.19 here: DROP CHECK ck is error 1064, DROP CONSTRAINT ck drops the "
+                    "CHECK; MariaDB KB: ALTER TABLE (DROP CONSTRAINT for CHECK constraints, 10.2.1) [manual]"),
+        "mysql": ("8.0.16", "ALTER TABLE ... DROP CHECK",
+                  "MySQL 8.0 manual: CHECK Constraints ('Prior to MySQL 8.0.16, CREATE TABLE permits only the "
+                  "following limited version of table CHECK constraint syntax, which is parsed and ignored') and "
+                  "ALTER TABLE (DROP CHECK from 8.0.16) [manual]"),
+    },
+}
