@@ -392,3 +392,32 @@ def test_a_failing_statement_on_postgres_carries_only_the_failure(tmp_path):
     rules = _rules(found)
     assert ("missing-object", 1) in rules and ("rename-column", 2) in rules
     assert [r for r in rules if r[1] == 1] == [("missing-object", 1)]
+
+
+def test_dropping_the_fulltext_index_frees_rebuilds_but_not_instant_columns_until_a_rebuild(tmp_path):
+    # measured on MariaDB 10.11.19: after DROP INDEX ft, ADD COLUMN ... ALGORITHM=INSTANT is refused (FTS_DOC_ID
+    # stays), FORCE / MODIFY run INPLACE with LOCK=NONE, and after that rebuild INSTANT works again
+    files = {
+        "V1__t.sql": "CREATE TABLE posts (id bigint PRIMARY KEY, title varchar(200) NOT NULL, body text,\n"
+                     "  FULLTEXT KEY ft_posts (title, body)) ENGINE=InnoDB;\n",
+        "V2__drop.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE posts DROP INDEX ft_posts;\n",
+        "V3__add.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE posts ADD COLUMN x1 int NULL, ALGORITHM=INSTANT;\n",
+        "V4__force.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE posts FORCE;\n",
+        "V5__add.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE posts ADD COLUMN x2 int NULL, ALGORITHM=INSTANT;\n",
+    }
+    for dialect, version in (("mariadb", "10.11"), ("mysql", "8.0.35")):
+        found = _lint(tmp_path, files, dialect, version)
+        assert [(f["rule"], f["path"][-13:]) for f in found] == [("algorithm-refused", "V3__add.sql"),
+                                                                 ("table-rewrite", "V4__force.sql")], dialect
+        assert "LOCK=NONE" in found[1]["message"] and "keeps reading and writing posts" in found[1]["message"]
+    # while the FULLTEXT index exists the rebuild blocks writes (LOCK=SHARED)
+    (tmp_path / "keep").mkdir()
+    found = _lint(tmp_path / "keep", {"V1__t.sql": files["V1__t.sql"], "V4__force.sql": files["V4__force.sql"]},
+                  "mariadb", "10.11")
+    assert _rules(found) == [("table-rewrite", 2)] and "LOCK=SHARED" in found[0]["message"]
+    # the same steps on a table born in the migration: nothing is live, nothing to say
+    (tmp_path / "born").mkdir()
+    found = _lint(tmp_path / "born", {"V1__t.sql": files["V1__t.sql"] + "ALTER TABLE posts DROP INDEX ft_posts;\n"
+                                      "ALTER TABLE posts FORCE;\nALTER TABLE posts ADD COLUMN x2 int NULL, ALGORITHM=INSTANT;\n"},
+                  "mariadb", "10.11", "--ignore", "mysql-multiple-ddl", "--ignore", "merge-alter-table")
+    assert found == []

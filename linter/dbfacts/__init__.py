@@ -459,8 +459,9 @@ def _special_index(dialect: str, change: str, details: Mapping[str, Any], c: Cos
 
 
 def _fulltext_table(change: str, details: Mapping[str, Any], c: Cost) -> Cost:
-    """A table with a FULLTEXT index (InnoDB's hidden FTS_DOC_ID column): no INSTANT ADD/DROP
-    COLUMN, and a rebuild re-creates the FULLTEXT index, which needs LOCK=SHARED. Measured on
+    """A table with InnoDB's hidden FTS_DOC_ID column (a FULLTEXT index was added; the column stays after the
+    index is dropped, until the table is rebuilt): no INSTANT ADD/DROP COLUMN; and while a FULLTEXT index
+    exists, a rebuild re-creates it, which needs LOCK=SHARED. Measured on
     MariaDB 10.11.19 here (ADD/DROP COLUMN: INSTANT and NOCOPY refused, INPLACE LOCK=NONE refused
     'Fulltext index creation requires a lock', INPLACE LOCK=SHARED accepted; a VIRTUAL column stays
     INSTANT); MySQL 8.0 manual, Online DDL: instant ADD COLUMN is not supported for 'tables with a
@@ -469,7 +470,9 @@ def _fulltext_table(change: str, details: Mapping[str, Any], c: Cost) -> Cost:
             details["generated"] and not details["generated_stored"]):
         c = replace(c, algorithm="INPLACE", rewrite=True, scan=True, duration="rewrite", since=None,
                     note=_join(c.note, "the table has a FULLTEXT index: no INSTANT ADD/DROP COLUMN, the table is rebuilt"))
-    if c.rewrite and c.lock == "NONE":
+    if c.rewrite and c.lock == "NONE" and str(details["special_index"] or "").upper() == "FULLTEXT":
+        # only while a FULLTEXT index exists: after DROP INDEX the rebuild ran INPLACE with LOCK=NONE (measured
+        # on MariaDB 10.11.19 here), though ADD COLUMN stays non-INSTANT until a rebuild removes FTS_DOC_ID
         c = replace(_with_lock(c, "SHARED"), note=_join(c.note, "rebuilding a table with a FULLTEXT index needs "
                                                               "LOCK=SHARED (writes wait)"))
     return c
