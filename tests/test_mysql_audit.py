@@ -421,3 +421,28 @@ def test_dropping_the_fulltext_index_frees_rebuilds_but_not_instant_columns_unti
                                       "ALTER TABLE posts FORCE;\nALTER TABLE posts ADD COLUMN x2 int NULL, ALGORITHM=INSTANT;\n"},
                   "mariadb", "10.11", "--ignore", "mysql-multiple-ddl", "--ignore", "merge-alter-table")
     assert found == []
+
+
+def test_changing_the_storage_engine_copies_the_table(tmp_path):
+    # measured on MariaDB 10.11.19: ENGINE=MyISAM on an InnoDB table (and back, and MyISAM to MyISAM) refuses
+    # ALGORITHM=INPLACE and LOCK=NONE: COPY with LOCK=SHARED; ENGINE=InnoDB on an InnoDB table rebuilds in place
+    files = {"V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE logs (id bigint PRIMARY KEY) ENGINE=MyISAM;\n",
+             "V2__e.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users ENGINE=MyISAM;\n",
+             "V3__e.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE logs ENGINE=InnoDB;\n",
+             "V4__e.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE logs ENGINE=InnoDB;\n",
+             "V5__e.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users FORCE;\n"}
+    for dialect, version in (("mariadb", "10.11"), ("mysql", "8.0.35")):
+        found = {f["path"][-9:]: f["message"] for f in _lint(tmp_path, files, dialect, version)}
+        assert sorted(found) == ["V2__e.sql", "V3__e.sql", "V4__e.sql", "V5__e.sql"], dialect
+        assert "copies the whole table users (ALGORITHM=COPY, LOCK=SHARED)" in found["V2__e.sql"]
+        assert "its writes to users wait" in found["V2__e.sql"]
+        assert "copies the whole table logs (ALGORITHM=COPY, LOCK=SHARED)" in found["V3__e.sql"]
+        assert "rebuilds the whole table logs in place (ALGORITHM=INPLACE, LOCK=NONE)" in found["V4__e.sql"]
+        # users is MyISAM now: FORCE copies it too
+        assert "copies the whole table users (ALGORITHM=COPY, LOCK=SHARED)" in found["V5__e.sql"]
+    # a table born in the same migration: quiet
+    (tmp_path / "born").mkdir()
+    found = _lint(tmp_path / "born", {"V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n"
+                                      "ALTER TABLE users ENGINE=MyISAM;\n"}, "mariadb", "10.11",
+                  "--ignore", "mysql-multiple-ddl")
+    assert found == []

@@ -510,6 +510,8 @@ class _Replayer:
             elif isinstance(prop, exp.InheritsProperty):
                 t.complete = False  # columns come from the parent
                 t.constraints_known = False
+            elif isinstance(prop, exp.EngineProperty) and prop.name:
+                t.engine = prop.name.lower()
             elif isinstance(prop, exp.PartitionedByProperty):
                 t.partitioned = True
                 t.partition_key = tuple(self.cat.col_key(*_name(c.this)) for c in prop.find_all(exp.Column)
@@ -1306,8 +1308,15 @@ class _Replayer:
         opts = _options(options)
         for o in options:
             if isinstance(o, exp.EngineProperty):
+                # InnoDB to InnoDB: an in-place rebuild; another engine, or a table not in InnoDB: a table copy
+                # (measured on MariaDB 10.11.19: INPLACE and LOCK=NONE refused, also for MyISAM to MyISAM)
+                engine, current = (o.name or "").lower(), t.engine or "innodb"
+                other = bool(engine) and (engine != current or current != "innodb")
                 self.emit("rewrite-table", key, key[1], f"ALTER TABLE {key[1]} ENGINE={o.name or '...'}",
-                          born=self.born(t.origin), reason="engine", options=opts)
+                          born=self.born(t.origin), reason="engine-copy" if other else "engine", options=opts,
+                          engine=o.name or None, engine_before=current)
+                if engine:
+                    t.engine = engine
             elif isinstance(o, (exp.CharacterSetProperty, exp.CollateProperty)):
                 self.emit("other", key, key[1], f"change the default character set of {key[1]}",
                           born=self.born(t.origin))
@@ -1325,8 +1334,9 @@ class _Replayer:
     def a_ForceProperty(self, t: Table, key, action, opts) -> None:
         """MySQL/MariaDB ALTER TABLE ... FORCE rebuilds the table (measured on MariaDB 10.11.19: INPLACE,
         LOCK=NONE, new TABLE_ID; LOCK=SHARED when the table has a SPATIAL or FULLTEXT index)."""
+        copy = (t.engine or "innodb") != "innodb"  # no in-place rebuild outside InnoDB (measured on MariaDB 10.11.19)
         self.emit("rewrite-table", key, key[1], f"ALTER TABLE {key[1]} FORCE", born=self.born(t.origin),
-                  reason="force", options=opts)
+                  reason="engine-copy" if copy else "force", options=opts, engine_before=t.engine or "innodb")
 
     def special_index(self, key) -> dict:
         """MySQL/MariaDB: the kind of a FULLTEXT or SPATIAL index of the table, which makes a rebuild take

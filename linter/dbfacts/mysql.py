@@ -89,6 +89,8 @@ _STRICT = (
 _DUPLICATES = "fails if existing rows have duplicates"
 _FULLTEXT = "a FULLTEXT or SPATIAL index needs LOCK=SHARED (blocks writes)"
 _VIEW = "the exclusive metadata lock is on the view: queries through it wait"
+_ENGINE_CHANGE = ("every row is copied into a new table (of the new storage engine) while writes wait; only InnoDB "
+                  "rebuilds in place")
 _ENUM_COPY = (
     "only appending values at the end (without crossing 255 ENUM values or a SET byte "
     "boundary) is metadata-only; anything else copies the table"
@@ -247,6 +249,12 @@ MYSQL: tuple[Row, ...] = (
        source=M8.format("Partitioning Operations: 'PARTITION BY' and 'REMOVE PARTITIONING' not in "
                         "place, no concurrent DML"),
        note="every row is copied into the new layout while writes wait"),
+    my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "engine-copy"},
+       source=M8.format("Table Operations: only 'Performing a null rebuild' (ENGINE=InnoDB on an InnoDB "
+                        "table) is in place; in-place operations are InnoDB's own, so a change of storage "
+                        "engine copies the table")
+              + "; not measured on MySQL: MariaDB 10.11.19 refused INPLACE and LOCK=NONE for it (measured)",
+       note=_ENGINE_CHANGE),
     my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "charset"},
        source=M8.format("Table Operations: 'Converting a character set' not in place, rebuilds, "
                         "no concurrent DML"),
@@ -409,6 +417,12 @@ MARIADB: tuple[Row, ...] = (
                           "algorithm requires a lock', ALGORITHM=INPLACE refused (1845), LOCK=SHARED "
                           "accepted"),
        note="every row is copied into the new layout while writes wait"),
+    my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "engine-copy"},
+       source=HERE.format("ALTER TABLE ... ENGINE=MyISAM on an InnoDB table, ENGINE=InnoDB on a MyISAM table: "
+                          "ALGORITHM=INPLACE refused (1845, 'Try ALGORITHM=COPY'), LOCK=NONE refused (1846, 'COPY "
+                          "algorithm requires a lock'), COPY with LOCK=SHARED accepted; ENGINE=MyISAM and FORCE on a "
+                          "MyISAM table alike (INPLACE and LOCK=NONE refused)"),
+       note=_ENGINE_CHANGE),
     my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "charset"},
        source=V3.format("#28 (CONVERT TO CHARACTER SET: 'Cannot change column type')"),
        note="every text column is converted while the table is copied; writes wait"),
