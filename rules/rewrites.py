@@ -221,6 +221,14 @@ def _rewrite_words(ctx, ch, c, table):
     plain = change_cost(ctx, replace(ch, detail={**d, "options": {}})) if opts else None
     caused = plain is not None and not plain.refused and plain.lock in (None, "NONE") and plain.algorithm != "COPY"
     because = f" because of {clause}" if caused else ""
+    if d.get("reason") == "partition-copy":
+        copied = d.get("copied") or "the partitions named"
+        message = (f"{doing(ch)} copies the rows of {copied} into new partitions (LOCK={c.lock}){because}{vn}: "
+                   f"{waits(c, table)} until it ends (in every partition, not only {copied}), which takes time "
+                   f"proportional to the rows in {copied}.")
+        fix = ("Reorganize only partitions that hold few rows (split the MAXVALUE partition before rows reach it: "
+               "keep an empty future partition ahead of the data), or run it at a quiet time.")
+        return message, fix
     if c.lock in (None, "NONE"):  # an online copy (MariaDB 11.2+) or an online rebuild
         work = "copy" if c.algorithm == "COPY" else "rebuild"
         message = (f"{doing(ch)} {how_done(c, table)}{because}{vn}: the live application keeps reading and writing "

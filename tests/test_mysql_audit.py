@@ -446,3 +446,51 @@ def test_changing_the_storage_engine_copies_the_table(tmp_path):
                                       "ALTER TABLE users ENGINE=MyISAM;\n"}, "mariadb", "10.11",
                   "--ignore", "mysql-multiple-ddl")
     assert found == []
+
+
+_VIEWS = ("CREATE TABLE views (id bigint NOT NULL, viewed_on date NOT NULL, PRIMARY KEY (id, viewed_on))\n"
+          "  PARTITION BY RANGE (TO_DAYS(viewed_on)) (PARTITION p2024 VALUES LESS THAN (TO_DAYS('2025-01-01')),\n"
+          "  PARTITION pmax VALUES LESS THAN MAXVALUE);\n")
+_REORG = ("ALTER TABLE views REORGANIZE PARTITION pmax INTO (PARTITION p2025 VALUES LESS THAN (TO_DAYS('2026-01-01')),"
+          " PARTITION pmax VALUES LESS THAN MAXVALUE);\n")
+
+
+def test_reorganize_and_rebuild_partition_copy_the_partitions_while_writes_wait(tmp_path):
+    # MySQL manual: INPLACE, LOCK=SHARED at least; measured on MariaDB 10.11.19: new TABLE_IDs for the partitions
+    # named only, an INSERT into another partition waited for the whole copy
+    files = {"V1__t.sql": _VIEWS, "V2__reorg.sql": "SET SESSION lock_wait_timeout = 5;\n" + _REORG,
+             "V3__rebuild.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE views REBUILD PARTITION p2024;\n"}
+    for dialect, version in (("mariadb", "10.11"), ("mysql", "8.0.35")):
+        found = _lint(tmp_path, files, dialect, version)
+        assert _rules(found) == [("table-rewrite", 2), ("table-rewrite", 2)], dialect
+        assert "copies the rows of partition pmax into new partitions (LOCK=SHARED)" in found[0]["message"]
+        assert "its writes to views wait until it ends (in every partition" in found[0]["message"]
+        assert "partition p2024" in found[1]["message"]
+    (tmp_path / "born").mkdir()
+    assert _lint(tmp_path / "born", {"V1__t.sql": _VIEWS + _REORG}, "mariadb", "10.11",
+                 "--ignore", "mysql-multiple-ddl") == []
+
+
+def test_lock_tables_write_blocks_reads_and_writes_until_unlock_tables(tmp_path):
+    files = {"V1__t.sql": _USERS,
+             "V2__fill.sql": "SET SESSION lock_wait_timeout = 5;\nLOCK TABLES users WRITE;\n"
+                             "UPDATE users SET name = TRIM(name);\nUNLOCK TABLES;\nUPDATE users SET n = 0 WHERE n IS NULL;\n"}
+    for dialect, version in (("mariadb", "10.11"), ("mysql", "8.0.35")):
+        found = _lint(tmp_path, files, dialect, version, "--ignore", "unbatched-backfill")
+        assert _rules(found) == [("backfill-under-lock", 3)], dialect
+        assert "can neither read nor write users" in found[0]["message"]
+    # without lock_wait_timeout, LOCK TABLES itself may queue behind open transactions: lock-timeout
+    found = _lint(tmp_path, {"V2__fill.sql": "LOCK TABLES users WRITE;\nUPDATE users SET name = TRIM(name);\n"
+                                             "UNLOCK TABLES;\n"}, "mysql", "8.0.35", "--ignore", "unbatched-backfill")
+    assert _rules(found) == [("lock-timeout", 1), ("backfill-under-lock", 2)]
+
+
+def test_srid_column_attribute_is_mysql_syntax(tmp_path):
+    files = {"V1__t.sql": "CREATE TABLE places (id bigint PRIMARY KEY, pos POINT NOT NULL SRID 4326, SPATIAL INDEX sp (pos));\n",
+             "V2__g.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE places ADD COLUMN g POINT SRID 4326;\n"}
+    assert _lint(tmp_path, files, "mysql", "8.0.35") == []
+    found = _lint(tmp_path, files, "mariadb", "10.11")
+    # measured on MariaDB 10.11.19: ... NOT NULL SRID 4326 is error 1064
+    assert [(f["rule"], f["path"][-9:]) for f in found] == [("unanalysed-statement", "V1__t.sql"),
+                                                             ("unanalysed-statement", "V2__g.sql")]
+    assert "SRID n is MySQL 8.0 syntax" in found[0]["message"]

@@ -110,7 +110,8 @@ CHANGES = (
 # `mode` is the LOCK TABLE(S) mode; `constraint_kind` ("primary-key", "unique", "check",
 # "foreign-key") says what drop-constraint drops; `reason` says why a table is rewritten
 # ("charset": CONVERT TO CHARACTER SET, "engine": ENGINE=InnoDB on an InnoDB table, "engine-copy":
-# ENGINE= of another engine, or a rebuild of a table that is not InnoDB, "partitioning", "reorganize-partition", "optimize", "cluster", "vacuum-full");
+# ENGINE= of another engine, or a rebuild of a table that is not InnoDB, "partition-copy": REORGANIZE or
+# REBUILD PARTITION, "partitioning", "reorganize-partition", "optimize", "cluster", "vacuum-full");
 # `full` is None unless known (False: a plain VACUUM, which does not rewrite); `domain` says the
 # change is an ALTER DOMAIN (PostgreSQL): its lock is on every table with a column of the domain;
 # `special_index` ("FULLTEXT", "SPATIAL") says the MySQL/MariaDB table has such an index, which makes

@@ -89,6 +89,7 @@ _STRICT = (
 _DUPLICATES = "fails if existing rows have duplicates"
 _FULLTEXT = "a FULLTEXT or SPATIAL index needs LOCK=SHARED (blocks writes)"
 _VIEW = "the exclusive metadata lock is on the view: queries through it wait"
+_PARTITION_COPY = "the rows of the partitions named are copied into new partitions while writes to the table wait"
 _ENGINE_CHANGE = ("every row is copied into a new table (of the new storage engine) while writes wait; only InnoDB "
                   "rebuilds in place")
 _ENUM_COPY = (
@@ -249,6 +250,12 @@ MYSQL: tuple[Row, ...] = (
        source=M8.format("Partitioning Operations: 'PARTITION BY' and 'REMOVE PARTITIONING' not in "
                         "place, no concurrent DML"),
        note="every row is copied into the new layout while writes wait"),
+    my("rewrite-table", "INPLACE", "SHARED", rebuild=True, when={"reason": "partition-copy"},
+       source=M8.format("Partitioning Operations: REORGANIZE PARTITION and REBUILD PARTITION in place, no "
+                        "concurrent DML (ALGORITHM=INPLACE, LOCK={DEFAULT|SHARED|EXCLUSIVE})")
+              + "; MySQL 5.6 manual: Online DDL for Partitioned Tables ('Data from the affected partitions is "
+                "copied while holding a shared lock') [manual]",
+       note=_PARTITION_COPY),
     my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "engine-copy"},
        source=M8.format("Table Operations: only 'Performing a null rebuild' (ENGINE=InnoDB on an InnoDB "
                         "table) is in place; in-place operations are InnoDB's own, so a change of storage "
@@ -417,6 +424,12 @@ MARIADB: tuple[Row, ...] = (
                           "algorithm requires a lock', ALGORITHM=INPLACE refused (1845), LOCK=SHARED "
                           "accepted"),
        note="every row is copied into the new layout while writes wait"),
+    my("rewrite-table", "INPLACE", "SHARED", rebuild=True, when={"reason": "partition-copy"},
+       source=HERE.format("REORGANIZE PARTITION pmax INTO (...) and REBUILD PARTITION p2025 of a RANGE-partitioned "
+                          "table: new TABLE_IDs for the partitions named only, reads went on, an INSERT into another "
+                          "partition waited 2.1 s of the 2.9 s; any ALGORITHM=/LOCK= clause next to a partition "
+                          "operation is a syntax error (1064)"),
+       note=_PARTITION_COPY),
     my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "engine-copy"},
        source=HERE.format("ALTER TABLE ... ENGINE=MyISAM on an InnoDB table, ENGINE=InnoDB on a MyISAM table: "
                           "ALGORITHM=INPLACE refused (1845, 'Try ALGORITHM=COPY'), LOCK=NONE refused (1846, 'COPY "
