@@ -287,12 +287,17 @@ def lock_timeout(rule, ctx):
     # lock_wait_timeout = 0 as 1 second, MariaDB as "do not wait")
     init_set = any(not pg or int(m.group(1)) != 0 for m in re.finditer(
         rf"(?<![a-z_]){setting}\s*(?:=|\bto\b)\s*'?(\d+)", init_sql)) if setting in init_sql else False
+    # a statement that fails (missing-object, object-exists, dependent-objects) carries only that error; the
+    # migration's lock-timeout finding goes to its next locking statement (flylint.rules.drop_after_failure)
+    failing = {(p.file, p.statement) for p in ctx.replay.problems}
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
         timeout_set = init_set
         disabled = False  # set to 0 explicitly on PostgreSQL: no limit
         for si, changes in enumerate(per_file):
             st = fa.statements[si]
+            if (fi, si) in failing:
+                continue
             hit = None
             for ch in changes:
                 if ch.kind == "session-setting":
