@@ -144,13 +144,14 @@ _GATED_KINDS = ("rename-column", "other", "drop-constraint")
     fix="Write the form every target version has (CHANGE COLUMN with the column's full definition, DROP INDEX + "
     "ADD INDEX, DROP FOREIGN KEY / DROP INDEX), or pass --db-version if every server runs a newer version.",
     examples=(
-        Example({"V1__init.sql": _USERS_MY, "V2__rename.sql": "ALTER TABLE users RENAME COLUMN name TO full_name;\n"},
-                True, dialect="mysql", title="RENAME COLUMN on MySQL 5.7 (the oldest supported, assumed)"),
+        Example({"V1__init.sql": _USERS_MY + "ALTER TABLE users RENAME COLUMN name TO full_name;\n"},
+                True, dialect="mysql", title="RENAME COLUMN on MySQL 5.7 (the oldest supported, assumed), even on a "
+                "table born in the same migration"),
         Example({"V1__init.sql": _USERS_MY, "V2__rename.sql": "ALTER TABLE users RENAME COLUMN name TO full_name;\n"},
                 False, dialect="mysql", db_version="8.0.35", title="MySQL 8.0 has RENAME COLUMN"),
-        Example({"V1__init.sql": _USERS_MY + "ALTER TABLE users RENAME COLUMN name TO full_name;\n"},
-                True, dialect="mariadb", db_version="10.4",
-                title="a table born in the same migration: the statement still fails on MariaDB 10.4"),
+        Example({"V1__init.sql": _USERS_MY + "CREATE INDEX users_name ON users (name);\n",
+                 "V2__rename.sql": "ALTER TABLE users RENAME INDEX users_name TO users_name_idx;\n"}, True,
+                dialect="mariadb", db_version="10.4", title="RENAME INDEX before MariaDB 10.5"),
         Example({"V1__init.sql": _USERS_MY, "V2__rename.sql": "ALTER TABLE users CHANGE COLUMN name full_name "
                  "varchar(100) NOT NULL DEFAULT '';\n"}, False, dialect="mysql", db_version="5.7",
                 title="CHANGE COLUMN works on every version"),
