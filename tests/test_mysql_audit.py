@@ -502,3 +502,15 @@ def test_the_rule_reference_names_every_rule_that_says_a_statement_fails():
 
     intro = (Path(__file__).parent.parent / "docs" / "rules.md").read_text().split("| rule |")[0]
     assert all(f"`{rid}`" in intro for rid in FAILS)
+
+
+def test_a_suppressed_failure_leaves_the_statement_its_other_findings(tmp_path):
+    files = {"V1__t.sql": _USERS + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint,\n"
+                           "  CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id));\n",
+             "V2__x.sql": "SET SESSION lock_wait_timeout = 5;\nDROP TABLE users;\n"}
+    assert _rules(_lint(tmp_path, files, "mysql", "8.0.35")) == [("dependent-objects", 2)]
+    # the user says the foreign key is gone (dropped by hand): the statement runs, and what it does counts
+    files["V2__x.sql"] = ("SET SESSION lock_wait_timeout = 5;\n"
+                          "-- flylint: ignore[dependent-objects] orders_user_fk was dropped by hand everywhere\n"
+                          "DROP TABLE users;\n")
+    assert _rules(_lint(tmp_path, files, "mysql", "8.0.35")) == [("drop-table", 3)]
