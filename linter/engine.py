@@ -25,7 +25,7 @@ from flylint.flyway.config import (
 from flylint.flyway.discovery import discover
 from flylint.flyway.placeholders import replace_placeholders, undefined_facts
 from flylint.model import SEVERITY_RANK, FileAnalysis, Finding, Statement
-from flylint.rules import LintContext, Rule
+from flylint.rules import LintContext, Rule, drop_after_failure
 from flylint.settings import DIALECTS
 from flylint.text import LineIndex, display_path
 
@@ -272,7 +272,7 @@ def _lint(project: Project) -> Result:
         from flylint.appsource import annotate
         findings = annotate(findings, ctx, keep_severity=set(overrides))
     findings = _suppress(findings, files, dialect, rules)
-    findings = [f for f in findings if release.keep(f)]
+    findings = drop_after_failure([f for f in findings if release.keep(f)])
     findings.sort(key=lambda f: (_natural(f.path), f.span.line, f.span.column, f.rule))
     return Result(dialect, opts.db_version, tuple(files), tuple(findings), cache.hits, replay=history,
                   reused=reused, release=release, app=ctx.app)

@@ -137,6 +137,34 @@ def runs_in_transaction(ctx: "LintContext", fa) -> bool:
 
 _REGISTRY: list[Rule] = []
 
+# Rules whose finding says that the statement fails when Flyway runs it: it refers to something missing,
+# creates something that exists, drops something other objects need, carries an ALGORITHM/LOCK clause the
+# server refuses, or is syntax the server version does not have.
+FAILS = frozenset({"missing-object", "object-exists", "dependent-objects", "algorithm-refused", "version-gated-syntax"})
+# What stays next to such a finding: the other failure findings, and findings about the file or Flyway rather
+# than about what the statement does (a statement that fails does nothing: no lock, no rewrite, no break).
+_KEPT_ON_FAILURE = frozenset({"unanalysed-statement", "flylint-suppression", "mysql-multiple-ddl"})
+
+
+def drop_after_failure(findings: list[Finding]) -> list[Finding]:
+    """Drop the findings about a statement's effects (lock-timeout, table-rewrite, rename-column, ...) on a
+    statement that a `FAILS` rule says fails: it never runs, so they are noise until it is fixed. Findings
+    of `FAILS` rules, flyway-* rules and `_KEPT_ON_FAILURE` stay. Both dialects alike."""
+    failing: dict[str, list[Span]] = {}
+    for f in findings:
+        if f.rule in FAILS:
+            failing.setdefault(f.path, []).append(f.span)
+    if not failing:
+        return findings
+    return [f for f in findings if not (
+        f.path in failing and f.rule not in FAILS and f.rule not in _KEPT_ON_FAILURE
+        and not f.rule.startswith("flyway-") and any(_within(f.span, s) for s in failing[f.path]))]
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return ((outer.line, outer.column) <= (inner.line, inner.column)
+            and (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column))
+
 
 def all_rules() -> tuple[Rule, ...]:
     """Every rule, in documentation order."""

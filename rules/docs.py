@@ -19,6 +19,12 @@ Generated from the rules' metadata (`python -m flylint.rules.docs docs`); a test
 in sync. `flylint rules` lists the rules and `flylint explain <id>` prints one page. Every rule's
 examples are also its test cases.
 
+A statement that fails when Flyway runs it carries only the findings that say so (`missing-object`,
+`object-exists`, `dependent-objects`, `algorithm-refused`, `version-gated-syntax`), plus those about
+the file or Flyway (`flyway-*`, `unanalysed-statement`, `flylint-suppression`, `mysql-multiple-ddl`):
+the statement never runs, so what it would lock, rewrite or break is noise until it is fixed (a
+suppressed failure finding does not count).
+
 """
 
 

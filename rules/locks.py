@@ -340,12 +340,17 @@ def lock_timeout(rule, ctx):
     # so do the url's options (-c lock_timeout=5s) or sessionVariables (lock_wait_timeout=5)
     from_url = str((ctx.settings.get("url_settings") or {}).get(setting, "")).strip("'\" ")
     url_set = from_url != "" and (from_url != "0" or not pg)
+    # a statement that fails (missing-object, object-exists, dependent-objects) carries only that error; the
+    # migration's lock-timeout finding goes to its next locking statement (flylint.rules.drop_after_failure)
+    failing = {(p.file, p.statement) for p in ctx.replay.problems}
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
         timeout_set = init_set or url_set
         disabled = False  # set to 0 explicitly on PostgreSQL: no limit
         for si, changes in enumerate(per_file):
             st = fa.statements[si]
+            if (fi, si) in failing:
+                continue
             hit = None
             for ch in changes:
                 if ch.kind == "session-setting":
@@ -401,18 +406,32 @@ def lock_timeout(rule, ctx):
         "On PostgreSQL a Flyway migration is one transaction: the ACCESS EXCLUSIVE lock taken by an "
         "ALTER TABLE is held until the migration commits. An UPDATE of the same table later in the "
         "same migration therefore runs with the table locked against every read and write of the "
-        "live application, for as long as the update takes."
+        "live application, for as long as the update takes. On MySQL/MariaDB, LOCK TABLES ... WRITE blocks every "
+        "read and write of the table by other sessions until UNLOCK TABLES: an UPDATE in between runs with the "
+        "table closed to the live application."
     ),
-    fix="Move the backfill to its own migration (after the ALTER) and batch it on big tables.",
+    fix="Move the backfill to its own migration (after the ALTER) and batch it on big tables; on MySQL/MariaDB "
+    "drop the LOCK TABLES around it (InnoDB locks only the rows it changes).",
     examples=(
         Example({"V1__init.sql": _T, "V2__add.sql": "ALTER TABLE users ADD COLUMN name text;\n"
                  "UPDATE users SET name = email;\n"}, True),
         Example({"V1__init.sql": _T, "V2__add.sql": "ALTER TABLE users ADD COLUMN name text;\n",
                  "V3__fill.sql": "UPDATE users SET name = email;\n"}, False),
+        Example({"V1__init.sql": _T_MY, "V2__fill.sql": "SET SESSION lock_wait_timeout = 5;\nLOCK TABLES users WRITE;\n"
+                 "UPDATE users SET email = LOWER(email);\nUNLOCK TABLES;\n"}, True, dialect="mysql",
+                title="MySQL: LOCK TABLES ... WRITE until UNLOCK TABLES"),
+        Example({"V1__init.sql": _T_MY, "V2__fill.sql": "SET SESSION lock_wait_timeout = 5;\nLOCK TABLES users WRITE;\n"
+                 "UNLOCK TABLES;\nUPDATE users SET email = LOWER(email);\n"}, False, dialect="mysql",
+                title="the UPDATE after UNLOCK TABLES"),
+        Example({"V1__init.sql": _T_MY + "LOCK TABLES users WRITE;\nUPDATE users SET email = LOWER(email);\n"
+                 "UNLOCK TABLES;\n"}, False, dialect="mysql", title="a table born in the same migration"),
     ),
 )
 def backfill_under_lock(rule, ctx):
-    if ctx.dialect != "postgres" or ctx.replay is None:
+    if ctx.replay is None:
+        return
+    if ctx.dialect != "postgres":
+        yield from _my_backfill_under_lock(rule, ctx)
         return
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
@@ -435,6 +454,36 @@ def backfill_under_lock(rule, ctx):
                 elif _takes_lock(ch) and ch.table is not None and ch.kind not in ("create-index", "drop-index",
                                                                                   "create-table"):
                     locked.setdefault(ch.table, fa.statements[si])
+
+
+def _my_backfill_under_lock(rule, ctx):
+    """MySQL/MariaDB: a backfill between LOCK TABLES t WRITE and UNLOCK TABLES (or the next LOCK TABLES, which
+    releases the earlier locks): the WRITE lock blocks other sessions' reads and writes of t meanwhile."""
+    for fi, per_file in enumerate(ctx.replay.changes):
+        fa = ctx.files[fi]
+        locked: dict = {}
+        for si, changes in enumerate(per_file):
+            st = fa.statements[si]
+            if getattr(st.parsed, "kind", None) == "UNLOCK TABLES":
+                locked.clear()
+                continue
+            if any(ch.kind == "lock-table" for ch in changes):
+                locked.clear()  # LOCK TABLES releases the locks an earlier one took
+            for ch in changes:
+                if ch.kind == "lock-table" and "WRITE" in str(ch.detail.get("mode") or "").upper() and not ch.born:
+                    locked[ch.table] = st
+                elif ch.kind == "backfill" and not ch.born and ch.table in locked:
+                    first = locked[ch.table]
+                    table = ch.table[1]
+                    yield rule.finding(
+                        fa.migration.display, st.span,
+                        f"This backfill of {table} runs while the migration holds LOCK TABLES {table} WRITE (line "
+                        f"{first.span.line}) until UNLOCK TABLES: the live application can neither read nor write "
+                        f"{table} until the update ends.",
+                        fix=f"Remove LOCK TABLES / UNLOCK TABLES around this UPDATE (InnoDB locks only the rows it "
+                        f"changes), and batch it on a big {table} (e.g. WHERE id BETWEEN ...).",
+                        object=ch.object, change=ch.kind,
+                    )
 
 
 @rule(

@@ -105,7 +105,9 @@ def how_done(c, table: str) -> str:
         "serial or identity column, a stored generated column, VACUUM FULL or CLUSTER rewrite it "
         "under an ACCESS EXCLUSIVE lock; on MySQL/MariaDB many ALTER TABLE forms fall back to "
         "ALGORITHM=COPY, which blocks writes for the whole copy, and an in-place rebuild of a table with a "
-        "FULLTEXT or SPATIAL index blocks writes too (LOCK=SHARED). On a big table that is an outage "
+        "FULLTEXT or SPATIAL index blocks writes too (LOCK=SHARED), as do ENGINE= of another storage engine "
+        "(a table copy) and REORGANIZE/REBUILD PARTITION (a copy of the partitions named). On a big table that is "
+        "an outage "
         "for the live application. OPTIMIZE TABLE, ALTER TABLE ... ENGINE= and ALTER TABLE ... FORCE rebuild "
         "the whole table even when reads and writes continue: time, disk space, I/O and replication lag "
         "proportional to its size. Which changes do this depends on the server version "
@@ -144,6 +146,16 @@ def how_done(c, table: str) -> str:
         Example({"V1__init.sql": _T_MY, "V2__force.sql": "SET SESSION lock_wait_timeout = 5;\n"
                  "ALTER TABLE users ENGINE=InnoDB;\n"}, True, dialect="mysql", db_version="8.0.35",
                 title="ALTER TABLE ... ENGINE=InnoDB (or FORCE) rebuilds the table"),
+        Example({"V1__init.sql": _T_MY, "V2__myisam.sql": "SET SESSION lock_wait_timeout = 5;\n"
+                 "ALTER TABLE users ENGINE=MyISAM;\n"}, True, dialect="mariadb", db_version="10.11",
+                title="another storage engine: a table copy (ALGORITHM=COPY, LOCK=SHARED)"),
+        Example({"V1__init.sql": "CREATE TABLE visits (id bigint NOT NULL, day date NOT NULL, PRIMARY KEY (id, day)) "
+                 "PARTITION BY RANGE (TO_DAYS(day)) (PARTITION p2024 VALUES LESS THAN (TO_DAYS('2025-01-01')), "
+                 "PARTITION pmax VALUES LESS THAN MAXVALUE);\n",
+                 "V2__split.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE visits REORGANIZE PARTITION pmax INTO "
+                 "(PARTITION p2025 VALUES LESS THAN (TO_DAYS('2026-01-01')), PARTITION pmax VALUES LESS THAN "
+                 "MAXVALUE);\n"}, True, dialect="mysql", db_version="8.0.35",
+                title="REORGANIZE PARTITION copies the partitions named while writes wait"),
         Example({"V1__init.sql": "CREATE TABLE places (id bigint PRIMARY KEY, name varchar(50) NOT NULL, "
                  "pos point NOT NULL, SPATIAL INDEX places_pos (pos));\n",
                  "V2__null.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE places MODIFY name varchar(50) NULL;\n"},
@@ -221,6 +233,14 @@ def _rewrite_words(ctx, ch, c, table):
     plain = change_cost(ctx, replace(ch, detail={**d, "options": {}})) if opts else None
     caused = plain is not None and not plain.refused and plain.lock in (None, "NONE") and plain.algorithm != "COPY"
     because = f" because of {clause}" if caused else ""
+    if d.get("reason") == "partition-copy":
+        copied = d.get("copied") or "the partitions named"
+        message = (f"{doing(ch)} copies the rows of {copied} into new partitions (LOCK={c.lock}){because}{vn}: "
+                   f"{waits(c, table)} until it ends (in every partition, not only {copied}), which takes time "
+                   f"proportional to the rows in {copied}.")
+        fix = ("Reorganize only partitions that hold few rows (split the MAXVALUE partition before rows reach it: "
+               "keep an empty future partition ahead of the data), or run it at a quiet time.")
+        return message, fix
     if c.lock in (None, "NONE"):  # an online copy (MariaDB 11.2+) or an online rebuild
         work = "copy" if c.algorithm == "COPY" else "rebuild"
         message = (f"{doing(ch)} {how_done(c, table)}{because}{vn}: the live application keeps reading and writing "

@@ -558,3 +558,25 @@ def test_alter_domain_locks_the_tables_using_it():
         assert (c.lock, c.scan, c.blocks) == ("SHARE", True, "writes"), change
     assert cost("postgres", "add-check", "15", domain=True, not_valid=True).lock is None
     assert cost("postgres", "validate-constraint", "15").lock == "SHARE UPDATE EXCLUSIVE"  # a table's
+
+
+# ---- version-gated syntax ----------------------------------------------------------------------
+
+def test_syntax_gates_by_version_and_their_sources():
+    from flylint.dbfacts import syntax_gate
+    from flylint.dbfacts.mysql import SYNTAX_SINCE
+
+    gate = syntax_gate("mysql", "rename-column")  # MySQL 5.7 assumed
+    assert (gate.since, gate.version, gate.assumed_version) == ("8.0", "5.7", "5.7")
+    assert syntax_gate("mysql", "rename-column", "8.0") is None  # every 8.0 GA release has it
+    assert syntax_gate("mariadb", "rename-column") is None  # MariaDB 10.5 assumed: has it
+    assert syntax_gate("mariadb", "rename-column", "10.4.34").since == "10.5"
+    assert syntax_gate("mysql", "drop-constraint", "8.0.18").since == "8.0.19"
+    assert syntax_gate("mysql", "drop-constraint", "8.0.19") is None
+    assert syntax_gate("mariadb", "drop-check", "11.4").since is None  # never: MariaDB drops a CHECK with DROP CONSTRAINT
+    assert syntax_gate("postgres", "rename-column", "9.6") is None
+    assert syntax_gate("mysql", "no-such-feature") is None
+    for feature, per in SYNTAX_SINCE.items():
+        for dialect, (_since, syntax, source) in per.items():
+            assert syntax.startswith("ALTER TABLE"), feature
+            assert "[manual]" in source or "measured" in source, (feature, dialect)

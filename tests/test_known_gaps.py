@@ -143,6 +143,9 @@ def test_alter_event_is_analysed_ddl(tmp_path):
 ])
 def test_spatial_column_types_parse(sql):
     for dialect in ("mysql", "mariadb"):
+        if dialect == "mariadb" and "SRID" in sql:  # MySQL 8.0's column attribute: error 1064 on MariaDB 10.11
+            assert "SRID n is MySQL 8.0 syntax" in parse_statement(sql, dialect).unanalysed
+            continue
         assert parse_statement(sql, dialect).unanalysed is None
 
 

@@ -180,9 +180,9 @@ def test_sql_name_quotes_only_what_needs_it():
     assert sql_name("mysql", "a`b") == "`a``b`"
 
 
-def _fixes(tmp_path, dialect, files):
+def _fixes(tmp_path, dialect, files, *extra):
     write_project(tmp_path, files)
-    proc = run_cli(["lint", ".", "--dialect", dialect, "--format", "json", "--no-cache"], cwd=tmp_path)
+    proc = run_cli(["lint", ".", "--dialect", dialect, "--format", "json", "--no-cache", *extra], cwd=tmp_path)
     assert proc.returncode in (0, 1), proc.stderr
     return {f["rule"]: f["fix"] for f in json.loads(proc.stdout)["findings"]}
 
@@ -218,12 +218,17 @@ def test_postgres_fix_sql_quotes_odd_names_and_runs(tmp_path, pg_url):
 
 
 def test_mysql_fix_sql_quotes_odd_names(tmp_path):
-    fixes = _fixes(tmp_path, "mysql", {
+    files = {
         "V1__init.sql": "CREATE TABLE `order-items` (id bigint PRIMARY KEY, `qty-x` int, note varchar(10));\n",
         "V2__x.sql": "ALTER TABLE `order-items` DROP COLUMN `qty-x`;\n"
-                     "ALTER TABLE `order-items` RENAME COLUMN note TO `the note`;\n"})
+                     "ALTER TABLE `order-items` RENAME COLUMN note TO `the note`;\n"}
+    fixes = _fixes(tmp_path, "mysql", files, "--db-version", "8.0.35")
     assert fixes["drop-column"].endswith("ALTER TABLE `order-items` DROP COLUMN `qty-x`;")
     assert "UPDATE `order-items` SET `the note` = note WHERE `the note` IS NULL" in fixes["rename-column"]
+    # MySQL 5.7 (assumed without --db-version) has no RENAME COLUMN: the statement fails, CHANGE is the fix
+    fixes = _fixes(tmp_path, "mysql", files)
+    assert "rename-column" not in fixes
+    assert "ALTER TABLE `order-items` CHANGE COLUMN note `the note` varchar(10) NULL;" in fixes["version-gated-syntax"]
 
 
 def test_check_not_valid_alone_is_a_contract_step_counted_incompatible(tmp_path):

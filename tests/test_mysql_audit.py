@@ -83,7 +83,8 @@ def test_replacing_the_primary_key_in_one_alter_is_online_and_dropping_one_a_key
     assert "LOCK=NONE" in v2[0]["message"]
     # measured on MariaDB 10.11: errno 150, the foreign key needs the primary key's index
     v3 = [f for f in found if f["path"].endswith("V3__pk.sql")]
-    assert [f["rule"] for f in v3] == ["dependent-objects", "table-rewrite"]
+    # the statement fails, so its table copy never happens: no table-rewrite next to the error
+    assert [f["rule"] for f in v3] == ["dependent-objects"]
     assert "needed by foreign key fk_items_order" in v3[0]["message"]
 
 
@@ -314,3 +315,202 @@ def test_lock_wait_timeout_zero_bounds_the_wait_on_mariadb(tmp_path):
         "V2__add.sql": "SET SESSION lock_wait_timeout = 0;\nALTER TABLE users ADD COLUMN nick varchar(20) NULL;\n",
     }, "mariadb", "10.11")
     assert found == []  # 0: fail at once instead of waiting (SELECT @@lock_wait_timeout is 0 on MariaDB 10.11)
+
+
+# ---- follow-ups of the audit ----------------------------------------------------------------------------------
+
+_USERS = "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(100) NOT NULL DEFAULT '', n int, KEY users_n (n));\n"
+
+
+def test_rename_column_fails_before_mysql_8_and_mariadb_10_5_with_the_change_column_alternative(tmp_path):
+    files = {"V1__t.sql": _USERS,
+             "V2__rn.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users RENAME COLUMN name TO full_name;\n"}
+    write_project(tmp_path, files)
+    # no --db-version: the oldest supported MySQL (5.7) is below the gate, and the finding says it assumed it
+    proc = run_cli(["lint", ".", "--dialect", "mysql", "--format", "json", "--no-cache", "--fail-on", "never"], tmp_path)
+    (f,) = [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "version-gated-syntax"]
+    assert (f["severity"], f["line"]) == ("error", 2)
+    assert "the migration fails on MySQL 5.7" in f["message"] and "assuming MySQL 5.7" in f["message"]
+    assert "CHANGE COLUMN name full_name varchar(100) NOT NULL DEFAULT ''" in f["fix"]
+    for dialect, version in (("mysql", "5.7.44"), ("mariadb", "10.4")):
+        found = _lint(tmp_path, files, dialect, version)
+        assert ("version-gated-syntax", 2) in _rules(found), dialect
+    for dialect, version in (("mysql", "8.0"), ("mysql", "8.0.35"), ("mariadb", "10.5"), ("mariadb", "10.11")):
+        assert "version-gated-syntax" not in [f["rule"] for f in _lint(tmp_path, files, dialect, version)], version
+    # a table born in the same migration: the statement still fails (a syntax error does not depend on the table)
+    found = _lint(tmp_path, {"V1__t.sql": _USERS + "ALTER TABLE users RENAME COLUMN name TO full_name;\n",
+                             "V2__rn.sql": "SELECT 1;\n"}, "mariadb", "10.4")
+    assert _rules(found) == [("version-gated-syntax", 2)]
+    # CHANGE COLUMN runs on every version
+    found = _lint(tmp_path, {"V1__t.sql": _USERS + "ALTER TABLE users CHANGE name full_name varchar(100) NOT NULL;\n"},
+                  "mysql", "5.7")
+    assert "version-gated-syntax" not in [f["rule"] for f in found]
+
+
+def test_rename_index_drop_constraint_and_drop_check_are_version_gated(tmp_path):
+    files = {"V1__t.sql": _USERS.replace(");", ", UNIQUE KEY users_name (name), CONSTRAINT ck CHECK (n > 0));"),
+             "V2__a.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users RENAME INDEX users_name TO users_name2;\n",
+             "V3__b.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users DROP CHECK ck;\n",
+             "V4__c.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users DROP CONSTRAINT users_name2;\n"}
+    found = _lint(tmp_path, files, "mariadb", "10.4")
+    gated = [f for f in found if f["rule"] == "version-gated-syntax"]
+    assert [f["path"][-9:] for f in gated] == ["V2__a.sql", "V3__b.sql"]
+    assert "ADD UNIQUE INDEX users_name2 (name)" in gated[0]["fix"]
+    assert "MariaDB has no ALTER TABLE ... DROP CHECK" in gated[1]["message"] and "DROP CONSTRAINT ck" in gated[1]["fix"]
+    found = _lint(tmp_path, files, "mysql", "8.0.18")
+    gated = [f for f in found if f["rule"] == "version-gated-syntax"]
+    assert [f["path"][-9:] for f in gated] == ["V4__c.sql"]
+    assert "DROP INDEX users_name2" in gated[0]["fix"]
+    assert "version-gated-syntax" not in [f["rule"] for f in _lint(tmp_path, files, "mysql", "8.0.35")]
+
+
+def test_a_statement_that_fails_carries_only_the_failure(tmp_path):
+    # MariaDB: a refused ALGORITHM clause; the unique index (constraint-on-live-table) and the missing
+    # lock_wait_timeout (lock-timeout) are about a statement that never runs
+    files = {"V1__t.sql": _USERS,
+             "V2__uq.sql": "ALTER TABLE users ADD UNIQUE INDEX users_name_uq (name), ALGORITHM=INSTANT;\n"}
+    found = _lint(tmp_path, files, "mariadb", "10.11")
+    assert _rules(found) == [("algorithm-refused", 1)]
+    # without the refused clause the same statement runs, and what it does is reported
+    files["V2__uq.sql"] = "ALTER TABLE users ADD UNIQUE INDEX users_name_uq (name);\n"
+    assert sorted(_rules(_lint(tmp_path, files, "mariadb", "10.11"))) == [("constraint-on-live-table", 1),
+                                                                         ("lock-timeout", 1)]
+    # MySQL: a missing column; the other statement of the migration keeps its findings
+    (tmp_path / "my").mkdir()
+    found = _lint(tmp_path / "my", {"V1__t.sql": _USERS,
+                                    "V2__x.sql": "ALTER TABLE users DROP COLUMN nickname;\nALTER TABLE users DROP COLUMN n;\n"},
+                  "mysql", "8.0.35", "--ignore", "mysql-multiple-ddl", "--ignore", "merge-alter-table")
+    # (lock-timeout, reported once per migration, goes to its first locking statement that does not fail)
+    assert _rules(found) == [("missing-object", 1), ("drop-column", 2), ("lock-timeout", 2)]
+
+
+def test_a_failing_statement_on_postgres_carries_only_the_failure(tmp_path):
+    found = _lint(tmp_path, {"V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY, name text);\n",
+                             "V2__x.sql": "ALTER TABLE users RENAME COLUMN nickname TO nick;\n"
+                                          "ALTER TABLE users RENAME COLUMN name TO full_name;\n"}, "postgres", "15")
+    rules = _rules(found)
+    assert ("missing-object", 1) in rules and ("rename-column", 2) in rules
+    assert [r for r in rules if r[1] == 1] == [("missing-object", 1)]
+
+
+def test_dropping_the_fulltext_index_frees_rebuilds_but_not_instant_columns_until_a_rebuild(tmp_path):
+    # measured on MariaDB 10.11.19: after DROP INDEX ft, ADD COLUMN ... ALGORITHM=INSTANT is refused (FTS_DOC_ID
+    # stays), FORCE / MODIFY run INPLACE with LOCK=NONE, and after that rebuild INSTANT works again
+    files = {
+        "V1__t.sql": "CREATE TABLE posts (id bigint PRIMARY KEY, title varchar(200) NOT NULL, body text,\n"
+                     "  FULLTEXT KEY ft_posts (title, body)) ENGINE=InnoDB;\n",
+        "V2__drop.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE posts DROP INDEX ft_posts;\n",
+        "V3__add.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE posts ADD COLUMN x1 int NULL, ALGORITHM=INSTANT;\n",
+        "V4__force.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE posts FORCE;\n",
+        "V5__add.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE posts ADD COLUMN x2 int NULL, ALGORITHM=INSTANT;\n",
+    }
+    for dialect, version in (("mariadb", "10.11"), ("mysql", "8.0.35")):
+        found = _lint(tmp_path, files, dialect, version)
+        assert [(f["rule"], f["path"][-13:]) for f in found] == [("algorithm-refused", "V3__add.sql"),
+                                                                 ("table-rewrite", "V4__force.sql")], dialect
+        assert "LOCK=NONE" in found[1]["message"] and "keeps reading and writing posts" in found[1]["message"]
+    # while the FULLTEXT index exists the rebuild blocks writes (LOCK=SHARED)
+    (tmp_path / "keep").mkdir()
+    found = _lint(tmp_path / "keep", {"V1__t.sql": files["V1__t.sql"], "V4__force.sql": files["V4__force.sql"]},
+                  "mariadb", "10.11")
+    assert _rules(found) == [("table-rewrite", 2)] and "LOCK=SHARED" in found[0]["message"]
+    # the same steps on a table born in the migration: nothing is live, nothing to say
+    (tmp_path / "born").mkdir()
+    found = _lint(tmp_path / "born", {"V1__t.sql": files["V1__t.sql"] + "ALTER TABLE posts DROP INDEX ft_posts;\n"
+                                      "ALTER TABLE posts FORCE;\nALTER TABLE posts ADD COLUMN x2 int NULL, ALGORITHM=INSTANT;\n"},
+                  "mariadb", "10.11", "--ignore", "mysql-multiple-ddl", "--ignore", "merge-alter-table")
+    assert found == []
+
+
+def test_changing_the_storage_engine_copies_the_table(tmp_path):
+    # measured on MariaDB 10.11.19: ENGINE=MyISAM on an InnoDB table (and back, and MyISAM to MyISAM) refuses
+    # ALGORITHM=INPLACE and LOCK=NONE: COPY with LOCK=SHARED; ENGINE=InnoDB on an InnoDB table rebuilds in place
+    files = {"V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE logs (id bigint PRIMARY KEY) ENGINE=MyISAM;\n",
+             "V2__e.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users ENGINE=MyISAM;\n",
+             "V3__e.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE logs ENGINE=InnoDB;\n",
+             "V4__e.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE logs ENGINE=InnoDB;\n",
+             "V5__e.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users FORCE;\n"}
+    for dialect, version in (("mariadb", "10.11"), ("mysql", "8.0.35")):
+        found = {f["path"][-9:]: f["message"] for f in _lint(tmp_path, files, dialect, version)}
+        assert sorted(found) == ["V2__e.sql", "V3__e.sql", "V4__e.sql", "V5__e.sql"], dialect
+        assert "copies the whole table users (ALGORITHM=COPY, LOCK=SHARED)" in found["V2__e.sql"]
+        assert "its writes to users wait" in found["V2__e.sql"]
+        assert "copies the whole table logs (ALGORITHM=COPY, LOCK=SHARED)" in found["V3__e.sql"]
+        assert "rebuilds the whole table logs in place (ALGORITHM=INPLACE, LOCK=NONE)" in found["V4__e.sql"]
+        # users is MyISAM now: FORCE copies it too
+        assert "copies the whole table users (ALGORITHM=COPY, LOCK=SHARED)" in found["V5__e.sql"]
+    # a table born in the same migration: quiet
+    (tmp_path / "born").mkdir()
+    found = _lint(tmp_path / "born", {"V1__t.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n"
+                                      "ALTER TABLE users ENGINE=MyISAM;\n"}, "mariadb", "10.11",
+                  "--ignore", "mysql-multiple-ddl")
+    assert found == []
+
+
+_VIEWS = ("CREATE TABLE views (id bigint NOT NULL, viewed_on date NOT NULL, PRIMARY KEY (id, viewed_on))\n"
+          "  PARTITION BY RANGE (TO_DAYS(viewed_on)) (PARTITION p2024 VALUES LESS THAN (TO_DAYS('2025-01-01')),\n"
+          "  PARTITION pmax VALUES LESS THAN MAXVALUE);\n")
+_REORG = ("ALTER TABLE views REORGANIZE PARTITION pmax INTO (PARTITION p2025 VALUES LESS THAN (TO_DAYS('2026-01-01')),"
+          " PARTITION pmax VALUES LESS THAN MAXVALUE);\n")
+
+
+def test_reorganize_and_rebuild_partition_copy_the_partitions_while_writes_wait(tmp_path):
+    # MySQL manual: INPLACE, LOCK=SHARED at least; measured on MariaDB 10.11.19: new TABLE_IDs for the partitions
+    # named only, an INSERT into another partition waited for the whole copy
+    files = {"V1__t.sql": _VIEWS, "V2__reorg.sql": "SET SESSION lock_wait_timeout = 5;\n" + _REORG,
+             "V3__rebuild.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE views REBUILD PARTITION p2024;\n"}
+    for dialect, version in (("mariadb", "10.11"), ("mysql", "8.0.35")):
+        found = _lint(tmp_path, files, dialect, version)
+        assert _rules(found) == [("table-rewrite", 2), ("table-rewrite", 2)], dialect
+        assert "copies the rows of partition pmax into new partitions (LOCK=SHARED)" in found[0]["message"]
+        assert "its writes to views wait until it ends (in every partition" in found[0]["message"]
+        assert "partition p2024" in found[1]["message"]
+    (tmp_path / "born").mkdir()
+    assert _lint(tmp_path / "born", {"V1__t.sql": _VIEWS + _REORG}, "mariadb", "10.11",
+                 "--ignore", "mysql-multiple-ddl") == []
+
+
+def test_lock_tables_write_blocks_reads_and_writes_until_unlock_tables(tmp_path):
+    files = {"V1__t.sql": _USERS,
+             "V2__fill.sql": "SET SESSION lock_wait_timeout = 5;\nLOCK TABLES users WRITE;\n"
+                             "UPDATE users SET name = TRIM(name);\nUNLOCK TABLES;\nUPDATE users SET n = 0 WHERE n IS NULL;\n"}
+    for dialect, version in (("mariadb", "10.11"), ("mysql", "8.0.35")):
+        found = _lint(tmp_path, files, dialect, version, "--ignore", "unbatched-backfill")
+        assert _rules(found) == [("backfill-under-lock", 3)], dialect
+        assert "can neither read nor write users" in found[0]["message"]
+    # without lock_wait_timeout, LOCK TABLES itself may queue behind open transactions: lock-timeout
+    found = _lint(tmp_path, {"V2__fill.sql": "LOCK TABLES users WRITE;\nUPDATE users SET name = TRIM(name);\n"
+                                             "UNLOCK TABLES;\n"}, "mysql", "8.0.35", "--ignore", "unbatched-backfill")
+    assert _rules(found) == [("lock-timeout", 1), ("backfill-under-lock", 2)]
+
+
+def test_srid_column_attribute_is_mysql_syntax(tmp_path):
+    files = {"V1__t.sql": "CREATE TABLE places (id bigint PRIMARY KEY, pos POINT NOT NULL SRID 4326, SPATIAL INDEX sp (pos));\n",
+             "V2__g.sql": "SET SESSION lock_wait_timeout = 5;\nALTER TABLE places ADD COLUMN g POINT SRID 4326;\n"}
+    assert _lint(tmp_path, files, "mysql", "8.0.35") == []
+    found = _lint(tmp_path, files, "mariadb", "10.11")
+    # measured on MariaDB 10.11.19: ... NOT NULL SRID 4326 is error 1064
+    assert [(f["rule"], f["path"][-9:]) for f in found] == [("unanalysed-statement", "V1__t.sql"),
+                                                             ("unanalysed-statement", "V2__g.sql")]
+    assert "SRID n is MySQL 8.0 syntax" in found[0]["message"]
+
+
+def test_the_rule_reference_names_every_rule_that_says_a_statement_fails():
+    from pathlib import Path
+
+    from flylint.rules import FAILS
+
+    intro = (Path(__file__).parent.parent / "docs" / "rules.md").read_text().split("| rule |")[0]
+    assert all(f"`{rid}`" in intro for rid in FAILS)
+
+
+def test_a_suppressed_failure_leaves_the_statement_its_other_findings(tmp_path):
+    files = {"V1__t.sql": _USERS + "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint,\n"
+                           "  CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id));\n",
+             "V2__x.sql": "SET SESSION lock_wait_timeout = 5;\nDROP TABLE users;\n"}
+    assert _rules(_lint(tmp_path, files, "mysql", "8.0.35")) == [("dependent-objects", 2)]
+    # the user says the foreign key is gone (dropped by hand): the statement runs, and what it does counts
+    files["V2__x.sql"] = ("SET SESSION lock_wait_timeout = 5;\n"
+                          "-- flylint: ignore[dependent-objects] orders_user_fk was dropped by hand everywhere\n"
+                          "DROP TABLE users;\n")
+    assert _rules(_lint(tmp_path, files, "mysql", "8.0.35")) == [("drop-table", 3)]

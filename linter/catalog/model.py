@@ -103,6 +103,9 @@ class Table:
     # MySQL/MariaDB: InnoDB's FTS_DOC_ID column exists (a FULLTEXT index was added once; it stays after
     # the index is dropped), so a new FULLTEXT index does not rebuild the table.
     fts_doc_id: bool = False
+    # MySQL/MariaDB: the storage engine as written in CREATE/ALTER TABLE ... ENGINE= (lower case); None: not
+    # written, the server's default (InnoDB). Changing it copies the table.
+    engine: str | None = None
 
     @property
     def display(self) -> str:

@@ -186,6 +186,36 @@ _MY_REBUILDS = frozenset({"add-column", "drop-column", "set-not-null", "drop-not
                           "rewrite-table", "drop-constraint"})
 
 
+def _rebuilds(kind: str, detail: dict) -> bool:
+    """MySQL/MariaDB: the change rebuilds the table on every version, once the table has FTS_DOC_ID (so no
+    INSTANT ADD/DROP COLUMN)."""
+    if kind in ("rewrite-table", "drop-column", "set-not-null", "drop-not-null", "add-primary-key"):
+        return True
+    if kind == "add-column":
+        return not (detail.get("generated") and not detail.get("generated_stored"))
+    if kind == "drop-constraint":
+        return detail.get("constraint_kind") == "primary-key"
+    if kind == "change-column-type":
+        return not (detail.get("binary_coercible") or detail.get("enum_append"))
+    return (detail.get("options") or {}).get("algorithm") == "COPY"
+
+
+def _my_definition(col: Column) -> str | None:
+    """A MySQL/MariaDB column definition rebuilt from the catalog, for CHANGE COLUMN (None when flylint
+    cannot write it: a generated column, whose expression it does not keep)."""
+    if col.generated or col.type is None:
+        return None
+    parts = [str(col.type)]
+    if col.charset:
+        parts.append(f"CHARACTER SET {col.charset}")
+    parts.append("NULL" if col.nullable else "NOT NULL")
+    if col.default is not None:
+        parts.append(f"DEFAULT {col.default}")
+    if col.identity:
+        parts.append("AUTO_INCREMENT")
+    return " ".join(parts)
+
+
 class _Replayer:
     def __init__(self, cat: Catalog, out: Replay, fi: int, si: int, path: str, release=None) -> None:
         self.cat, self.out, self.fi, self.si, self.path = cat, out, fi, si, path
@@ -209,7 +239,11 @@ class _Replayer:
         if table is not None and self.cat.dialect != "postgres":
             t = self.cat.tables.get(table)
             if t is not None and t.fts_doc_id:
-                detail["fulltext_table"] = True  # MySQL/MariaDB: no INSTANT ADD/DROP COLUMN, rebuilds need LOCK=SHARED
+                detail["fulltext_table"] = True  # MySQL/MariaDB: no INSTANT ADD/DROP COLUMN (InnoDB's FTS_DOC_ID)
+                if detail.get("special_index") != "FULLTEXT" and _rebuilds(kind, detail):
+                    # the FULLTEXT index is gone and this change rebuilds the table: FTS_DOC_ID goes with the
+                    # rebuild, and INSTANT ADD COLUMN works again (measured on MariaDB 10.11.19 here)
+                    t.fts_doc_id = False
         klass = klass or DEFAULT_CLASS[kind]
         if born and klass in _NOT_LIVE:
             klass = _NOT_LIVE[klass]
@@ -485,6 +519,8 @@ class _Replayer:
             elif isinstance(prop, exp.InheritsProperty):
                 t.complete = False  # columns come from the parent
                 t.constraints_known = False
+            elif isinstance(prop, exp.EngineProperty) and prop.name:
+                t.engine = prop.name.lower()
             elif isinstance(prop, exp.PartitionedByProperty):
                 t.partitioned = True
                 t.partition_key = tuple(self.cat.col_key(*_name(c.this)) for c in prop.find_all(exp.Column)
@@ -1288,8 +1324,15 @@ class _Replayer:
         opts = _options(options)
         for o in options:
             if isinstance(o, exp.EngineProperty):
+                # InnoDB to InnoDB: an in-place rebuild; another engine, or a table not in InnoDB: a table copy
+                # (measured on MariaDB 10.11.19: INPLACE and LOCK=NONE refused, also for MyISAM to MyISAM)
+                engine, current = (o.name or "").lower(), t.engine or "innodb"
+                other = bool(engine) and (engine != current or current != "innodb")
                 self.emit("rewrite-table", key, key[1], f"ALTER TABLE {key[1]} ENGINE={o.name or '...'}",
-                          born=self.born(t.origin), reason="engine", options=opts)
+                          born=self.born(t.origin), reason="engine-copy" if other else "engine", options=opts,
+                          engine=o.name or None, engine_before=current)
+                if engine:
+                    t.engine = engine
             elif isinstance(o, (exp.CharacterSetProperty, exp.CollateProperty)):
                 self.emit("other", key, key[1], f"change the default character set of {key[1]}",
                           born=self.born(t.origin))
@@ -1307,8 +1350,9 @@ class _Replayer:
     def a_ForceProperty(self, t: Table, key, action, opts) -> None:
         """MySQL/MariaDB ALTER TABLE ... FORCE rebuilds the table (measured on MariaDB 10.11.19: INPLACE,
         LOCK=NONE, new TABLE_ID; LOCK=SHARED when the table has a SPATIAL or FULLTEXT index)."""
+        copy = (t.engine or "innodb") != "innodb"  # no in-place rebuild outside InnoDB (measured on MariaDB 10.11.19)
         self.emit("rewrite-table", key, key[1], f"ALTER TABLE {key[1]} FORCE", born=self.born(t.origin),
-                  reason="force", options=opts)
+                  reason="engine-copy" if copy else "force", options=opts, engine_before=t.engine or "innodb")
 
     def special_index(self, key) -> dict:
         """MySQL/MariaDB: the kind of a FULLTEXT or SPATIAL index of the table, which makes a rebuild take
@@ -1481,10 +1525,12 @@ class _Replayer:
                     self.emit("other", key, f"{t.name}.{name}", f"drop constraint if exists {name} (not there)",
                               born=self.born(t.origin))
                     continue
+                # MySQL: DROP CONSTRAINT from 8.0.19, DROP CHECK from 8.0.16 (flylint.dbfacts.syntax_gate)
+                gated = {} if self.pg() else {"syntax": {"CONSTRAINT": "drop-constraint", "CHECK": "drop-check"}.get(kind)}
                 self.emit("drop-constraint", key, f"{t.name}.{name}", f"drop constraint {name} on {t.name}",
                           born=self.born(t.origin) or (c is not None and self.born(c.origin)),
                           constraint=cname, constraint_kind=c.kind if c and c.kind else {
-                              "FOREIGN KEY": "foreign-key", "CHECK": "check"}.get(kind), options=opts)
+                              "FOREIGN KEY": "foreign-key", "CHECK": "check"}.get(kind), options=opts, **gated)
 
     def drop_column(self, t: Table, key, name: str, quoted: bool, if_exists: bool, opts, cascade: bool = False) -> None:
         ck = self.cat.col_key(name, quoted)
@@ -1563,9 +1609,13 @@ class _Replayer:
     def a_RenameColumn(self, t: Table, key, r: exp.RenameColumn, opts) -> None:
         old, oq = _name(r.this)
         new, nq = _name(r.args.get("to"))
-        self.rename_column(t, key, self.cat.col_key(old, oq), old, new, self.cat.col_key(new, nq))
+        gated = {}
+        if not self.pg():  # RENAME COLUMN: MySQL 8.0+, MariaDB 10.5+ (flylint.dbfacts.syntax_gate)
+            col = t.columns.get(self.cat.col_key(old, oq))
+            gated = {"syntax": "rename-column", "definition": _my_definition(col) if col is not None else None}
+        self.rename_column(t, key, self.cat.col_key(old, oq), old, new, self.cat.col_key(new, nq), **gated)
 
-    def rename_column(self, t: Table, key, old_key, old, new, new_key, *, emit=True) -> Column | None:
+    def rename_column(self, t: Table, key, old_key, old, new, new_key, *, emit=True, **gated) -> Column | None:
         col = t.columns.get(old_key)
         # MySQL/MariaDB rename a column views still read by its old name (error 1356 afterwards)
         self.renamed_for_views = tuple(v[1] for v in self.views_on(key, old_key)) \
@@ -1594,7 +1644,7 @@ class _Replayer:
                       born=col is not None and self.born(col.origin), column=old, new_name=new, replaces=replaces,
                       nullable=col.nullable if col else None, has_default=bool(col and col.default is not None),
                       type=str(col.type) if col is not None and col.type is not None else None,
-                      breaks_views=self.renamed_for_views)
+                      breaks_views=self.renamed_for_views, **gated)
         return col
 
     def follow_move(self, t: Table, old_key: str, new_key: str, new: str) -> str | None:
@@ -1901,8 +1951,13 @@ class _Replayer:
                 t.constraints[self.cat.con_key(old)] = c
             elif self.constraint_known(t):
                 self.problem("missing", old, f"index {old} does not exist on table {t.name}")
+        gated = {} if self.pg() else {"syntax": "rename-index"}  # MySQL 5.7+, MariaDB 10.5+
+        if gated and i is not None:
+            gated.update(index_columns=i.columns, index_unique=i.unique, index_type=i.kind)
+        elif gated and self.cat.con_key(new) in t.constraints:
+            gated.update(index_columns=t.constraints[self.cat.con_key(new)].columns, index_unique=True)
         self.emit("other", key, f"{t.name}.{old}", f"rename index {old} of {t.name} to {new}",
-                  born=self.born(t.origin), klass="neutral", new_name=new)
+                  born=self.born(t.origin), klass="neutral", new_name=new, **gated)
 
     def a_PartitionOperation(self, t: Table, key, op: N.PartitionOperation, opts) -> None:
         """MySQL/MariaDB partition maintenance: DROP and TRUNCATE PARTITION delete the rows in them."""
@@ -1919,6 +1974,14 @@ class _Replayer:
             how = "with a new partitioning" if t.partitioned else "without partitioning"
             self.emit("rewrite-table", key, t.name, f"rebuild table {t.name} {how}", born=self.born(t.origin),
                       reason="partitioning", partition_op=op.operation.lower(), options=opts)
+            return
+        if op.operation in ("REORGANIZE", "REBUILD"):
+            # the rows of the partitions named are copied into new ones while writes to the whole table wait
+            # (MySQL manual; measured on MariaDB 10.11.19): a partial table copy
+            what = f"partition{'s' if len(names) > 1 else ''} {shown}" if names else "every partition"
+            self.emit("rewrite-table", key, t.name, f"{op.operation} PARTITION {shown or ''} of {t.name}".replace(
+                "  ", " "), born=self.born(t.origin), reason="partition-copy", partition_op=op.operation.lower(),
+                partitions=names or ("ALL",), copied=what, options=opts)
             return
         self.emit("other", key, t.name, f"{op.operation.lower()} partition {shown} of {t.name}".replace("  ", " "),
                   born=self.born(t.origin), partition_op=op.operation.lower(), options=opts)

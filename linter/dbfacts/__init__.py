@@ -58,6 +58,8 @@ __all__ = [
     "cost",
     "describe",
     "operation_lock",
+    "SyntaxGate",
+    "syntax_gate",
     "lock_blocks",
     "parse_version",
     "pg_lock_mode",
@@ -107,7 +109,9 @@ CHANGES = (
 # dict can be passed. Beyond the flags: `algorithm`/`lock` are an explicit MySQL/MariaDB clause;
 # `mode` is the LOCK TABLE(S) mode; `constraint_kind` ("primary-key", "unique", "check",
 # "foreign-key") says what drop-constraint drops; `reason` says why a table is rewritten
-# ("charset": CONVERT TO CHARACTER SET, "engine", "optimize", "cluster", "vacuum-full");
+# ("charset": CONVERT TO CHARACTER SET, "engine": ENGINE=InnoDB on an InnoDB table, "engine-copy":
+# ENGINE= of another engine, or a rebuild of a table that is not InnoDB, "partition-copy": REORGANIZE or
+# REBUILD PARTITION, "partitioning", "reorganize-partition", "optimize", "cluster", "vacuum-full");
 # `full` is None unless known (False: a plain VACUUM, which does not rewrite); `domain` says the
 # change is an ALTER DOMAIN (PostgreSQL): its lock is on every table with a column of the domain;
 # `special_index` ("FULLTEXT", "SPATIAL") says the MySQL/MariaDB table has such an index, which makes
@@ -208,6 +212,37 @@ def operation_lock(dialect: str, operation: str | None) -> tuple[str | None, str
     The lock is a PostgreSQL lock mode, or the MySQL/MariaDB metadata-lock level; None: no table lock."""
     table = _postgres.OPERATIONS if _dialect(dialect) == "postgres" else _mysql.OPERATIONS
     return table.get(operation or "")
+
+
+@dataclass(frozen=True, slots=True)
+class SyntaxGate:
+    """A statement form the server at `version` rejects (error 1064): it exists from `since` on."""
+
+    feature: str  # a key of mysql.SYNTAX_SINCE: "rename-column", "rename-index", "drop-constraint", "drop-check"
+    syntax: str  # the form as shown to the user, e.g. "ALTER TABLE ... RENAME COLUMN"
+    since: str | None  # None: no version of the product has it
+    version: str  # the version judged (the one given, or the assumed oldest)
+    source: str
+    dialect: str
+    assumed_version: str | None = None  # set when no db_version was given
+
+
+def syntax_gate(dialect: str, feature: str, db_version: str | None = None) -> SyntaxGate | None:
+    """The gate when `feature`'s syntax does not exist yet on `dialect` at `db_version` (the oldest
+    supported version when None): the statement fails there. None when the server accepts it, or when
+    flylint knows no gate for it. Raises ValueError for an unknown dialect or an unparsable version."""
+    dialect = _dialect(dialect)
+    gates = _mysql.SYNTAX_SINCE.get(feature, {}) if dialect != "postgres" else {}
+    gate = gates.get(dialect)
+    if gate is None:
+        return None
+    assumed = None
+    if db_version is None or str(db_version).strip() == "":
+        db_version = assumed = OLDEST[dialect]
+    since, syntax, source = gate
+    if since is not None and version_at_least(parse_version(db_version), parse_version(since)):
+        return None
+    return SyntaxGate(feature, syntax, since, str(db_version), source, dialect, assumed)
 
 
 def describe(c: Cost) -> str:
@@ -426,8 +461,9 @@ def _special_index(dialect: str, change: str, details: Mapping[str, Any], c: Cos
 
 
 def _fulltext_table(change: str, details: Mapping[str, Any], c: Cost) -> Cost:
-    """A table with a FULLTEXT index (InnoDB's hidden FTS_DOC_ID column): no INSTANT ADD/DROP
-    COLUMN, and a rebuild re-creates the FULLTEXT index, which needs LOCK=SHARED. Measured on
+    """A table with InnoDB's hidden FTS_DOC_ID column (a FULLTEXT index was added; the column stays after the
+    index is dropped, until the table is rebuilt): no INSTANT ADD/DROP COLUMN; and while a FULLTEXT index
+    exists, a rebuild re-creates it, which needs LOCK=SHARED. Measured on
     MariaDB 10.11.19 here (ADD/DROP COLUMN: INSTANT and NOCOPY refused, INPLACE LOCK=NONE refused
     'Fulltext index creation requires a lock', INPLACE LOCK=SHARED accepted; a VIRTUAL column stays
     INSTANT); MySQL 8.0 manual, Online DDL: instant ADD COLUMN is not supported for 'tables with a
@@ -436,7 +472,9 @@ def _fulltext_table(change: str, details: Mapping[str, Any], c: Cost) -> Cost:
             details["generated"] and not details["generated_stored"]):
         c = replace(c, algorithm="INPLACE", rewrite=True, scan=True, duration="rewrite", since=None,
                     note=_join(c.note, "the table has a FULLTEXT index: no INSTANT ADD/DROP COLUMN, the table is rebuilt"))
-    if c.rewrite and c.lock == "NONE":
+    if c.rewrite and c.lock == "NONE" and str(details["special_index"] or "").upper() == "FULLTEXT":
+        # only while a FULLTEXT index exists: after DROP INDEX the rebuild ran INPLACE with LOCK=NONE (measured
+        # on MariaDB 10.11.19 here), though ADD COLUMN stays non-INSTANT until a rebuild removes FTS_DOC_ID
         c = replace(_with_lock(c, "SHARED"), note=_join(c.note, "rebuilding a table with a FULLTEXT index needs "
                                                               "LOCK=SHARED (writes wait)"))
     return c

@@ -89,6 +89,9 @@ _STRICT = (
 _DUPLICATES = "fails if existing rows have duplicates"
 _FULLTEXT = "a FULLTEXT or SPATIAL index needs LOCK=SHARED (blocks writes)"
 _VIEW = "the exclusive metadata lock is on the view: queries through it wait"
+_PARTITION_COPY = "the rows of the partitions named are copied into new partitions while writes to the table wait"
+_ENGINE_CHANGE = ("every row is copied into a new table (of the new storage engine) while writes wait; only InnoDB "
+                  "rebuilds in place")
 _ENUM_COPY = (
     "only appending values at the end (without crossing 255 ENUM values or a SET byte "
     "boundary) is metadata-only; anything else copies the table"
@@ -247,6 +250,18 @@ MYSQL: tuple[Row, ...] = (
        source=M8.format("Partitioning Operations: 'PARTITION BY' and 'REMOVE PARTITIONING' not in "
                         "place, no concurrent DML"),
        note="every row is copied into the new layout while writes wait"),
+    my("rewrite-table", "INPLACE", "SHARED", rebuild=True, when={"reason": "partition-copy"},
+       source=M8.format("Partitioning Operations: REORGANIZE PARTITION and REBUILD PARTITION in place, no "
+                        "concurrent DML (ALGORITHM=INPLACE, LOCK={DEFAULT|SHARED|EXCLUSIVE})")
+              + "; MySQL 5.6 manual: Online DDL for Partitioned Tables ('Data from the affected partitions is "
+                "copied while holding a shared lock') [manual]",
+       note=_PARTITION_COPY),
+    my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "engine-copy"},
+       source=M8.format("Table Operations: only 'Performing a null rebuild' (ENGINE=InnoDB on an InnoDB "
+                        "table) is in place; in-place operations are InnoDB's own, so a change of storage "
+                        "engine copies the table")
+              + "; not measured on MySQL: MariaDB 10.11.19 refused INPLACE and LOCK=NONE for it (measured)",
+       note=_ENGINE_CHANGE),
     my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "charset"},
        source=M8.format("Table Operations: 'Converting a character set' not in place, rebuilds, "
                         "no concurrent DML"),
@@ -409,6 +424,18 @@ MARIADB: tuple[Row, ...] = (
                           "algorithm requires a lock', ALGORITHM=INPLACE refused (1845), LOCK=SHARED "
                           "accepted"),
        note="every row is copied into the new layout while writes wait"),
+    my("rewrite-table", "INPLACE", "SHARED", rebuild=True, when={"reason": "partition-copy"},
+       source=HERE.format("REORGANIZE PARTITION pmax INTO (...) and REBUILD PARTITION p2025 of a RANGE-partitioned "
+                          "table: new TABLE_IDs for the partitions named only, reads went on, an INSERT into another "
+                          "partition waited 2.1 s of the 2.9 s; any ALGORITHM=/LOCK= clause next to a partition "
+                          "operation is a syntax error (1064)"),
+       note=_PARTITION_COPY),
+    my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "engine-copy"},
+       source=HERE.format("ALTER TABLE ... ENGINE=MyISAM on an InnoDB table, ENGINE=InnoDB on a MyISAM table: "
+                          "ALGORITHM=INPLACE refused (1845, 'Try ALGORITHM=COPY'), LOCK=NONE refused (1846, 'COPY "
+                          "algorithm requires a lock'), COPY with LOCK=SHARED accepted; ENGINE=MyISAM and FORCE on a "
+                          "MyISAM table alike (INPLACE and LOCK=NONE refused)"),
+       note=_ENGINE_CHANGE),
     my("rewrite-table", "COPY", "SHARED", rebuild=True, when={"reason": "charset"},
        source=V3.format("#28 (CONVERT TO CHARACTER SET: 'Cannot change column type')"),
        note="every text column is converted while the table is copied; writes wait"),
@@ -449,4 +476,45 @@ OPERATIONS: dict[str, tuple[str | None, str]] = {
                                        "its body uses")),
     "drop-event": (None, HERE.format("DROP EVENT did not wait for such a transaction")),
     "alter-event": (None, HERE.format("ALTER EVENT ... DISABLE did not wait for such a transaction")),
+}
+
+# Syntax that exists only from a version on: an older server rejects the statement (error 1064, a
+# syntax error), so the migration fails there. feature -> dialect -> (first version that accepts it,
+# the statement form as shown to the user, source). A feature that came in a release before the
+# series' first GA release (MySQL 8.0.3 < 8.0.11, MariaDB 10.5.2 < 10.5.4) is gated at the series
+# ("8.0", "10.5"): every production release of that series has it, and "--db-version 8.0" must not be
+# read as a development milestone that lacked it. None: no version of that product has it.
+SYNTAX_SINCE: dict[str, dict[str, tuple[str | None, str, str]]] = {
+    "rename-column": {
+        "mysql": ("8.0", "ALTER TABLE ... RENAME COLUMN",
+                  "MySQL 8.0 manual: ALTER TABLE, Renaming, Redefining, and Reordering Columns (RENAME COLUMN: "
+                  "MySQL 8.0.3, a development release before the first 8.0 GA release 8.0.11) [manual]; the MySQL "
+                  "5.7 manual's ALTER TABLE has only CHANGE [manual]"),
+        "mariadb": ("10.5", "ALTER TABLE ... RENAME COLUMN",
+                    "MariaDB KB: ALTER TABLE, RENAME COLUMN (MariaDB 10.5.2, before the first 10.5 GA release "
+                    "10.5.4; MDEV-16290) [manual]; measured on MariaDB 10.11.19 here: accepted"),
+    },
+    "rename-index": {
+        "mysql": ("5.7", "ALTER TABLE ... RENAME INDEX",
+                  "MySQL 5.7 manual: ALTER TABLE (RENAME INDEX|KEY from MySQL 5.7.1, before the first 5.7 GA "
+                  "release 5.7.9) [manual]; Online DDL Operations: 'Renaming an index' [manual]"),
+        "mariadb": ("10.5", "ALTER TABLE ... RENAME INDEX",
+                    "MariaDB KB: ALTER TABLE, RENAME INDEX/KEY (MariaDB 10.5.2, before the first 10.5 GA release "
+                    "10.5.4) [manual]; measured on MariaDB 10.11.19 here: RENAME INDEX and RENAME KEY accepted"),
+    },
+    "drop-constraint": {
+        "mysql": ("8.0.19", "ALTER TABLE ... DROP CONSTRAINT",
+                  "MySQL 8.0 manual: ALTER TABLE, Foreign Keys and Other Constraints ('As of MySQL 8.0.19, ALTER "
+                  "TABLE permits more general (and SQL standard) syntax for dropping ... constraints of any type "
+                  "... DROP CONSTRAINT symbol') [manual]"),
+    },
+    "drop-check": {
+        "mariadb": (None, "ALTER TABLE ... DROP CHECK",
+                    "measured on MariaDB 10.11.19 here: DROP CHECK ck is error 1064, DROP CONSTRAINT ck drops the "
+                    "CHECK; MariaDB KB: ALTER TABLE (DROP CONSTRAINT for CHECK constraints, 10.2.1) [manual]"),
+        "mysql": ("8.0.16", "ALTER TABLE ... DROP CHECK",
+                  "MySQL 8.0 manual: CHECK Constraints ('Prior to MySQL 8.0.16, CREATE TABLE permits only the "
+                  "following limited version of table CHECK constraint syntax, which is parsed and ignored') and "
+                  "ALTER TABLE (DROP CHECK from 8.0.16) [manual]"),
+    },
 }

@@ -818,6 +818,16 @@ _NAME_TOKENS = (TokenType.VAR, TokenType.IDENTIFIER)
 _BEFORE_NAME = frozenset({"(", ",", "COLUMN", "ADD", "MODIFY"})
 
 
+def srid_offset(tokens: list) -> int | None:
+    """Where a column attribute `SRID n` (MySQL 8.0) starts, or None."""
+    for i in range(2, len(tokens) - 1):
+        tok = tokens[i]
+        if tok.token_type is TokenType.VAR and tok.text.upper() == "SRID" and \
+                tokens[i + 1].token_type is TokenType.NUMBER:
+            return tok.start
+    return None
+
+
 def spatial_types(tokens: list) -> list:
     """The tokens with each spatial type word of a column definition (`name point`, `ADD COLUMN name
     point`, `MODIFY name point`, `CHANGE old new point`) turned into a type token, and MySQL 8.0's column

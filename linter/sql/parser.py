@@ -138,6 +138,11 @@ def _parse(text: str, dialect: str, max_depth: int) -> ParseResult:
     if not tokens:
         return ParseResult(None, "empty statement (only comments or whitespace)")
     if base == "mysql" and tokens[0].text.upper() in ("CREATE", "ALTER") and mysql_ext.may_have_spatial(work):
+        if dialect == "mariadb":
+            at = mysql_ext.srid_offset(tokens)
+            if at is not None:  # measured on MariaDB 10.11.19: error 1064 near the SRID number
+                return ParseResult(None, "the column attribute SRID n is MySQL 8.0 syntax; MariaDB rejects it (a "
+                                   "syntax error, 1064)", at, _guess_kind(tokens))
         tokens = mysql_ext.spatial_types(tokens)
     if "\x00" in work:  # sqlglot skips it; PostgreSQL rejects it, MySQL reads it as part of the text
         return ParseResult(None, "it contains a NUL byte (\\x00), which the database rejects or misreads",
