@@ -42,11 +42,11 @@ def worthwhile(todo: list, cpu_count: int | None = None) -> bool:
 
 
 # Shares of the three parts, by bytes of SQL. Measured (CPU time per process) on the benchmark's
-# history: parsing costs about 2.7 times replaying, and handing B's result over about 0.4 times
-# replaying B. The child should finish parsing B while the parent parses and replays A
-# (B <= 1.3 A), and the parent's parse of C should last as long as the child's replay and
-# hand-over of B (C = 0.52 B): A = 0.33, B = 0.44, C = 0.23.
-SHARES = (0.32, 0.43)
+# history: parsing costs about 3.5 times replaying, and handing B's result over about 0.45 times
+# replaying B. The child may start replaying B once it has parsed B and the parent has parsed and
+# replayed A (B <= 1.28 A); its replay and hand-over of B should last as long as the parent's parse
+# of C (C = 0.41 B); the parent replays C last. Minimising the parent's path: A = 0.36, B = 0.45.
+SHARES = (0.36, 0.45)
 
 
 def cut(todo: list, shares: tuple[float, float] | None = None) -> tuple[int, int]:

@@ -74,3 +74,24 @@ def test_a_folder_that_refuses_new_files_is_named(project):
     proc = lint(project(PROJECT), "--format", "json:/proc/version", ok=(2,))
     assert "cannot create a file in /proc" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_the_json_writer_is_the_standard_indented_form():
+    """report.json.dumps is json.dumps(indent=2, ensure_ascii=False), only faster: same text on
+    edge cases and on the real documents of every fixture project."""
+    from pathlib import Path
+
+    from flylint.engine import Options, run
+    from flylint.report.json import document, dumps
+
+    cases = [{}, [], {"a": []}, {"a": {}}, [1, [2, [3, {}]]], {"é": "x\"\\\n\t\u0001\u2028😀"}, None, True, 0,
+             -5, "s", {"a": 1.5}, {1: "x"}, {"a": [None, True, False, {"b": (1, 2)}]}, [[[]]]]
+    for case in cases:
+        assert dumps(case) == json.dumps(case, indent=2, ensure_ascii=False), case
+    fixtures = Path(__file__).parent.parent / "fixtures"
+    for name, dialect in (("rename-last-name/postgres", "postgres"), ("realistic-mysql", "mysql"),
+                          ("flyway-hygiene", "postgres")):
+        root = fixtures / name
+        doc = document(run(Options(cwd=root, paths=(root,), dialect=dialect, cache=False)))
+        assert doc["findings"] and doc["migrations"]
+        assert dumps(doc) == json.dumps(doc, indent=2, ensure_ascii=False)
