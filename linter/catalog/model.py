@@ -284,6 +284,8 @@ _PG_MAX = 63
 
 
 def _pg_truncate(name: str) -> str:
+    if len(name) <= 15 or (len(name) <= _PG_MAX and name.isascii()):
+        return name  # at most 4 bytes a character: short names (and ASCII ones up to 63) fit
     raw = name.encode("utf-8", "surrogatepass")
     if len(raw) <= _PG_MAX:
         return name

@@ -1873,7 +1873,7 @@ class _Replayer:
             if c.kind in ("check", "foreign-key") and self.pg():
                 # the constraint without its name, for fixes that re-add it NOT VALID
                 body = item.expressions[0] if isinstance(item, exp.Constraint) and item.expressions else item
-                detail["definition"] = body.sql("postgres") if isinstance(body, exp.Expression) else None
+                detail["definition"] = render(body, "postgres") if isinstance(body, exp.Expression) else None
             if c.kind == "exclude":
                 detail["exclusion"] = True
             if c.kind == "primary-key":
