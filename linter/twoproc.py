@@ -187,39 +187,55 @@ def run_split(
 
 
 def run_halves(items: list, work: Callable[[list], list]) -> list | None:
-    """`work(items)` (one result per item) with the odd-numbered items done on a child process
-    meanwhile: used for the rules, which only read the finished replay and return findings
-    (small to send). Results come back in item order; None when forking is impossible. A child
-    that fails leaves its half to the parent, so an error in `work` surfaces as it would on one
-    process."""
-    mine, theirs = items[0::2], items[1::2]
-    if not theirs:
+    """`work(items)` (one result per item) shared by this process and a child: used for the rules,
+    which only read the finished replay and return findings (small to send). The two take the
+    next item from a shared queue (a pipe holding one byte per item: a read of one byte is atomic
+    between processes), so an expensive item does not leave one of them idle. Results come back
+    in item order; None when forking is impossible or there are too few or too many items. A
+    child that fails leaves its items to the parent, so an error in `work` surfaces as it would
+    on one process."""
+    n = len(items)
+    if n < 2 or n > 255:
         return None
+    queue_r, queue_w = os.pipe()
+    _write_all(queue_w, bytes(range(n)))  # 255 bytes: always fits the pipe's buffer
+    os.close(queue_w)
     read_fd, write_fd = os.pipe()
-    pid = _fork(read_fd, write_fd)
+    pid = _fork(queue_r, read_fd, write_fd)
     if pid is None:
         return None
+
+    def take() -> dict[int, object]:
+        done: dict[int, object] = {}
+        while True:
+            b = os.read(queue_r, 1)
+            if not b:
+                return done
+            done[b[0]] = work([items[b[0]]])[0]
+
     if pid == 0:  # the child: never returns
         status = 0
         try:
             os.close(read_fd)
-            _write_all(write_fd, pickle.dumps(work(theirs), protocol=pickle.HIGHEST_PROTOCOL))
-        except BaseException:  # noqa: BLE001 - the parent does this half itself
+            _write_all(write_fd, pickle.dumps(take(), protocol=pickle.HIGHEST_PROTOCOL))
+        except BaseException:  # noqa: BLE001 - the parent does the child's items itself
             status = 1
         finally:
             os._exit(status)
     os.close(write_fd)
     try:
-        ours = work(mine)
+        ours = take()
         data = _read_all(read_fd)
     except BaseException:
         os.kill(pid, signal.SIGKILL)
         raise
     finally:
         os.close(read_fd)
+        os.close(queue_r)
         _, status = os.waitpid(pid, 0)
-    other = pickle.loads(data) if status == 0 and data else work(theirs)
-    out: list = [None] * len(items)
-    out[0::2] = ours
-    out[1::2] = other
-    return out
+    if status == 0 and data:
+        ours.update(pickle.loads(data))
+    missing = [i for i in range(n) if i not in ours]  # a failed child's items (taken, never sent back)
+    for i, result in zip(missing, work([items[i] for i in missing]) if missing else ()):
+        ours[i] = result
+    return [ours[i] for i in range(n)]

@@ -200,19 +200,28 @@ def test_the_cut_leaves_every_part_something():
 
 
 def test_run_halves_keeps_item_order_and_survives_a_failing_child():
+    import time
+
     parent = os.getpid()
-    squares = twoproc.run_halves(list(range(7)), lambda some: [(n * n, os.getpid() == parent) for n in some])
-    assert [v for v, _ in squares] == [n * n for n in range(7)]
-    # the odd items were done on the child
-    assert [on_parent for _, on_parent in squares] == [n % 2 == 0 for n in range(7)]
+
+    def square(some):
+        time.sleep(0.01)  # long enough for the child to take items too
+        return [(n * n, os.getpid() == parent) for n in some]
+
+    squares = twoproc.run_halves(list(range(20)), square)
+    assert [v for v, _ in squares] == [n * n for n in range(20)]
+    # both processes took items from the shared queue
+    assert any(on_parent for _, on_parent in squares) and not all(on_parent for _, on_parent in squares)
 
     def breaks_on_child(some):
         if os.getpid() != parent:
             raise RuntimeError("the child breaks")
+        time.sleep(0.01)
         return [n + 1 for n in some]
 
     assert twoproc.run_halves(list(range(5)), breaks_on_child) == [1, 2, 3, 4, 5]
     assert twoproc.run_halves([1], breaks_on_child) is None  # nothing to share
+    assert twoproc.run_halves(list(range(300)), breaks_on_child) is None  # more than the queue holds
 
 
 def test_an_error_in_a_rule_surfaces_as_on_one_process(tmp_path, monkeypatch):
