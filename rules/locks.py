@@ -373,8 +373,9 @@ def lock_timeout(rule, ctx):
                     f"This statement needs an exclusive metadata lock on {table}, which the live application uses, "
                     "and no lock_wait_timeout is set earlier in this migration: behind a long transaction on "
                     f"{table} it waits up to the default of one year, and every query on {table} queues behind it.",
-                    fix=f"Add SET SESSION lock_wait_timeout = 5; at the top of {fa.migration.path.name} (or in "
-                    "Flyway's initSql), and retry the migration if it times out.",
+                    fix=f"Add SET SESSION lock_wait_timeout = 5; at the top of {fa.migration.path.name} (or, for "
+                    "every migration, in Flyway's initSql or a beforeEachMigrate.sql callback), and retry the migration "
+                    "if it times out.",
                     object=hit.object, change=hit.kind,
                 )
                 break
@@ -390,7 +391,8 @@ def lock_timeout(rule, ctx):
                         "queues behind it (SHARE ROW EXCLUSIVE: reads go on)." if _share_row_exclusive(hit) else
                         f"if it has to wait for a long-running query, every query on {table} queues behind it."),
                     fix=("Set lock_timeout = '5s' instead of 0 before this statement" if disabled else
-                         f"Add SET lock_timeout = '5s'; at the top of {fa.migration.path.name}") + ", and retry the "
+                         f"Add SET lock_timeout = '5s'; at the top of {fa.migration.path.name} (or, for every "
+                         "migration, in Flyway's initSql or a beforeEachMigrate.sql callback)") + ", and retry the "
                     "migration if it times out.",
                     object=hit.object, change=hit.kind,
                 )
