@@ -118,25 +118,34 @@ _FINGERPRINT: str | None = None
 _SQLGLOT: str | None = None
 
 
+def sqlglot_folders() -> list[Path]:
+    """Where the sqlglot package is installed, found without importing it."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("sqlglot")
+    except (ImportError, ValueError):
+        return []
+    return [Path(f) for f in (spec.submodule_search_locations or [])] if spec else []
+
+
 def sqlglot_version() -> str:
     """sqlglot's version, read from its `_version.py` without importing it (importing sqlglot
     takes a tenth of a second that a run answered from the memo does not need)."""
     global _SQLGLOT
     if _SQLGLOT is None:
-        import importlib.util
         import re
 
         version = None
-        try:
-            spec = importlib.util.find_spec("sqlglot")
-            for folder in (spec.submodule_search_locations or []) if spec else []:
-                text = (Path(folder) / "_version.py").read_text(encoding="utf-8")
-                m = re.search(r"""^__version__\s*=\s*(?:version\s*=\s*)?['"]([^'"]+)['"]""", text, re.M)
-                if m:
-                    version = m.group(1)
-                    break
-        except (ImportError, OSError, ValueError):
-            version = None
+        for folder in sqlglot_folders():
+            try:
+                text = (folder / "_version.py").read_text(encoding="utf-8")
+            except OSError:
+                continue
+            m = re.search(r"""^__version__\s*=\s*(?:version\s*=\s*)?['"]([^'"]+)['"]""", text, re.M)
+            if m:
+                version = m.group(1)
+                break
         if version is None:
             import sqlglot
 

@@ -21,15 +21,11 @@ class FlylintUsageError(click.ClickException):
 def _check_sqlglot() -> None:
     """sqlglotc writes compiled modules into sqlglot's folder: a version mismatch runs stale code.
     (Reads the installed versions from the package folders: importlib.metadata is slow to import.)"""
-    import importlib.util
+    from flylint.cache import sqlglot_folders, sqlglot_version
 
-    from flylint.cache import sqlglot_version
-
-    spec = importlib.util.find_spec("sqlglot")
-    folders = list(spec.submodule_search_locations or []) if spec else []
     compiled = None
-    for folder in folders:
-        for info in Path(folder).parent.glob("sqlglotc-*.dist-info"):
+    for folder in sqlglot_folders():
+        for info in folder.parent.glob("sqlglotc-*.dist-info"):
             compiled = info.name[len("sqlglotc-"):-len(".dist-info")]
     if compiled is None:
         return  # pure-Python sqlglot: slower, but correct

@@ -20,7 +20,8 @@ from pathlib import Path
 from flylint.cache import ParseCache
 from flylint.flyway import facts as F
 from flylint.flyway.config import (
-    FlywayConfig, FlywayConfigError, dialect_from_url, load_flyway_config, url_session_settings,
+    FlywayConfig, FlywayConfigError, dialect_from_url, load_flyway_config, sql_session_settings,
+    url_session_settings,
 )
 from flylint.flyway.discovery import discover
 from flylint.flyway.placeholders import replace_placeholders, undefined_facts
@@ -85,6 +86,7 @@ class Project:
     cache: ParseCache
     prepared: list
     default_schema: str
+    overrides: dict  # rule id -> severity, from the severity setting
     key: str | None = None  # None: the run depends on more than its files and options (--since, ...)
 
 
@@ -108,8 +110,9 @@ def load(opts: Options) -> Project:
         raise UsageError(f"--db-version must look like 15, 8.0.35 or 10.11, not '{opts.db_version}'")
     from flylint.rules import all_rules
 
-    rules = select_rules(all_rules(), opts.select, opts.ignore)
-    _severity_overrides(opts.severity, [r.id for r in all_rules()])  # bad ids: a usage error before any work
+    every_rule = all_rules()
+    rules = select_rules(every_rule, opts.select, opts.ignore)
+    overrides = _severity_overrides(opts.severity, [r.id for r in every_rule])  # bad ids: a usage error now
     for p in opts.paths:
         if not p.exists():
             raise UsageError(f"path does not exist: {p}")
@@ -126,7 +129,7 @@ def load(opts: Options) -> Project:
     default_schema = cfg.catalog_schema(dialect) or ("public" if dialect == "postgres" else "app")
     prepared = [_prepare(src.migration, src.text, cfg, builtins, cache, dialect, opts.db_version)
                 for src in found.sources]
-    project = Project(opts, cfg, dialect, rules, found, release, cache, prepared, default_schema)
+    project = Project(opts, cfg, dialect, rules, found, release, cache, prepared, default_schema, overrides)
     project.key = input_key(project)
     return project
 
@@ -163,7 +166,6 @@ def lint(project: Project) -> Result:
 def _lint(project: Project) -> Result:
     from flylint import twoproc
     from flylint.catalog.replay import Replay, replay
-    from flylint.rules import all_rules
 
     opts, cfg, dialect, rules, found = project.opts, project.cfg, project.dialect, project.rules, project.found
     release, cache, prepared, default_schema = project.release, project.cache, project.prepared, project.default_schema
@@ -242,10 +244,9 @@ def _lint(project: Project) -> Result:
             "execute_in_transaction": cfg.execute_in_transaction,
             "fail_on_missing_locations": cfg.fail_on_missing_locations,
             "out_of_order": cfg.out_of_order,
-            # what runs on the migration's connection before each migration: initSql and the
-            # beforeEachMigrate callbacks (the rules read the session settings in them)
-            "init_sql": _before_each_migration(cfg, found.facts),
-            "url_settings": url_session_settings(cfg.url),  # the url's options=-c ... (like initSql)
+            # the session settings every migration starts with (lock_timeout, foreign_key_checks...)
+            "session": session_defaults(cfg, found.facts),
+            "session_startup": session_defaults(cfg, (), startup=True),  # what RESET returns to
         },
         replay=history,
         release=release,
@@ -254,7 +255,7 @@ def _lint(project: Project) -> Result:
     if opts.app_source:
         ctx = replace(ctx, app=_app_source(opts, ctx))
     findings: list[Finding] = []
-    overrides = _severity_overrides(opts.severity, [r.id for r in all_rules()])
+    overrides = project.overrides
 
     def check(some: list[Rule]) -> list[list[Finding]]:
         return [list(r.check(ctx)) for r in some]
@@ -265,9 +266,9 @@ def _lint(project: Project) -> Result:
         per_rule = twoproc.run_halves(rules, check)
     if per_rule is None:
         per_rule = check(rules)
-    for r, found in zip(rules, per_rule):
+    for r, got in zip(rules, per_rule):
         level = overrides.get(r.id)
-        findings.extend(found if level is None else [replace(f, severity=level) for f in found])
+        findings.extend(got if level is None else [replace(f, severity=level) for f in got])
     if ctx.app is not None:
         from flylint.appsource import annotate
         findings = annotate(findings, ctx, keep_severity=set(overrides))
@@ -278,16 +279,24 @@ def _lint(project: Project) -> Result:
                   reused=reused, release=release, app=ctx.app)
 
 
-_SQL_COMMENTS = re.compile(r"--[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
-
-
-def _before_each_migration(cfg: FlywayConfig, project_facts) -> str | None:
-    """initSql and the text of every beforeEachMigrate callback (comments removed), as one."""
-    parts = [cfg.init_sql] if cfg.init_sql else []
+def session_defaults(cfg: FlywayConfig, project_facts, *, startup: bool = False) -> dict[str, tuple[str, str]]:
+    """Setting name -> (value as written, where it is set) for what holds on a migration's
+    connection when the migration starts, in the order Flyway applies them: the url's options
+    (PostgreSQL `options=-c ...`, MySQL `sessionVariables`) when it connects, then initSql, then
+    every beforeEachMigrate callback (run before each migration, in its transaction). Later wins.
+    With `startup`, only what the connection is opened with (the url's), which RESET returns to."""
+    out: dict[str, tuple[str, str]] = {}
+    for name, value in url_session_settings(cfg.url).items():
+        out[name] = (value, "the options of Flyway's url")
+    if startup:
+        return out
+    for name, value in sql_session_settings(cfg.init_sql).items():
+        out[name] = (value, "Flyway's initSql")
     for f in project_facts:
         if isinstance(f, F.SqlCallback) and f.event == "beforeEachMigrate" and f.text:
-            parts.append(_SQL_COMMENTS.sub(" ", f.text))
-    return ";\n".join(parts) if parts else None
+            for name, value in sql_session_settings(f.text).items():
+                out[name] = (value, f"the callback {f.path.name}")
+    return out
 
 
 def _release(opts: Options, cfg: FlywayConfig, found):

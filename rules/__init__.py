@@ -9,6 +9,7 @@ Flyway project. The examples are small Flyway projects; they become the rule's d
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,6 +135,22 @@ def runs_in_transaction(ctx: "LintContext", fa) -> bool:
     if ctx.settings.get("execute_in_transaction") is False or fa.migration.config.execute_in_transaction is False:
         return False
     return fa.migration.config.execute_in_transaction is True or all(st.transactional for st in fa.statements)
+
+def session_default(ctx: "LintContext", name: str, *, startup: bool = False) -> tuple[str, str] | None:
+    """(value without quotes, where it is set) of a session setting every migration starts with
+    (the url's options, initSql, a beforeEachMigrate callback: see engine.session_defaults); with
+    `startup`, the value the connection was opened with (the url's), which RESET returns to."""
+    found = (ctx.settings.get("session_startup" if startup else "session") or {}).get(name)
+    if found is None:
+        return None
+    value, where = found
+    return str(value).strip().strip("'\"").strip(), where
+
+
+def is_zero(value: str) -> bool:
+    """'0', '0s', '0ms', 0.0: a timeout of zero (PostgreSQL: no limit)."""
+    return re.fullmatch(r"0+(?:\.0*)?\s*[a-z]*", value.strip().lower()) is not None
+
 
 _REGISTRY: list[Rule] = []
 

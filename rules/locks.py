@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from flylint.rules import Example, rule, runs_in_transaction
+from flylint.rules import Example, is_zero, rule, runs_in_transaction, session_default
 from flylint.rules.names import TableName, sql_name, table_name
 
 _T = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
@@ -331,21 +331,20 @@ def lock_timeout(rule, ctx):
         return
     pg = ctx.dialect == "postgres"
     setting = "lock_timeout" if pg else "lock_wait_timeout"
-    init_sql = str(ctx.settings.get("init_sql") or "").lower()
-    # Flyway's initSql runs on every connection it opens; only the setting itself counts (not
-    # innodb_lock_wait_timeout or deadlock_timeout), and 0 turns it off on PostgreSQL (MySQL reads
-    # lock_wait_timeout = 0 as 1 second, MariaDB as "do not wait")
-    init_set = any(not pg or int(m.group(1)) != 0 for m in re.finditer(
-        rf"(?<![a-z_]){setting}\s*(?:=|\bto\b)\s*'?(\d+)", init_sql)) if setting in init_sql else False
-    # so do the url's options (-c lock_timeout=5s) or sessionVariables (lock_wait_timeout=5)
-    from_url = str((ctx.settings.get("url_settings") or {}).get(setting, "")).strip("'\" ")
-    url_set = from_url != "" and (from_url != "0" or not pg)
+    # what every migration starts with (the url's options, initSql, a beforeEachMigrate callback);
+    # 0 turns it off on PostgreSQL (MySQL reads lock_wait_timeout = 0 as 1 second, MariaDB as
+    # "do not wait")
+    def sets(value) -> bool:
+        return value is not None and value[0] != "" and (not pg or not is_zero(value[0]))
+
+    initial_set = sets(session_default(ctx, setting))
+    startup_set = sets(session_default(ctx, setting, startup=True))  # what RESET goes back to
     # a statement that fails (missing-object, object-exists, dependent-objects) carries only that error; the
     # migration's lock-timeout finding goes to its next locking statement (flylint.rules.drop_after_failure)
     failing = {(p.file, p.statement) for p in ctx.replay.problems}
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        timeout_set = init_set or url_set
+        timeout_set = initial_set
         disabled = False  # set to 0 explicitly on PostgreSQL: no limit
         for si, changes in enumerate(per_file):
             st = fa.statements[si]
@@ -358,12 +357,12 @@ def lock_timeout(rule, ctx):
                         if name.removeprefix("@@session.").removeprefix("@@") == setting:
                             text = str(value).strip("'\" ")
                             reset = bool(ch.detail.get("reset"))
-                            timeout_set = not reset and text != "" and (text != "0" or not pg)
-                            disabled = pg and not reset and text == "0"
+                            timeout_set = not reset and sets((text, ""))
+                            disabled = pg and not reset and is_zero(text)
                             if reset:  # RESET goes back to the value the connection started with
-                                timeout_set = url_set
+                                timeout_set = startup_set
                         elif name == "all":
-                            timeout_set, disabled = url_set, False
+                            timeout_set, disabled = startup_set, False
                 elif hit is None and (_takes_lock(ch) if pg else _takes_mdl(ch)):
                     hit = ch
             if hit is not None and not timeout_set and not pg:
@@ -1251,14 +1250,8 @@ def statement_timeout(rule, ctx):
         return
     import re
 
-    init = re.search(r"statement_timeout\s*(?:=|to)\s*('[^']*'|[\w.]+)", str(ctx.settings.get("init_sql") or ""), re.I)
-    from_url = (ctx.settings.get("url_settings") or {}).get("statement_timeout")
-    if init:  # initSql runs after the connection is made: it wins over the url's options
-        initial = (_timeout_ms(init.group(1)), "Flyway's initSql")
-    elif from_url is not None:
-        initial = (_timeout_ms(from_url), "the options of Flyway's url")
-    else:
-        initial = (0, None)
+    start = session_default(ctx, "statement_timeout")  # the url's options, initSql, a callback
+    initial = (_timeout_ms(start[0]), start[1]) if start is not None else (0, None)
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
         timeout, where = initial

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flylint.dbfacts import cost
-from flylint.rules import Example, rule
+from flylint.rules import Example, rule, session_default
 from flylint.rules.names import sql_name, table_name
 
 _T = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
@@ -22,11 +22,9 @@ _REWRITE_KINDS = {"add-column", "drop-column", "rewrite-table", "drop-constraint
 
 
 def initsql_fk_checks_off(ctx) -> bool:
-    """Whether Flyway's initSql (run on every connection) sets MySQL foreign_key_checks off."""
-    import re
-
-    init = str(ctx.settings.get("init_sql") or "")
-    return bool(re.search(r"foreign_key_checks\s*=\s*'?(0|off|false)\b", init, re.I))
+    """Whether every migration starts with MySQL foreign_key_checks off (initSql, a callback, the url)."""
+    found = session_default(ctx, "foreign_key_checks")
+    return found is not None and found[0].lower() in ("0", "off", "false")
 
 
 def change_cost(ctx, ch):

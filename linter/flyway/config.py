@@ -242,6 +242,38 @@ _URL_DATABASE = re.compile(r"^jdbc:[a-z0-9]+://[^/?]*/([^/?;#]+)", re.IGNORECASE
 _URL_USER = re.compile(r"[?&;]user=([^&;#]+)", re.IGNORECASE)
 
 
+_SQL_COMMENT = re.compile(r"--[^\n]*|#[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
+_SET = re.compile(r"\bSET\s+(?:SESSION\s+|LOCAL\s+)?((?:@@(?:session\.)?)?\w+\s*(?:=|\bTO\b).*?)(?=;|\Z)",
+                  re.I | re.S)
+_ASSIGNMENT = re.compile(r"^\s*(?:@@(?:session\.)?)?(\w+)\s*(?:=|\bTO\b)\s*('[^']*'|[^,\s]+)\s*", re.I)
+_SET_CONFIG = re.compile(r"\bset_config\s*\(\s*'(\w+)'\s*,\s*'([^']*)'", re.I)
+
+
+def sql_session_settings(sql: str | None) -> dict[str, str]:
+    """The session settings a piece of SQL run on the connection sets (Flyway's initSql, a
+    beforeEachMigrate callback): `SET [SESSION|LOCAL] name = value [, name = value]`, `SET name TO
+    value`, `SET @@session.name = value` and PostgreSQL's `set_config('name', 'value', ...)`; the
+    last assignment of a name wins. Names are lower case; values keep their quotes. Comments are
+    ignored; quoted values must not hold a semicolon."""
+    found: list[tuple[int, str, str]] = []
+    text = _SQL_COMMENT.sub(" ", sql or "")
+    for m in _SET.finditer(text):
+        rest = m.group(1)
+        while True:
+            a = _ASSIGNMENT.match(rest)
+            if a is None:
+                break
+            found.append((m.start(), a.group(1).lower(), a.group(2)))
+            rest = rest[a.end():]
+            if not rest.startswith(","):
+                break
+            rest = rest[1:]
+    for m in _SET_CONFIG.finditer(text):
+        found.append((m.start(), m.group(1).lower(), f"'{m.group(2)}'"))
+    found.sort(key=lambda f: f[0])  # (stable: the assignments of one SET keep their order)
+    return {name: value for _, name, value in found}
+
+
 def url_session_settings(url: str | None) -> dict[str, str]:
     """The session settings a JDBC url sets on every connection it opens, like initSql: PostgreSQL's
     `options` parameter (`?options=-c%20lock_timeout%3D5s`, URL-encoded or not; `-c name=value`,
