@@ -3,13 +3,14 @@
 Parse trees are as expensive to send between processes as to build (docs/performance.md), so
 the second process never sends trees. Instead the history is cut in three parts, A, B and C:
 
-    parent:  parse + replay A  --catalog-->  parse C ...........  <--result--  (C replayed later)
-    child:   parse B ..................  replay B on A's catalog  --result-->
+    parent:  parse + replay A  --catalog-->  parse C .......  <--catalog--  replay C  <--rest--
+    child:   parse B ..................  replay B on A's catalog  --catalog-->  pickle the rest -->
 
-The child receives the parent's replay state after A (a catalog and change lists: small next to
-the trees), replays B on top of it and sends back what rules and reporters need: B's files
-without trees, its facts and the replay state. Meanwhile the parent parses C, which it replays
-itself once B's state has arrived (the engine does that: it replays every file not yet replayed).
+The child receives the parent's replay state after A (a catalog and problem list: small next to
+the trees) and replays B on top of it, while the parent parses C. The child then answers in two
+messages: first the catalog after B, which is all the parent needs to replay C (every file of C
+but its newest, which the engine replays after taking the snapshot), then, pickled while the
+parent replays C, what rules and reporters need of B: its files without trees, facts and changes.
 
 Only on platforms with fork (the child shares the parent's imported modules and discovery
 results; nothing has to be pickled but the two results). Anything going wrong in the child
@@ -22,6 +23,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 from collections.abc import Callable
 
 # Below this many bytes of SQL the fork costs more than it saves (measured: about 20 ms to fork
@@ -96,6 +98,48 @@ def _read_all(fd: int) -> bytes:
         chunks.append(chunk)
 
 
+def _write_behind(fd: int, data: bytes) -> threading.Thread:
+    """Write `data` on a thread: a pipe holds 64 KiB, so a plain write would wait for the reader,
+    which is busy parsing (os.write releases the GIL while it waits). Join the thread before
+    closing `fd`."""
+    writer = threading.Thread(target=_write_quietly, args=(fd, data), daemon=True)
+    writer.start()
+    return writer
+
+
+def _write_quietly(fd: int, data: bytes) -> None:
+    try:
+        _write_all(fd, data)
+    except OSError:
+        pass  # the reader is gone: it notices the missing message
+
+
+def _message(obj: object) -> bytes:
+    """One message for `_receive`: its length (8 bytes), then the pickle."""
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(data).to_bytes(8, "little") + data
+
+
+def _read_exact(fd: int, n: int) -> bytes | None:
+    chunks = []
+    while n > 0:
+        chunk = os.read(fd, min(n, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def _receive(fd: int) -> object:
+    """The next message of `_message`; None when the writer is gone before sending it whole."""
+    head = _read_exact(fd, 8)
+    if head is None:
+        return None
+    data = _read_exact(fd, int.from_bytes(head, "little"))
+    return None if data is None else pickle.loads(data)
+
+
 def run_split(
     done: int,
     todo: list,
@@ -108,14 +152,17 @@ def run_split(
     make_state: Callable[[object, list, list], object],
     make_file: Callable[[object, tuple, str | None], object],
 ) -> tuple[list, list, object] | None:
-    """Analyse `todo` (the files after the `done` already in `files`) and replay its parts A and
-    B on top of `history`. Returns (files, per_file_facts, history) with the files of C analysed
-    but not yet replayed; None when forking is impossible.
+    """Analyse `todo` (the files after the `done` already in `files`) and replay it on top of
+    `history`, all but its newest file. Returns (files, per_file_facts, history); None when
+    forking is impossible.
 
     analyse(prepared list) -> (FileAnalysis list, facts list per file)
     replay_from(files, history) -> history replayed over every file in `files` it has not seen
     light(FileAnalysis) -> the same without parse trees
     make_state(catalog, changes, problems) -> a replay state; make_file(migration, statements, text)
+
+    The child answers in two messages: first the catalog after B (what the replay of C needs),
+    then B's statements, facts and changes, which it pickles while the parent replays C.
     """
     ka, kb = cut(todo)
     to_child_r, to_child_w = os.pipe()
@@ -129,20 +176,16 @@ def run_split(
             os.close(to_child_w)
             os.close(to_parent_r)
             mine, mine_facts = analyse(todo[ka:kb])
-            catalog, problems = pickle.loads(_read_all(to_child_r))
+            catalog, problems = _receive(to_child_r)  # (None, the parent is gone: a TypeError ends the child)
             before = done + ka
             # replay reads only how many files it has replayed, never their changes or analyses
             state = make_state(catalog, [None] * before, problems)
             state = replay_from([None] * before + mine, state)
-            payload = (
-                # the parent has each file's migration and text: send only the statements
-                [light(fa).statements for fa in mine],
-                mine_facts,
-                state.catalog,
-                state.changes[before:],
-                state.problems,
-            )
-            _write_all(to_parent_w, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+            first = _write_behind(to_parent_w, _message((state.catalog, state.problems)))
+            # the parent has each file's migration and text: send only the statements
+            rest = _message(([light(fa).statements for fa in mine], mine_facts, state.changes[before:]))
+            first.join()
+            _write_all(to_parent_w, rest)
         except BaseException:  # noqa: BLE001 - the parent notices the missing result and carries on
             status = 1
         finally:
@@ -150,20 +193,28 @@ def run_split(
 
     os.close(to_child_r)
     os.close(to_parent_w)
+    nb = kb - ka
+    after_b = None
+    rest = None
     try:
         ours, ours_facts = analyse(todo[:ka])
         files = files + ours
         per_file_facts = per_file_facts + ours_facts
         history = replay_from(files, history)
-        try:
-            _write_all(to_child_w, pickle.dumps((history.catalog, history.problems),
-                                                protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # the child is gone: handled below
+        after_a = _message((history.catalog, history.problems))
+        writer = _write_behind(to_child_w, after_a)  # the child reads it once it has parsed B
+        last, last_facts = analyse(todo[kb:])
+        writer.join()
         os.close(to_child_w)
         to_child_w = -1
-        last, last_facts = analyse(todo[kb:])
-        data = _read_all(to_parent_r)
+        after_b = _receive(to_parent_r)
+        if after_b is not None:
+            # replay C (but its newest file) on B's catalog while the child pickles the rest
+            a_changes = len(history.changes)
+            history.catalog, history.problems = after_b
+            history.changes.extend([] for _ in range(nb))
+            history = replay_from(files + [None] * nb + last[:-1], history)
+            rest = _receive(to_parent_r)
     except BaseException:  # e.g. Ctrl-C: do not wait for the child to finish its part
         os.kill(pid, signal.SIGKILL)
         raise
@@ -172,16 +223,17 @@ def run_split(
             os.close(to_child_w)
         os.close(to_parent_r)
         _, status = os.waitpid(pid, 0)
-    if status != 0 or not data:
+    if rest is None:
         # the child failed: do its part here (same result, one process)
+        if after_b is not None:  # back to the state after A: B and C are replayed again
+            history.catalog, history.problems = pickle.loads(after_a[8:])
+            del history.changes[a_changes:]
         theirs, theirs_facts = analyse(todo[ka:kb])
         files = files + theirs
         history = replay_from(files, history)
         return files + last, per_file_facts + theirs_facts + last_facts, history
-    light_statements, theirs_facts, catalog, changes, problems = pickle.loads(data)
-    history.catalog = catalog
-    history.changes.extend(changes)
-    history.problems = problems
+    light_statements, theirs_facts, changes = rest
+    history.changes[a_changes : a_changes + nb] = changes
     light_files = [make_file(p.migration, stmts, p.text) for p, stmts in zip(todo[ka:kb], light_statements)]
     return files + light_files + last, per_file_facts + theirs_facts + last_facts, history
 

@@ -105,6 +105,37 @@ def test_a_failing_child_leaves_the_parent_to_do_its_part(tmp_path, monkeypatch)
     assert _summary(got) == _summary(expected)
 
 
+def test_a_child_failing_after_sending_its_catalog_leaves_the_parent_to_redo_b_and_c(tmp_path, monkeypatch):
+    """The child sends B's catalog first (the parent replays C on it at once), then B's statements:
+    when the second message never comes, the parent goes back to the state after A."""
+    from flylint import engine
+
+    write_project(tmp_path, history(40))
+    opts = Options(cwd=tmp_path, paths=(tmp_path,), dialect="postgres", cache=False)
+    monkeypatch.setenv("FLYLINT_JOBS", "1")
+    expected = run(opts)
+    monkeypatch.delenv("FLYLINT_JOBS")
+    monkeypatch.setattr(twoproc, "MIN_BYTES", 0)
+    parent, real_light, real_analyse = os.getpid(), engine._light, engine.analyse_file
+    analysed = []
+
+    def light(fa):
+        if os.getpid() != parent:
+            os._exit(3)  # after the first message, before the second
+        return real_light(fa)
+
+    def analyse_file(p, pieces):
+        if os.getpid() == parent:
+            analysed.append(p.migration.display)
+        return real_analyse(p, pieces)
+
+    monkeypatch.setattr(engine, "_light", light)
+    monkeypatch.setattr(engine, "analyse_file", analyse_file)
+    got = run(opts)
+    assert sorted(analysed) == sorted(fa.migration.display for fa in expected.files)
+    assert _summary(got) == _summary(expected)
+
+
 def test_small_projects_and_the_opt_out_stay_on_one_process(monkeypatch):
     big = [type("P", (), {"text": "x" * 100_000})()] * 4
     assert twoproc.worthwhile(big, cpu_count=2)
