@@ -224,7 +224,7 @@ def drop_object(rule, ctx):
 def _recreated(ctx) -> dict:
     """(file, 'view'|'function'|'procedure', name) -> statement indices where it is created."""
     out: dict = {}
-    for _, _, ch in ctx.changes():
+    for _, _, ch in ctx.changes_of("create-view", "replace-view", "other"):
         if ch.kind in ("create-view", "replace-view"):
             what = "view"
         elif ch.kind == "other" and ch.description.startswith(("create function ", "create procedure ")):
@@ -345,8 +345,8 @@ def rename_column(rule, ctx):
 )
 def rename_table(rule, ctx):
     # the compatibility view the fix recommends: CREATE VIEW old AS SELECT * FROM new, same migration
-    shims = {(ch.file, ch.table, ch.detail["reads"][0]) for _, _, ch in ctx.changes()
-             if ch.kind == "create-view" and ch.detail.get("select_star") and len(ch.detail.get("reads") or ()) == 1}
+    shims = {(ch.file, ch.table, ch.detail["reads"][0]) for _, _, ch in ctx.changes_of("create-view")
+             if ch.detail.get("select_star") and len(ch.detail.get("reads") or ()) == 1}
     # MySQL RENAME TABLE a TO a_old, a_new TO a: the swap is atomic and `a` never stops existing
     taken = {(ch.file, ch.statement, (ch.detail.get("new_schema") or ch.table[0], ch.detail.get("new_name")))
              for _, _, ch in ctx.changes_of("rename-table") if ch.table}

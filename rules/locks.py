@@ -21,6 +21,11 @@ _PG_LOCKING = {
 }
 
 
+def _files_with(ctx, kind: str) -> set[int]:
+    """The indexes of the migrations with a change of this kind (the rest need no walk)."""
+    return {ch.file for _, _, ch in ctx.changes_of(kind)}
+
+
 def _takes_lock(ch) -> bool:
     if ch.kind == "create-table":
         # the new table is not live, but a FOREIGN KEY locks each live table it references: SHARE ROW
@@ -434,9 +439,10 @@ def backfill_under_lock(rule, ctx):
     if ctx.dialect != "postgres":
         yield from _my_backfill_under_lock(rule, ctx)
         return
+    backfilled = _files_with(ctx, "backfill")
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        if not runs_in_transaction(ctx, fa):
+        if fi not in backfilled or not runs_in_transaction(ctx, fa):
             continue
         locked: dict = {}
         for si, changes in enumerate(per_file):
@@ -517,7 +523,10 @@ def _my_backfill_under_lock(rule, ctx):
 def unbatched_backfill(rule, ctx):
     if ctx.replay is None:
         return
+    backfilled = _files_with(ctx, "backfill")
     for fi, per_file in enumerate(ctx.replay.changes):
+        if fi not in backfilled:
+            continue
         fa = ctx.files[fi]
         locked: set = set()  # PostgreSQL: backfill-under-lock reports these
         in_transaction = ctx.dialect == "postgres" and runs_in_transaction(ctx, fa)
@@ -676,9 +685,10 @@ def _dropped_then_created_views(per_file) -> list[str]:
 def enum_value_used_in_transaction(rule, ctx):
     if ctx.dialect != "postgres" or ctx.replay is None:
         return
+    adding = _files_with(ctx, "add-enum-value")
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
-        if not runs_in_transaction(ctx, fa):
+        if fi not in adding or not runs_in_transaction(ctx, fa):
             continue  # Flyway runs it without a transaction: the value is committed at once
         added: dict[str, object] = {}
         for si, changes in enumerate(per_file):
@@ -1030,7 +1040,8 @@ def attach_partition(rule, ctx):
 def domain_constraint(rule, ctx):
     if ctx.dialect != "postgres":
         return
-    for fa, st, ch in ctx.changes():
+    # (ALTER DOMAIN's changes: the three kinds below)
+    for fa, st, ch in ctx.changes_of("add-check", "validate-constraint", "set-not-null"):
         d = ch.detail
         if not d.get("domain") or ch.born or not d.get("live_columns") or not _domain_scan(ch):
             continue

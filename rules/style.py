@@ -23,7 +23,7 @@ def _new_columns(ctx, dialects=("postgres",)):
     column a CREATE TABLE or ADD COLUMN writes."""
     if ctx.dialect not in dialects:
         return
-    for fa, st, ch in ctx.changes():
+    for fa, st, ch in ctx.changes_of("create-table", "add-column"):
         table = ch.table[1] if ch.table else ch.object
         if ch.kind == "create-table":
             for name, family, text, identity, pk in ch.detail.get("columns") or ():
@@ -203,7 +203,7 @@ def ban_char_field(rule, ctx):
 def prefer_jsonb(rule, ctx):
     if ctx.dialect != "postgres":
         return
-    for fa, st, ch in ctx.changes():
+    for fa, st, ch in ctx.changes_of("create-table", "add-column"):
         table = ch.table[1] if ch.table else ch.object
         if ch.kind == "create-table":
             cols = [name for name, family, *_ in ch.detail.get("columns") or () if family == "json"]
