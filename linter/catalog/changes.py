@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flylint.model import quick_init
+
 # The `change` vocabulary of the JSON contract (docs/output.md). Fixed: rules and consumers rely on it.
 KINDS = (
     "create-table", "drop-table", "rename-table", "truncate-table", "add-column", "drop-column",
@@ -39,6 +41,7 @@ DEFAULT_CLASS = {
 CLASS_ORDER = ("additive", "incompatible", "destructive", "data", "neutral", "unanalysed")
 
 
+@quick_init
 @dataclass(frozen=True)
 class Change:
     """One schema change made by one statement.
