@@ -346,8 +346,10 @@ def empty_migration(rule, ctx):
     severity="warning",
     klass="flyway",
     rationale="Flyway logs an error for a location that does not exist and goes on without it "
-    "(unless failOnMissingLocations is set), so migrations expected there never run.",
-    fix="Fix the path in flyway.locations, or create the folder.",
+    "(unless failOnMissingLocations is set), so migrations expected there never run. The same holds "
+    "for a callback location (callbackLocations): its callbacks, such as a beforeEachMigrate.sql that "
+    "sets lock_timeout, never run.",
+    fix="Fix the path in flyway.locations (or flyway.callbackLocations), or create the folder.",
 )
 def missing_location(rule, ctx):
     fail = bool(ctx.settings.get("fail_on_missing_locations"))
@@ -355,7 +357,7 @@ def missing_location(rule, ctx):
         yield rule.finding(
             ctx.display(f.path),
             Span.file_level(),
-            f"The location '{f.location}' does not exist"
+            f"The {'callback ' if f.callbacks else ''}location '{f.location}' does not exist"
             + ("; Flyway fails (failOnMissingLocations is set)." if fail else "; Flyway skips it."),
             fix=rule.fix,
             severity="error" if fail else None,

@@ -79,3 +79,128 @@ def test_session_settings_of_sql_and_their_order():
                                          "statement_timeout": ("9s", "the options of Flyway's url")}
     assert session_defaults(cfg, (callback,))["lock_timeout"] == ("'3s'", "the callback beforeEachMigrate.sql")
     assert session_defaults(cfg, (callback,), startup=True)["lock_timeout"] == ("1s", "the options of Flyway's url")
+
+
+# callbackLocations ----------------------------------------------------------------------------
+# When set, Flyway looks for SQL callbacks there and only there (FlywayExecutor: the callback
+# scanner is built from callbackLocations when it is not empty, else the migration scanner is used);
+# the migration resolvers never see those folders.
+
+CONF = "flyway.url=jdbc:postgresql://localhost/shop\nflyway.locations=filesystem:m\n"
+TOML = '[environments.default]\nurl = "jdbc:postgresql://localhost/shop"\n\n[flyway]\nlocations = ["filesystem:m"]\n'
+SET_5S = "SET lock_timeout = '5s';\n"
+
+
+def _lint(root, env=None):
+    """Lint the configured locations (no path given), as `flylint lint` in a Flyway project."""
+    proc = run_cli(["lint", "--format", "json", "--no-cache", "--fail-on", "never"], cwd=root, env=env)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    return [(f["rule"], f["path"]) for f in doc["findings"]], [m["path"] for m in doc["migrations"]], doc
+
+
+def test_callback_locations_in_flyway_conf(tmp_path):
+    write_project(tmp_path, {**PG, "flyway.conf": CONF + "flyway.callbackLocations=filesystem:callbacks\n",
+                             "callbacks/other.sql": "SELECT 1;\n"})
+    found, _, _ = _lint(tmp_path)
+    assert ("lock-timeout", "m/V2__age.sql") in found
+    write_project(tmp_path, {"callbacks/beforeEachMigrate.sql": SET_5S})
+    found, migrations, _ = _lint(tmp_path)
+    assert ("lock-timeout", "m/V2__age.sql") not in found
+    assert migrations == ["m/V1__users.sql", "m/V2__age.sql"]
+
+
+def test_callback_locations_in_flyway_toml_with_a_description_and_a_subfolder(tmp_path):
+    write_project(tmp_path, {**PG, "flyway.toml": TOML + 'callbackLocations = ["filesystem:db/callbacks"]\n',
+                             "db/callbacks/pg/beforeEachMigrate__timeouts.sql": SET_5S})
+    found, _, _ = _lint(tmp_path)
+    assert ("lock-timeout", "m/V2__age.sql") not in found
+
+
+def test_callback_locations_from_the_environment(tmp_path):
+    write_project(tmp_path, {**PG, "flyway.conf": CONF, "cb/beforeEachMigrate.sql": SET_5S})
+    found, _, _ = _lint(tmp_path)
+    assert ("lock-timeout", "m/V2__age.sql") in found  # cb is no location
+    found, _, _ = _lint(tmp_path, env={"FLYWAY_CALLBACK_LOCATIONS": "filesystem:nothing, filesystem:cb"})
+    assert ("lock-timeout", "m/V2__age.sql") not in found
+
+
+def test_a_migration_in_a_callback_location_is_not_a_migration(tmp_path):
+    write_project(tmp_path, {**PG, "flyway.conf": CONF + "flyway.callbackLocations=filesystem:callbacks\n",
+                             "callbacks/beforeEachMigrate.sql": SET_5S,
+                             "callbacks/V3__drop.sql": "DROP TABLE users;\n",
+                             "callbacks/V3_bad_name.sql": "SELECT 1;\n"})
+    found, migrations, _ = _lint(tmp_path)
+    assert migrations == ["m/V1__users.sql", "m/V2__age.sql"]
+    assert not [f for f in found if f[1].startswith("callbacks/")]
+
+
+def test_with_callback_locations_set_a_callback_in_the_migration_locations_does_not_run(tmp_path):
+    write_project(tmp_path, {**PG, "flyway.conf": CONF + "flyway.callbackLocations=filesystem:callbacks\n",
+                             "callbacks/afterMigrate.sql": "SELECT 1;\n",
+                             "m/beforeEachMigrate.sql": SET_5S})
+    found, migrations, _ = _lint(tmp_path)
+    assert ("lock-timeout", "m/V2__age.sql") in found
+    assert migrations == ["m/V1__users.sql", "m/V2__age.sql"]
+
+
+def test_a_missing_callback_location_is_reported_like_a_missing_location(tmp_path):
+    write_project(tmp_path, {**PG, "flyway.conf": CONF + "flyway.callbackLocations=filesystem:callbacks\n",
+                             "m/beforeEachMigrate.sql": SET_5S})
+    found, _, doc = _lint(tmp_path)
+    assert ("lock-timeout", "m/V2__age.sql") in found
+    [missing] = [f for f in doc["findings"] if f["rule"] == "flyway-missing-location"]
+    assert missing["message"] == "The callback location 'filesystem:callbacks' does not exist; Flyway skips it."
+
+
+def test_skip_default_callbacks_runs_no_sql_callback(tmp_path):
+    write_project(tmp_path, {**PG, "flyway.conf": CONF + "flyway.skipDefaultCallbacks=true\n",
+                             "m/beforeEachMigrate.sql": SET_5S})
+    found, _, _ = _lint(tmp_path)
+    assert ("lock-timeout", "m/V2__age.sql") in found
+
+
+# Placeholders: Flyway replaces them in SQL callbacks as in migrations ---------------------------
+
+PLACEHOLDER_SET = "SET lock_timeout = '${lock_timeout}';\n"
+
+
+def test_placeholders_in_the_callback_are_replaced(tmp_path):
+    write_project(tmp_path, {**PG, "flyway.conf": CONF + "flyway.callbackLocations=filesystem:callbacks\n"
+                                                         "flyway.placeholders.lock_timeout=5s\n",
+                             "callbacks/beforeEachMigrate.sql": PLACEHOLDER_SET})
+    found, _, _ = _lint(tmp_path)
+    assert ("lock-timeout", "m/V2__age.sql") not in found
+
+
+def test_a_placeholder_replaced_by_zero_is_no_limit(tmp_path):
+    write_project(tmp_path, {**PG, "flyway.toml": TOML + "\n[flyway.placeholders]\nlock_timeout = \"0\"\n",
+                             "m/beforeEachMigrate.sql": PLACEHOLDER_SET})
+    found, _, _ = _lint(tmp_path)
+    assert ("lock-timeout", "m/V2__age.sql") in found
+
+
+def test_an_undefined_placeholder_in_the_callback_sets_nothing(tmp_path):
+    write_project(tmp_path, {**PG, "flyway.conf": CONF + "flyway.callbackLocations=filesystem:callbacks\n",
+                             "callbacks/beforeEachMigrate.sql": "-- timeouts\n" + PLACEHOLDER_SET})
+    found, _, doc = _lint(tmp_path)
+    assert ("lock-timeout", "m/V2__age.sql") in found  # Flyway refuses to run the callback
+    [undefined] = [f for f in doc["findings"] if f["rule"] == "flyway-undefined-placeholder"]
+    assert (undefined["path"], undefined["line"]) == ("callbacks/beforeEachMigrate.sql", 2)
+
+
+def test_session_defaults_read_the_replaced_callback_text(tmp_path):
+    """The engine's view: what the callback sets, after replacement, with the file it comes from."""
+    from flylint.engine import session_defaults
+    from flylint.flyway.config import load_flyway_config
+    from flylint.flyway.discovery import discover
+
+    write_project(tmp_path, {**MY, "flyway.conf": "flyway.locations=filesystem:m\n"
+                                                  "flyway.callbackLocations=filesystem:cb\n"
+                                                  "flyway.placeholders.wait=7\n",
+                             "cb/beforeEachMigrate.sql": "SET SESSION lock_wait_timeout = ${wait};\n"})
+    cfg = load_flyway_config(tmp_path, env={})
+    assert cfg.callback_locations == ("filesystem:cb",)
+    found = discover(cfg, [], tmp_path, env={})
+    assert session_defaults(cfg, found.facts)["lock_wait_timeout"] == ("7", "the callback beforeEachMigrate.sql")
+    assert [s.migration.path.name for s in found.sources] == ["V1__users.sql", "V2__age.sql"]

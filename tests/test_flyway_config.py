@@ -128,8 +128,24 @@ def test_known_but_unused_keys_are_fine(tmp_path):
         "user", "password", "driver", "connectRetries", "initSql", "cleanDisabled", "baselineDescription",
         "installedBy", "callbacks", "resolvers", "jarDirs", "target", "cherryPick", "ignoreMigrationPatterns",
         "validateOnMigrate", "createSchemas", "lockRetryCount", "outputQueryResults", "jdbcProperties.ssl",
-        "workingDirectory", "connectTimeout", "skipDefaultCallbacks", "skipDefaultResolvers"]) + "\n")
+        "workingDirectory", "connectTimeout", "skipDefaultResolvers"]) + "\n")
     load(tmp_path)
+
+
+def test_callback_locations_and_skip_default_callbacks(tmp_path):
+    write(tmp_path / "flyway.conf", "flyway.callbackLocations=filesystem:callbacks, classpath:db/callback,\n"
+          "flyway.skipDefaultCallbacks=true\n")
+    cfg = load(tmp_path)
+    assert cfg.callback_locations == ("filesystem:callbacks", "classpath:db/callback") and cfg.skip_default_callbacks
+    assert load(tmp_path, env={"FLYWAY_CALLBACK_LOCATIONS": "filesystem:cb", "FLYWAY_SKIP_DEFAULT_CALLBACKS": "false"}
+                ).callback_locations == ("filesystem:cb",)
+    write(tmp_path / "flyway.conf", "flyway.skipDefaultCallbacks=x\n")
+    with pytest.raises(FlywayConfigError, match="skipDefaultCallbacks"):
+        load(tmp_path)
+    write(tmp_path / "flyway.toml", '[flyway]\ncallbackLocations = ["filesystem:a", "filesystem:b"]\n')
+    cfg = load(tmp_path)
+    assert cfg.callback_locations == ("filesystem:a", "filesystem:b") and not cfg.skip_default_callbacks
+    assert FlywayConfig().callback_locations == ()  # default: callbacks are looked for in the locations
 
 
 # --- TOML --------------------------------------------------------------------------------------------

@@ -109,6 +109,7 @@ ENVIRONMENT_KEYS: frozenset[str] = frozenset(
 # Environment variable -> key (ConfigUtils.convertKey).
 ENV_VARS: Mapping[str, str] = {
     "FLYWAY_LOCATIONS": "locations",
+    "FLYWAY_CALLBACK_LOCATIONS": "callbackLocations",
     "FLYWAY_URL": "url",
     "FLYWAY_USER": "user",
     "FLYWAY_INIT_SQL": "initSql",
@@ -130,6 +131,7 @@ ENV_VARS: Mapping[str, str] = {
     "FLYWAY_EXECUTE_IN_TRANSACTION": "executeInTransaction",
     "FLYWAY_VALIDATE_MIGRATION_NAMING": "validateMigrationNaming",
     "FLYWAY_FAIL_ON_MISSING_LOCATIONS": "failOnMissingLocations",
+    "FLYWAY_SKIP_DEFAULT_CALLBACKS": "skipDefaultCallbacks",
     "FLYWAY_DEFAULT_SCHEMA": "defaultSchema",
     "FLYWAY_SCHEMAS": "schemas",
     "FLYWAY_IGNORE_MIGRATION_PATTERNS": "ignoreMigrationPatterns",
@@ -140,9 +142,9 @@ ENV_VARS: Mapping[str, str] = {
 
 _BOOLEAN_KEYS = (
     "outOfOrder", "mixed", "group", "executeInTransaction", "validateMigrationNaming",
-    "failOnMissingLocations", "placeholderReplacement", "detectEncoding",
+    "failOnMissingLocations", "placeholderReplacement", "detectEncoding", "skipDefaultCallbacks",
 )
-_LIST_KEYS = ("locations", "sqlMigrationSuffixes", "schemas", "ignoreMigrationPatterns")
+_LIST_KEYS = ("locations", "callbackLocations", "sqlMigrationSuffixes", "schemas", "ignoreMigrationPatterns")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,6 +157,10 @@ class FlywayConfig:
 
     locations: tuple[str, ...] = ("filesystem:sql",)
     locations_configured: bool = False
+    # Where Flyway looks for SQL callbacks (beforeEachMigrate.sql, ...): when empty, in `locations`;
+    # when set, only there (see flylint.flyway.discovery)
+    callback_locations: tuple[str, ...] = ()
+    skip_default_callbacks: bool = False  # true: Flyway runs no SQL callback at all
     naming: NamingSettings = field(default_factory=NamingSettings)
     placeholders: dict[str, str] = field(default_factory=dict)  # keys lower-cased
     placeholder_prefix: str = "${"
@@ -791,6 +797,8 @@ def _build(
         locations = _as_list(settings["locations"], "locations")
     kwargs["locations_configured"] = bool(locations)
     kwargs["locations"] = locations or default_locations(cwd)
+    if "callbackLocations" in settings:
+        kwargs["callback_locations"] = _as_list(settings["callbackLocations"], "callbackLocations")
 
     naming_kwargs: dict[str, Any] = {}
     for key, attr in (

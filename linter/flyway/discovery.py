@@ -23,6 +23,33 @@ Locations (`api/locations/LocationParser`, `internal/util/Locations`, `FileSyste
 * Scanning is recursive; hidden (dot) directories are skipped, hidden files are not. Only files
   ending with a configured suffix (case-insensitive) are looked at.
 
+SQL callbacks (`beforeMigrate.sql`, `beforeEachMigrate__timeouts.sql`, ...: an event id, then an
+optional separator and description, then a migration suffix) are not migrations. flylint reads the
+one that matters to its rules, `beforeEachMigrate`, and records it as a `facts.SqlCallback`. Where
+Flyway looks for them (flyway-core `FlywayExecutor.execute`: `callbackResourceProvider =
+configuration.getCallbackLocations().length > 0 ? createScanner(configuration.getCallbackLocations())
+: resourceProvider`, the same `Scanner` class as for `locations`; Flyway's "Callback Locations
+Setting" page, documentation.red-gate.com/fd/reference/configuration/flyway-namespace/
+flyway-callback-locations-setting: "If the callbackLocations setting is not set, then callbacks will
+be scanned from migration locations"):
+
+* `callbackLocations` empty (the default): in the migration locations (or the paths given).
+* `callbackLocations` set: only there. Callbacks in `locations` are then not run, and files in a
+  callback location are never migrations (the migration resolvers only see `locations`). The
+  callback locations are parsed, de-duplicated and scanned like `locations`, and a missing one is a
+  `MissingLocation` (the same Scanner logs it, or fails with failOnMissingLocations).
+* `skipDefaultCallbacks=true`: Flyway runs no SQL callback (`prepareCallbacks` builds the
+  `SqlScriptCallbackFactory` only when it is false), so none is recorded.
+
+Flyway runs a callback like a migration script (`SqlScriptCallbackFactory` names it with
+`ResourceNameParser` and builds it with `sqlScriptFactory.createSqlScript(resource, mixed,
+resourceProvider)`, which reads `<script>.conf` through `SqlScriptMetadata.getMetadataResource`): its
+`.sql.conf` applies (`encoding`, `placeholderReplacement`) and placeholders are replaced ("Placeholders are supported in versioned
+migrations, repeatable migrations, and SQL callbacks", Flyway's "Migration placeholders" page,
+documentation.red-gate.com/fd/migration-placeholders-275218550.html). So the
+recorded text is the text Flyway runs, and a callback with an undefined placeholder, which Flyway
+refuses to run, records no text (and an `UndefinedPlaceholder` fact).
+
 Order of `sources`: versioned, baseline and undo migrations by version (baseline before versioned
 before undo for equal versions), then repeatables by description. Flyway compares descriptions in
 UTF-16 code-unit order and Python in code-point order; they differ only for characters outside the
@@ -42,7 +69,7 @@ from flylint.flyway.checksum import flyway_checksum
 from flylint.flyway.config import FlywayConfig, FlywayConfigError, python_codec
 from flylint.flyway import naming as _naming
 from flylint.flyway.naming import InvalidName, ParsedName, is_sql_resource, parse_name
-from flylint.flyway.placeholders import replace_placeholders
+from flylint.flyway.placeholders import replace_placeholders, undefined_facts
 from flylint.flyway.scriptconfig import load_script_config, script_config_path
 from flylint.model import MigrationFile, ScriptConfig, Span
 from flylint.text import LineIndex, display_path
@@ -329,6 +356,8 @@ def discover(
         files.extend(_scan(loc, index, cfg))
 
     builtins = cfg.builtin_placeholders(cwd)
+    # callbacks in the migration locations count only when no callbackLocations are configured
+    callbacks_here = not cfg.callback_locations and not cfg.skip_default_callbacks
     entries: list[tuple[tuple, SourceFile]] = []
     for f in files:
         parsed = parse_name(f.path.name, cfg.naming)
@@ -342,8 +371,8 @@ def discover(
             continue
         assert isinstance(parsed, ParsedName)
         if parsed.kind == "callback":
-            if parsed.event == "beforeEachMigrate":  # its session settings hold for every migration
-                found_facts.append(facts.SqlCallback(f.path, parsed.event, _read_text(f.path, cfg.encoding)))
+            if callbacks_here and parsed.event == "beforeEachMigrate":  # its settings hold for every migration
+                found_facts.append(_sql_callback(f.path, parsed, cfg, builtins, env, found_facts))
             continue  # valid, but not a migration
         if parsed.reserved_word is not None:
             found_facts.append(facts.ReservedVersion(f.path, parsed.reserved_word))
@@ -410,14 +439,67 @@ def discover(
     entries.sort(key=lambda e: e[0])
     sources = tuple(source for _, source in entries)
     found_facts.extend(_duplicates(sources))
+    if cfg.callback_locations:
+        found_facts.extend(_callback_location_facts(cfg, cwd, builtins, env))
     return Discovery(sources, tuple(found_facts))
 
 
-def _read_text(path: Path, encoding: str) -> str | None:
+def _callback_location_facts(cfg: FlywayConfig, cwd: Path, builtins: Mapping[str, str], env: Mapping[str, str]) -> list:
+    """The beforeEachMigrate callbacks of the configured callbackLocations, and the missing ones.
+
+    Only callbacks are looked at: a migration (or any other file) in a callback location is not one
+    Flyway runs, and a name Flyway cannot parse there is not reported (Flyway validates the names
+    of the migration locations only)."""
+    out: list = []
+    locations = [parse_location(descriptor, cwd) for descriptor in cfg.callback_locations]
+    for index, loc in enumerate(_dedupe(locations)):
+        if not loc.root.is_dir():
+            out.append(facts.MissingLocation(loc.descriptor, loc.root, callbacks=True))
+            continue
+        if cfg.skip_default_callbacks:
+            continue
+        for f in _scan(loc, index, cfg):
+            parsed = parse_name(f.path.name, cfg.naming)
+            if isinstance(parsed, ParsedName) and parsed.kind == "callback" and parsed.event == "beforeEachMigrate":
+                out.append(_sql_callback(f.path, parsed, cfg, builtins, env, out))
+    return out
+
+
+def _sql_callback(
+    path: Path, parsed: ParsedName, cfg: FlywayConfig, builtins: Mapping[str, str], env: Mapping[str, str], found_facts: list
+) -> facts.SqlCallback:
+    """A SQL callback with the text Flyway runs: its `.sql.conf` applied, placeholders replaced
+    (None when it cannot be read or has an undefined placeholder, which Flyway refuses to run)."""
+    script_config = ScriptConfig()
+    conf = script_config_path(path)
+    if conf.is_file():
+        script_config, conf_facts = load_script_config(
+            conf,
+            encoding=cfg.encoding,
+            env=env,
+            placeholders=cfg.placeholders if cfg.placeholder_replacement else None,
+            placeholder_prefix=cfg.placeholder_prefix,
+            placeholder_suffix=cfg.placeholder_suffix,
+            placeholder_separator=cfg.placeholder_separator,
+            builtins=builtins,
+            migration_filename=path.name,
+        )
+        found_facts.extend(conf_facts)
     try:
-        return decode_text(path.read_bytes(), encoding)
+        text = decode_text(path.read_bytes(), script_config.encoding or cfg.encoding)
     except (OSError, UnicodeDecodeError, LookupError):
-        return None
+        return facts.SqlCallback(path, parsed.event or "", None)
+    enabled = cfg.placeholder_replacement
+    if script_config.placeholder_replacement is not None:
+        enabled = script_config.placeholder_replacement
+    rep = replace_placeholders(
+        text, cfg.placeholders, prefix=cfg.placeholder_prefix, suffix=cfg.placeholder_suffix,
+        separator=cfg.placeholder_separator, enabled=enabled, filename=path.name, builtins=builtins,
+    )
+    if rep.undefined:
+        found_facts.extend(undefined_facts(path, text, rep))
+        return facts.SqlCallback(path, parsed.event or "", None)
+    return facts.SqlCallback(path, parsed.event or "", rep.text)
 
 
 # flyway_schema_history.version is VARCHAR(50) on PostgreSQL and MySQL (research/flyway.md §7.1).

@@ -14,14 +14,16 @@ from flylint.model import Span, Version
 
 @dataclass(frozen=True, slots=True)
 class SqlCallback:
-    """A SQL callback script in a location (`beforeEachMigrate.sql`, ...): not a migration, but
-    Flyway runs it around migrations. A `beforeEachMigrate` callback runs on the migration's own
-    connection, in its transaction, before each migration: what it sets (lock_timeout) holds
-    for every migration."""
+    """A SQL callback script Flyway runs (`beforeEachMigrate.sql`, ..., in the locations, or in the
+    callbackLocations when those are set): not a migration, but Flyway runs it around migrations. A
+    `beforeEachMigrate` callback runs on the migration's own connection, in its transaction, before
+    each migration: what it sets (lock_timeout) holds for every migration."""
 
     path: Path
     event: str  # the callback event id, e.g. "beforeEachMigrate"
-    text: str | None  # decoded with the configured encoding; None when it could not be read
+    # the text Flyway runs: decoded, placeholders replaced; None when it could not be read or when
+    # Flyway refuses to run it (an undefined placeholder)
+    text: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,7 @@ class MissingLocation:
 
     location: str
     path: Path
+    callbacks: bool = False  # one of the callbackLocations
 
 
 @dataclass(frozen=True, slots=True)
