@@ -139,3 +139,25 @@ def test_swap_that_leaves_the_old_column_not_null_is_an_error(project):
         "V4__swap.sql": "ALTER TABLE users RENAME COLUMN age TO age_old;\nALTER TABLE users RENAME COLUMN age_new TO age;\n",
     })
     assert len(by_rule(lint(root, "postgres"), "rename-column")) == 2
+
+
+@pytest.mark.parametrize("where, dialect", [
+    ("rename-last-name/postgres", "postgres"), ("rename-last-name/mysql", "mysql"),
+    ("unseen-pg-saas-billing", "postgres"), ("realistic-mysql", "mysql"), ("unseen-mariadb-crm", "mariadb"),
+])
+def test_one_pass_summaries_match_the_per_migration_functions(where, dialect):
+    """Reporters take class counts, phase and contracted renames of all migrations in one pass
+    (report.migration_summaries); it gives what the per-migration functions give."""
+    from flylint.engine import Options, run
+    from flylint.report import class_counts, contracted_renames, migration_phase, migration_summaries
+
+    root = FIXTURES / where
+    result = run(Options(cwd=root, paths=(root,), dialect=dialect, cache=False))
+    expected = [(class_counts(result, i), migration_phase(result, i), contracted_renames(result, i))
+                for i in range(len(result.files))]
+    got = migration_summaries(result)
+    assert got == expected
+    assert [list(counts.items()) for counts, _, _ in got] == [list(counts.items()) for counts, _, _ in expected]
+    assert any(phase for _, phase, _ in expected) and any(counts for counts, _, _ in expected)
+    if where.startswith("rename-last-name"):
+        assert any(contracts for _, _, contracts in expected)

@@ -52,6 +52,32 @@ def contracted_renames(result, index: int) -> list[dict]:
     return found(getattr(result, "replay", None), result.files, index)
 
 
+def migration_summaries(result) -> list[tuple[dict[str, int], str | None, list[dict]]]:
+    """`(class_counts, migration_phase, contracted_renames)` of every migration, in Flyway order, in
+    one pass over the replay (the three functions above, for all files at once)."""
+    from flylint.catalog.changes import CLASS_ORDER
+    from flylint.expand import contracted_renames as contracted, migration_phase as phase_of
+
+    history = getattr(result, "replay", None)
+    done = len(history.changes) if history is not None else 0
+    out = []
+    for index in range(len(result.files)):
+        if index >= done:
+            out.append(({}, None, []))
+            continue
+        changes = [ch for per_statement in history.changes[index] for ch in per_statement]
+        found: dict[str, int] = {}
+        drops = False
+        for ch in changes:
+            found[ch.klass] = found.get(ch.klass, 0) + 1
+            drops = drops or ch.kind == "drop-column"
+        counts = {k: found[k] for k in CLASS_ORDER if k in found}
+        counts.update((k, n) for k, n in found.items() if k not in counts)
+        out.append((counts, phase_of(changes) if changes else None,
+                    contracted(history, result.files, index) if drops else []))
+    return out
+
+
 def migration_entry(fa: FileAnalysis, changes: dict[str, int] | None = None, phase: str | None = None,
                     contracts: list[dict] | None = None) -> dict:
     """A migration in the JSON contract; `changes` counts its changes per class."""

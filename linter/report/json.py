@@ -6,15 +6,14 @@ import json
 from typing import TextIO
 
 from flylint import __version__
-from flylint.report import ReportOptions, class_counts, contracted_renames, migration_entry, migration_phase, summary
+from flylint.report import ReportOptions, migration_entry, migration_summaries, summary
 
 CONTRACT_VERSION = 1
 
 
 def document(result, options: ReportOptions | None = None) -> dict:
-    migrations = [migration_entry(fa, class_counts(result, i), migration_phase(result, i),
-                                  contracted_renames(result, i))
-                  for i, fa in enumerate(result.files)]
+    migrations = [migration_entry(fa, counts, phase, contracts)
+                  for fa, (counts, phase, contracts) in zip(result.files, migration_summaries(result))]
     doc = {
         "version": CONTRACT_VERSION,
         "tool": {"name": "flylint", "version": __version__},
@@ -56,6 +55,18 @@ class _Unsupported(Exception):
 
 _string = json.encoder.c_encode_basestring or json.encoder.py_encode_basestring
 _int = int.__repr__
+_SCALARS = frozenset({str, int, bool, type(None)})
+_FLAT: dict[str, object] = {}  # indentation -> the encoder of flat dicts at that depth
+
+
+def _flat_encoder(item_separator: str):
+    """A function writing a dict of scalars with this item separator, as json.dumps would."""
+    make = json.encoder.c_make_encoder
+    if make is None:  # no C accelerator: the standard encoder, same text
+        return json.JSONEncoder(ensure_ascii=False, separators=(item_separator, ": ")).encode
+    # (markers, default, encoder, indent, key_separator, item_separator, sort_keys, skipkeys, allow_nan)
+    chunks = make(None, None, _string, None, ": ", item_separator, False, False, True)
+    return lambda o: "".join(chunks(o, 0))
 
 
 def _emit(o: object, write, newline: str) -> None:
@@ -75,6 +86,18 @@ def _emit(o: object, write, newline: str) -> None:
             write("{}")
             return
         inner = newline + "  "
+        for k, v in o.items():
+            if type(k) is not str or type(v) not in _SCALARS:
+                break
+        else:
+            # only strings, ints, booleans and None (a finding, a class count): the C encoder writes
+            # it in one call, its item separator carrying the newline and indentation
+            flat = _FLAT.get(inner)
+            if flat is None:
+                flat = _FLAT[inner] = _flat_encoder("," + inner)
+            text = flat(o)
+            write("{" + inner + text[1:-1] + newline + "}")
+            return
         sep = "{" + inner
         for k, v in o.items():
             if type(k) is not str:

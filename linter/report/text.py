@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from flylint.model import Span
-from flylint.report import ReportOptions, class_counts, contracted_renames, migration_phase, summary
+from flylint.report import ReportOptions, migration_summaries, summary
 from flylint.text import split_lines
 
 _COLORS = {"error": "31", "warning": "33", "info": "34"}
@@ -39,12 +39,10 @@ def render(result, out: TextIO, options: ReportOptions) -> None:
         from flylint.verify.report import lock_tables
 
         out.write(lock_tables(result))
-    for i, fa in enumerate(result.files):
-        counts = class_counts(result, i)
+    for fa, (counts, phase, contracts) in zip(result.files, migration_summaries(result)):
         shown = ", ".join(f"{n} {k}" for k, n in counts.items()) or "no changes"
-        phase = migration_phase(result, i)
         pairs = "".join(f" of {c['table']}.{c['old']} -> {c['new']} (started by {c['started_by']})"
-                        for c in contracted_renames(result, i))
+                        for c in contracts)
         out.write(f"{fa.migration.display}: {phase + pairs + ': ' if phase else ''}{shown}\n")
     release, app = getattr(result, "release", None), getattr(result, "app", None)
     if release is not None and release.describe():
