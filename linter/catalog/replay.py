@@ -1870,8 +1870,9 @@ class _Replayer:
             self.add_constraint_to(t, found, if_not_exists=if_not_exists)
             detail = dict(not_valid=not_valid, constraint=c.name, columns=c.columns, references=c.references,
                           check_not_null=c.check_not_null, options=opts)
-            if c.kind in ("check", "foreign-key") and self.pg():
-                # the constraint without its name, for fixes that re-add it NOT VALID
+            if c.kind in ("check", "foreign-key") and self.pg() and not not_valid and not self.born(t.origin):
+                # the constraint without its name, for the fix that re-adds it NOT VALID (a constraint
+                # added NOT VALID, or to a table born in the release, gets no such fix: not printed)
                 body = item.expressions[0] if isinstance(item, exp.Constraint) and item.expressions else item
                 detail["definition"] = render(body, "postgres") if isinstance(body, exp.Expression) else None
             if c.kind == "exclude":
