@@ -199,8 +199,9 @@ def drop_table(rule, ctx):
     ),
 )
 def drop_object(rule, ctx):
-    recreated = _recreated(ctx)
-    for fa, st, ch in ctx.changes_of("drop-view", "drop-type", "drop-sequence", "drop-function", "drop-schema"):
+    drops = ctx.changes_of("drop-view", "drop-type", "drop-sequence", "drop-function", "drop-schema")
+    recreated = _recreated(ctx) if drops else {}
+    for fa, st, ch in drops:
         if ch.born:
             continue
         if ch.detail.get("domain"):

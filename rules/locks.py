@@ -21,6 +21,15 @@ _PG_LOCKING = {
 }
 
 
+def _backfilled_tables(ctx, pick) -> dict[int, set]:
+    """Migration index -> the tables of its backfill changes that `pick` chooses."""
+    out: dict[int, set] = {}
+    for _, _, ch in ctx.changes_of("backfill"):
+        if pick(ch):
+            out.setdefault(ch.file, set()).add(ch.table)
+    return out
+
+
 def _files_with(ctx, kind: str) -> set[int]:
     """The indexes of the migrations with a change of this kind (the rest need no walk)."""
     return {ch.file for _, _, ch in ctx.changes_of(kind)}
@@ -439,14 +448,18 @@ def backfill_under_lock(rule, ctx):
     if ctx.dialect != "postgres":
         yield from _my_backfill_under_lock(rule, ctx)
         return
-    backfilled = _files_with(ctx, "backfill")
+    # per migration, the live tables it backfills: only changes to them matter below
+    backfilled = _backfilled_tables(ctx, lambda ch: not ch.born)
     for fi, per_file in enumerate(ctx.replay.changes):
+        tables = backfilled.get(fi)
         fa = ctx.files[fi]
-        if fi not in backfilled or not runs_in_transaction(ctx, fa):
+        if tables is None or not runs_in_transaction(ctx, fa):
             continue
         locked: dict = {}
         for si, changes in enumerate(per_file):
             for ch in changes:
+                if ch.table not in tables:
+                    continue
                 if ch.kind == "backfill" and not ch.born and ch.table in locked:
                     first = locked[ch.table]
                     yield rule.finding(
@@ -523,15 +536,20 @@ def _my_backfill_under_lock(rule, ctx):
 def unbatched_backfill(rule, ctx):
     if ctx.replay is None:
         return
-    backfilled = _files_with(ctx, "backfill")
+    # per migration, the live tables it updates whole: only changes to them matter below
+    backfilled = _backfilled_tables(ctx, lambda ch: not ch.born and ch.detail.get("statement") == "update"
+                                    and not ch.detail.get("where") and not ch.detail.get("limit"))
     for fi, per_file in enumerate(ctx.replay.changes):
-        if fi not in backfilled:
+        tables = backfilled.get(fi)
+        if tables is None:
             continue
         fa = ctx.files[fi]
         locked: set = set()  # PostgreSQL: backfill-under-lock reports these
         in_transaction = ctx.dialect == "postgres" and runs_in_transaction(ctx, fa)
         for si, changes in enumerate(per_file):
             for ch in changes:
+                if ch.table not in tables:
+                    continue
                 d = ch.detail
                 if ch.kind == "backfill" and not ch.born and d.get("statement") == "update" and not d.get("where") \
                         and not d.get("limit") and ch.table not in locked:
