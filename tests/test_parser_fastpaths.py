@@ -149,3 +149,92 @@ def test_alter_table_header_builds_the_table_on_demand():
     assert tree.this.name == "t" and tree.this.db == "s"
     result = parse_statement("ALTER TABLE a.b.c.d ADD COLUMN x int", "postgres")
     assert result.unanalysed == "syntax error: expected a table name with at most three parts, found 'ADD'"
+
+
+# --------------------------------------------------------------------------------------------
+# The plain PostgreSQL ALTER TABLE shortcut (parser._PLAIN_PG_ALTER) gives what the full way gives
+# --------------------------------------------------------------------------------------------
+
+PLAIN_ALTER_CASES = [
+    "ALTER TABLE t5 ADD COLUMN s123 text NOT NULL DEFAULT 'x'",
+    'alter table "T".x add c int',
+    "ALTER TABLE IF EXISTS ONLY public.t ALTER COLUMN name SET DEFAULT 'unnamed'",
+    "ALTER TABLE t ALTER name TYPE bigint USING name::bigint",
+    "ALTER TABLE t ALTER COLUMN a SET DATA TYPE varchar(20)",
+    "ALTER TABLE t ALTER COLUMN a DROP NOT NULL",
+    "ALTER TABLE t ALTER COLUMN a SET NOT NULL",
+    "ALTER TABLE t ALTER COLUMN a DROP DEFAULT",
+    "ALTER TABLE t ADD COLUMN IF NOT EXISTS a int REFERENCES b (id)",
+    "ALTER TABLE t ADD COLUMN a int CHECK (a > 0)",
+    "ALTER TABLE t ADD COLUMN a int NOT VALID",  # the full way refuses it: so does the shortcut
+    "ALTER TABLE t ADD COLUMN a serial PRIMARY KEY",
+    'ALTER TABLE t ADD "check" int',
+    "ALTER TABLE t ADD ",
+    "ALTER TABLE t ADD COLUMN",
+    "ALTER TABLE t ALTER COLUMN a TYPE",
+    "ALTER TABLE t ALTER column SET DEFAULT 1",
+    "ALTER TABLE a.b.c.d ADD COLUMN x int",
+    "ALTER TABLE t ADD COLUMN a int DEFAULT now() /* a comment */",
+    "ALTER TABLE t ADD /* CONSTRAINT */ COLUMN a int",
+    "ALTER TABLE t ADD COLUMN a int GENERATED ALWAYS AS (b * 2) STORED",
+    "ALTER TABLE t ADD COLUMN a text COLLATE \"C\"",
+    "ALTER TABLE t ALTER COLUMN a SET DEFAULT nextval('s')",
+    "ALTER TABLE t ADD COLUMN a int FOO BAR",
+    "ALTER TABLE t ALTER COLUMN a TYPE int FOO",
+    "ALTER TABLE t RENAME a TO b",
+    "ALTER TABLE t ADD COLUMN a timestamptz DEFAULT CURRENT_TIMESTAMP",
+]
+
+
+def _full_way(monkeypatch_target, sql):
+    from flylint.sql import parser
+
+    saved = parser._PLAIN_PG_ALTER
+    parser._PLAIN_PG_ALTER = type("Never", (), {"match": staticmethod(lambda text: None)})()
+    try:
+        return parse_statement(sql, "postgres")
+    finally:
+        parser._PLAIN_PG_ALTER = saved
+
+
+def _same(a, b) -> bool:
+    return (a.unanalysed, a.error_offset, a.kind) == (b.unanalysed, b.error_offset, b.kind) and (
+        a.tree == b.tree and repr(a.tree) == repr(b.tree))
+
+
+def _fixture_alters() -> list[str]:
+    from pathlib import Path
+
+    from flylint.sql.splitter import split
+
+    out = []
+    root = Path(__file__).parent.parent / "fixtures"
+    for path in sorted(root.rglob("*.sql")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for raw in split(text, "postgres", pg_version=15).statements:
+            statement = text[raw.start:raw.end]
+            if statement.lstrip()[:11].upper() == "ALTER TABLE":
+                out.append(statement)
+    return out
+
+
+def test_the_plain_alter_shortcut_gives_the_full_result():
+    from flylint.sql import parser
+
+    corpus = PLAIN_ALTER_CASES + _fixture_alters()
+    matched = [sql for sql in corpus if parser._PLAIN_PG_ALTER.match(sql)]
+    assert len(matched) >= 30, "the shortcut must be taken on the corpus, or the comparison proves little"
+    for sql in corpus:
+        assert _same(parse_statement(sql, "postgres"), _full_way(None, sql)), sql
+
+
+def test_the_plain_alter_shortcut_is_skipped_for_what_it_must_not_read():
+    from flylint.sql import parser
+
+    for sql in ["ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", "ALTER TABLE t ADD PRIMARY KEY (a)",
+                "ALTER TABLE t ADD COLUMN a numeric(10,2)", "ALTER TABLE ALL IN TABLESPACE a SET TABLESPACE b",
+                "ALTER TABLE t ALTER COLUMN a SET STATISTICS 100", "ALTER TABLE t ADD COLUMN a int, ADD COLUMN b int",
+                "ALTER TABLE t * ADD COLUMN a int", "ALTER TABLE t ALTER COLUMN a ADD GENERATED ALWAYS AS IDENTITY",
+                "ALTER TABLE t VALIDATE CONSTRAINT c", "ALTER TABLE t ADD COLUMN a int; DROP TABLE t"]:
+        assert parser._PLAIN_PG_ALTER.match(sql) is None, sql
+        assert _same(parse_statement(sql, "postgres"), _full_way(None, sql)), sql

@@ -195,6 +195,10 @@ _IS_STATEMENT: dict[type, bool] = {}
 
 
 def _dispatch(ctx: Ctx) -> tuple[object, str]:
+    if ctx.postgres and _PLAIN_PG_ALTER.match(ctx.text) is not None and not ctx.mentions("VALID"):
+        tree = _plain_alter(ctx)
+        if tree is not None:
+            return tree, "ALTER TABLE"
     ext = pg_ext if ctx.postgres else mysql_ext
     cur = Cursor(ctx)
     if ext.is_alter_table(cur):
@@ -204,6 +208,45 @@ def _dispatch(ctx: Ctx) -> tuple[object, str]:
         return found
     tree = ctx.stock(ctx.tokens)
     return tree, _kind_of(tree)
+
+
+# The most frequent PostgreSQL ALTER TABLE statements: one action, ADD [COLUMN] of a column, or
+# ALTER [COLUMN] c SET/DROP DEFAULT, SET/DROP NOT NULL or [SET DATA] TYPE. For these `_alter_table`
+# below always ends in its plain case (each action is a stock action, the stock parser reads the
+# statement whole), so the stock parser is asked at once, without reading header and actions
+# first. No comma (one action), no semicolon, and no NOT VALID (checked apart: "VALID" anywhere);
+# anything else, or a stock result `_alter_table` would not accept as it is, takes the full way.
+_NAME = r'(?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+")'
+_PLAIN_PG_ALTER = re.compile(
+    rf"""\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?!(?:ALL|IF|ONLY)\b){_NAME}(?:\s*\.\s*{_NAME}){{0,2}}\s+
+    (?:ADD\s+(?!(?:CONSTRAINT|CHECK|UNIQUE|PRIMARY|FOREIGN|EXCLUDE)\b)
+      |ALTER\s+(?:COLUMN\s+)?{_NAME}\s+(?:SET\s+DEFAULT|DROP\s+DEFAULT|SET\s+NOT\s+NULL|DROP\s+NOT\s+NULL
+                                         |(?:SET\s+DATA\s+)?TYPE)\b)
+    [^;,]*\Z""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _plain_alter(ctx: Ctx):
+    """The stock tree of a statement `_PLAIN_PG_ALTER` matches, as `_alter_table` would give it;
+    None (and nothing recorded) when the full way must decide."""
+    logged = warnings_so_far()
+    try:
+        tree = ctx.stock(ctx.tokens)
+    except Unanalysed:
+        tree = None
+    if isinstance(tree, exp.Alter) and (not ctx.last_maybe_command or find_command(tree) is None) \
+            and (tree.args.get("actions") or tree.args.get("options")):
+        try:
+            _finish_alter(tree, _NO_HEADER)
+            return tree
+        except Unanalysed:
+            pass
+    forget_warnings_after(logged)  # the full way reads it again, action by action if need be
+    return None
+
+
+_NO_HEADER = AlterHeader()
 
 
 # --------------------------------------------------------------------------------------------
