@@ -38,6 +38,10 @@ class ParseCache:
         self._opened = False
 
     def key(self, text: str, dialect: str, db_version: str | None) -> str:
+        if self.root is None:
+            # no cache to look in: the key only tells equal inputs apart within this run (no
+            # hashing of every file, nor of flylint's own code)
+            return f"{dialect}|{db_version or ''}|{text}"
         h = hashlib.sha256()
         for part in (str(_FORMAT), __version__, _code_fingerprint(), sqlglot_version(), dialect, db_version or ""):
             h.update(part.encode())
