@@ -73,7 +73,6 @@ def main() -> None:
 def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_file, flyway_config, no_cache,
          since, app_source, baseline_file, no_baseline, app_queries):
     """Lint the migrations in PATHS (default: the Flyway locations)."""
-    from flylint import baseline as bl
     from flylint.engine import Options, UsageError, exit_code, lint as lint_project, load
     from flylint.report import ReportOptions
     from flylint.report.outputs import OutputError, parse_outputs, replay_outputs, write_outputs
@@ -94,10 +93,14 @@ def lint(paths, dialect, db_version, formats, fail_on, select, ignore, config_fi
         baseline_file = None
     elif not no_baseline and baseline_file is None and settings.baseline:
         baseline_file = base / settings.baseline
-    try:
-        entries = bl.load(baseline_file) if baseline_file is not None else None
-    except bl.BaselineError as e:
-        raise FlylintUsageError(str(e)) from None
+    entries = None
+    if baseline_file is not None or baseline_out is not None:
+        from flylint import baseline as bl  # (only then: an import a plain run does not pay)
+
+        try:
+            entries = bl.load(baseline_file) if baseline_file is not None else None
+        except bl.BaselineError as e:
+            raise FlylintUsageError(str(e)) from None
     if not paths and settings.paths:
         paths = tuple(base / p for p in settings.paths)
     fw = flyway_config or (base / settings.flyway_config if settings.flyway_config else None)
