@@ -50,12 +50,17 @@ class LintContext:
         cached = self.__dict__.get("_changes")
         if cached is None:
             cached = []
+            add = cached.append
             if self.replay is not None:
+                files = self.files
                 for fi, per_file in enumerate(self.replay.changes):
-                    fa = self.files[fi]
+                    fa = files[fi]
+                    statements = fa.statements
                     for si, changes in enumerate(per_file):
-                        st = fa.statements[si]
-                        cached.extend((fa, st, ch) for ch in changes)
+                        if changes:
+                            st = statements[si]
+                            for ch in changes:
+                                add((fa, st, ch))
             object.__setattr__(self, "_changes", cached)
         return cached
 
@@ -65,7 +70,11 @@ class LintContext:
         if index is None:
             index = {}
             for position, item in enumerate(self.changes()):
-                index.setdefault(item[2].kind, []).append((position, item))
+                kind = item[2].kind
+                found = index.get(kind)
+                if found is None:
+                    found = index[kind] = []
+                found.append((position, item))
             object.__setattr__(self, "_by_kind", index)
         if len(kinds) == 1:
             return [item for _, item in index.get(kinds[0], ())]
