@@ -23,7 +23,7 @@ from flylint.flyway.config import (
     FlywayConfig, FlywayConfigError, dialect_from_url, load_flyway_config, sql_session_settings,
     url_session_settings,
 )
-from flylint.flyway.discovery import discover
+from flylint.flyway.discovery import discover, init_sql_replacement
 from flylint.flyway.placeholders import replace_placeholders, undefined_facts
 from flylint.model import SEVERITY_RANK, FileAnalysis, Finding, Statement
 from flylint.rules import LintContext, Rule, drop_after_failure
@@ -284,18 +284,33 @@ def session_defaults(cfg: FlywayConfig, project_facts, *, startup: bool = False)
     connection when the migration starts, in the order Flyway applies them: the url's options
     (PostgreSQL `options=-c ...`, MySQL `sessionVariables`) when it connects, then initSql, then
     every beforeEachMigrate callback (run before each migration, in its transaction). Later wins.
-    With `startup`, only what the connection is opened with (the url's), which RESET returns to."""
+    With `startup`, only what the connection is opened with (the url's), which RESET returns to.
+    initSql and the callbacks are read as Flyway runs them, placeholders replaced; one with an
+    undefined placeholder sets nothing (Flyway fails on it: flyway-undefined-placeholder)."""
     out: dict[str, tuple[str, str]] = {}
     for name, value in url_session_settings(cfg.url).items():
         out[name] = (value, "the options of Flyway's url")
     if startup:
         return out
-    for name, value in sql_session_settings(cfg.init_sql).items():
-        out[name] = (value, "Flyway's initSql")
+    # A value that still reads `${name}` (placeholder replacement turned off, for the project or in
+    # the callback's .sql.conf) reaches the database as written, which rejects it as a timeout: it
+    # sets nothing.
+    prefix, suffix = cfg.placeholder_prefix, cfg.placeholder_suffix
+
+    def literal(value: str) -> bool:
+        at = value.find(prefix)
+        return at >= 0 and suffix in value[at + len(prefix):]
+
+    init_sql = init_sql_replacement(cfg)
+    if init_sql is not None and not init_sql.undefined:
+        for name, value in sql_session_settings(init_sql.text).items():
+            if not literal(value):
+                out[name] = (value, "Flyway's initSql")
     for f in project_facts:
         if isinstance(f, F.SqlCallback) and f.event == "beforeEachMigrate" and f.text:
             for name, value in sql_session_settings(f.text).items():
-                out[name] = (value, f"the callback {f.path.name}")
+                if not literal(value):
+                    out[name] = (value, f"the callback {f.path.name}")
     return out
 
 

@@ -204,32 +204,91 @@ def duplicate_repeatable(rule, ctx):
 
 
 @rule(
+    id="flyway-duplicate-callback",
+    title="Two SQL callbacks with the same name",
+    severity="error",
+    klass="flyway",
+    rationale=(
+        "Flyway files each SQL callback under its event and description (beforeEachMigrate, "
+        "beforeEachMigrate__timeouts, ...), without the suffix, which it matches in any case. Two "
+        "files with the same name in the scanned locations, e.g. beforeEachMigrate.sql in two "
+        "folders, or beforeEachMigrate.sql next to beforeEachMigrate.SQL, make Flyway refuse to run "
+        "any command: \"Found more than 1 SQL callback script called beforeEachMigrate\". This "
+        "usually happens when two modules each bring their own callbacks."
+    ),
+    fix="Keep one of the files, or give each a description of its own (beforeEachMigrate__timeouts.sql, "
+    "beforeEachMigrate__search_path.sql): Flyway then runs both, ordered by description.",
+    examples=(
+        Example({"V1__init.sql": _V1, "beforeEachMigrate.sql": "SET lock_timeout = '5s';\n",
+                 "shared/beforeEachMigrate.sql": "SET statement_timeout = '60s';\n"}, True,
+                title="the same callback in two folders"),
+        Example({"V1__init.sql": _V1, "beforeEachMigrate__timeouts.sql": "SET lock_timeout = '5s';\n",
+                 "shared/beforeEachMigrate__search_path.sql": "SET search_path = app;\n"}, False,
+                title="two descriptions"),
+    ),
+)
+def duplicate_callback(rule, ctx):
+    for f in _of(ctx, F.DuplicateCallback):
+        unique = len({p.name for p in f.paths}) == len(f.paths)
+        label = (lambda p: p.name) if unique else ctx.display  # the same name in two folders: show where
+        first = f.paths[0]
+        for other in f.paths[1:]:
+            yield rule.finding(
+                ctx.display(other),
+                Span.file_level(),
+                f"More than one SQL callback is called '{f.name}' ({', '.join(label(p) for p in f.paths)}); "
+                "Flyway refuses to run any command.",
+                fix=f"Remove '{label(other)}' or merge it into '{label(first)}', or give each a description of "
+                f"its own (e.g. {f.event}__<what_it_does>.sql).",
+                object=f.name,
+            )
+
+
+@rule(
     id="flyway-undefined-placeholder",
     title="Placeholder without a value",
     severity="error",
     klass="flyway",
     rationale=(
         "Flyway replaces ${name} everywhere in a script, comments and strings included, and fails "
-        "the migration with \"No value provided for placeholder\" when no value is configured."
+        "with \"No value provided for placeholder\" when no value is configured. It does so in "
+        "migrations, in SQL callbacks and in initSql: a beforeEachMigrate callback fails before the "
+        "first pending migration, so migrate applies none, and initSql fails as soon as Flyway "
+        "connects, so every command fails."
     ),
     fix="Define the placeholder (flyway.placeholders.<name> or [flyway.placeholders]), or turn "
     "placeholder replacement off for this script in its .sql.conf.",
     examples=(
         Example({"V1__init.sql": "CREATE TABLE ${schema}.users (id int);\n"}, True),
+        Example({"V1__init.sql": _V1, "beforeEachMigrate.sql": "SET lock_timeout = '${lock_timeout}';\n"}, True,
+                title="in a beforeEachMigrate callback"),
         Example({"V1__init.sql": "CREATE TABLE users (id int); -- ${flyway:timestamp}\n"}, False,
                 title="built-in placeholders are defined"),
     ),
 )
 def undefined_placeholder(rule, ctx):
     for f in _of(ctx, F.UndefinedPlaceholder):
-        yield rule.finding(
-            ctx.display(f.path),
-            f.span,
-            f"No value is configured for the placeholder '{f.name}'; Flyway fails this migration.",
-            fix=f"Set flyway.placeholders.{f.name} in the Flyway configuration, or write "
-            "placeholderReplacement=false in this script's .sql.conf if the text is meant literally.",
-            object=f.name,
-        )
+        what = f"No value is configured for the placeholder '{f.name}'"
+        fix = (f"Set flyway.placeholders.{f.name} in the Flyway configuration, or write "
+               "placeholderReplacement=false in this script's .sql.conf if the text is meant literally.")
+        if f.context == "callback":
+            # flyway-core: a SQL callback's script is parsed (placeholders replaced) when it is first
+            # run (ParserSqlScript parses lazily); DbMigrate.doMigrateGroup calls the beforeEachMigrate
+            # callbacks before each pending migration, outside the try that records a failed migration,
+            # so the exception ends migrate before the first pending migration runs.
+            message = (f"{what}; Flyway fails on this callback, which runs before every migration: migrate "
+                       "stops before the first pending migration and applies none.")
+        elif f.context == "initSql":
+            # flyway-core FlywayExecutor: initSql is run as a SQL script (placeholders replaced) on every
+            # connection Flyway opens, before any command does its work.
+            where = f" (set by the {f.origin})" if f.origin else ""
+            message = (f"{what} in initSql{where}; Flyway fails as soon as it connects: every command "
+                       "(migrate, info, validate) fails before it does anything.")
+            fix = (f"Set flyway.placeholders.{f.name} in the Flyway configuration, or write the value into "
+                   "initSql.")
+        else:
+            message = f"{what}; Flyway fails this migration."
+        yield rule.finding(ctx.display(f.path), f.span, message, fix=fix, object=f.name)
 
 
 @rule(

@@ -204,3 +204,158 @@ def test_session_defaults_read_the_replaced_callback_text(tmp_path):
     found = discover(cfg, [], tmp_path, env={})
     assert session_defaults(cfg, found.facts)["lock_wait_timeout"] == ("7", "the callback beforeEachMigrate.sql")
     assert [s.migration.path.name for s in found.sources] == ["V1__users.sql", "V2__age.sql"]
+
+
+# initSql: Flyway runs it as a SQL script (FlywayExecutor's connection initializer wraps it in a
+# StringResource for sqlScriptFactory.createSqlScript), so its placeholders are replaced too ------
+
+INIT_SQL_TOML = TOML.replace('url = "jdbc:postgresql://localhost/shop"\n',
+                             'url = "jdbc:postgresql://localhost/shop"\n'
+                             'initSql = "SET lock_timeout = \'${lt}\'"\n')
+
+
+def test_placeholders_in_init_sql_are_replaced(tmp_path):
+    write_project(tmp_path, {**PG, "flyway.toml": INIT_SQL_TOML + "\n[flyway.placeholders]\nlt = \"5s\"\n"})
+    found, _, doc = _lint(tmp_path)
+    assert ("lock-timeout", "m/V2__age.sql") not in found
+    assert not [f for f in doc["findings"] if f["rule"] == "flyway-undefined-placeholder"]
+
+
+def test_init_sql_placeholder_replaced_by_zero_is_no_limit(tmp_path):
+    write_project(tmp_path, {**PG, "flyway.toml": INIT_SQL_TOML + "\n[flyway.placeholders]\nlt = \"0\"\n"})
+    found, _, _ = _lint(tmp_path)
+    assert ("lock-timeout", "m/V2__age.sql") in found
+
+
+def test_an_undefined_placeholder_in_init_sql_sets_nothing_and_is_reported_in_the_config_file(tmp_path):
+    write_project(tmp_path, {**PG, "flyway.toml": INIT_SQL_TOML})
+    found, _, doc = _lint(tmp_path)
+    assert ("lock-timeout", "m/V2__age.sql") in found  # '${lt}' is no lock timeout: Flyway fails on it
+    [undefined] = [f for f in doc["findings"] if f["rule"] == "flyway-undefined-placeholder"]
+    assert (undefined["path"], undefined["line"], undefined["column"]) == ("flyway.toml", 3, 32)
+    assert undefined["message"] == (
+        "No value is configured for the placeholder 'lt' in initSql; Flyway fails as soon as it connects: "
+        "every command (migrate, info, validate) fails before it does anything.")
+    assert undefined["severity"] == "error"
+
+
+def test_init_sql_from_the_environment(tmp_path):
+    write_project(tmp_path, {**PG, "flyway.conf": CONF})
+    env = {"FLYWAY_INIT_SQL": "SET lock_timeout = '${lt}'"}
+    found, _, doc = _lint(tmp_path, env={**env, "FLYWAY_PLACEHOLDERS_LT": "5s"})
+    assert ("lock-timeout", "m/V2__age.sql") not in found
+    found, _, doc = _lint(tmp_path, env=env)
+    assert ("lock-timeout", "m/V2__age.sql") in found
+    [undefined] = [f for f in doc["findings"] if f["rule"] == "flyway-undefined-placeholder"]
+    assert undefined["path"] == "."
+    assert "in initSql (set by the environment variable FLYWAY_INIT_SQL)" in undefined["message"]
+
+
+def test_init_sql_with_placeholder_replacement_off_is_taken_literally(tmp_path):
+    """Flyway sends '${lt}' as written: no valid lock timeout, and nothing undefined to report."""
+    write_project(tmp_path, {**PG, "flyway.toml": INIT_SQL_TOML + "placeholderReplacement = false\n"})
+    found, _, doc = _lint(tmp_path)
+    assert ("lock-timeout", "m/V2__age.sql") in found
+    assert not [f for f in doc["findings"] if f["rule"] == "flyway-undefined-placeholder"]
+
+
+def test_in_flyway_conf_init_sql_dollar_braces_are_environment_variables(tmp_path):
+    """flyway.conf expands ${NAME} from the environment when it is read (unset: empty), before
+    Flyway's placeholders see initSql: the placeholder's value is never used there."""
+    write_project(tmp_path, {**PG, "flyway.conf": CONF + "flyway.initSql=SET lock_timeout = '${lt}'\n"
+                                                         "flyway.placeholders.lt=5s\n"})
+    found, _, doc = _lint(tmp_path)
+    assert ("lock-timeout", "m/V2__age.sql") in found  # '' sets nothing
+    found, _, doc = _lint(tmp_path, env={"lt": "5s"})
+    assert ("lock-timeout", "m/V2__age.sql") not in found
+
+
+def test_session_defaults_read_the_replaced_init_sql():
+    from flylint.engine import session_defaults
+    from flylint.flyway.config import FlywayConfig
+
+    cfg = FlywayConfig(url="jdbc:postgresql://h/db", init_sql="SET lock_timeout = '${lt}'", placeholders={"lt": "4s"})
+    assert session_defaults(cfg, ())["lock_timeout"] == ("'4s'", "Flyway's initSql")
+    assert "lock_timeout" not in session_defaults(FlywayConfig(init_sql="SET lock_timeout = '${lt}'"), ())
+    literal = FlywayConfig(init_sql="SET lock_timeout = '${lt}'", placeholder_replacement=False)
+    assert "lock_timeout" not in session_defaults(literal, ())
+
+
+def test_an_undefined_placeholder_in_a_callback_says_what_fails(tmp_path):
+    write_project(tmp_path, {**PG, "m/beforeEachMigrate.sql": PLACEHOLDER_SET,
+                             "m/V3__x.sql": "SELECT '${other}';\n"})
+    _, _, doc = _lint_paths(tmp_path)
+    messages = {f["path"]: f["message"] for f in doc["findings"] if f["rule"] == "flyway-undefined-placeholder"}
+    assert messages == {
+        "m/beforeEachMigrate.sql": "No value is configured for the placeholder 'lock_timeout'; Flyway fails on this "
+        "callback, which runs before every migration: migrate stops before the first pending migration and "
+        "applies none.",
+        "m/V3__x.sql": "No value is configured for the placeholder 'other'; Flyway fails this migration.",
+    }
+
+
+def test_an_undefined_placeholder_in_a_callbacks_script_config_is_the_callbacks(tmp_path):
+    write_project(tmp_path, {**PG, "m/beforeEachMigrate.sql": SET_5S,
+                             "m/beforeEachMigrate.sql.conf": "encoding=${enc}\n"})
+    _, _, doc = _lint_paths(tmp_path)
+    [undefined] = [f for f in doc["findings"] if f["rule"] == "flyway-undefined-placeholder"]
+    assert undefined["path"] == "m/beforeEachMigrate.sql.conf"
+    assert "Flyway fails on this callback" in undefined["message"]
+
+
+def _lint_paths(root, env=None):
+    proc = run_cli(["lint", "m", "--dialect", "postgres", "--format", "json", "--no-cache", "--fail-on", "never"],
+                   cwd=root, env=env)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    return [(f["rule"], f["path"]) for f in doc["findings"]], [m["path"] for m in doc["migrations"]], doc
+
+
+# Two SQL callbacks with one name: SqlScriptCallbackFactory throws "Found more than 1 SQL callback
+# script called <name>!" (the name: event, separator, description; no suffix) --------------------
+
+def _duplicates(doc):
+    return [(f["path"], f["message"]) for f in doc["findings"] if f["rule"] == "flyway-duplicate-callback"]
+
+
+def test_the_same_callback_in_two_locations(tmp_path):
+    write_project(tmp_path, {**PG, "flyway.conf": "flyway.url=jdbc:postgresql://localhost/shop\n"
+                                                  "flyway.locations=filesystem:m,filesystem:shared\n",
+                             "m/beforeEachMigrate.sql": SET_5S, "shared/beforeEachMigrate.sql": "SELECT 1;\n"})
+    _, _, doc = _lint(tmp_path)
+    [(path, message)] = _duplicates(doc)
+    assert path == "shared/beforeEachMigrate.sql"  # the second one
+    assert message == ("More than one SQL callback is called 'beforeEachMigrate' (m/beforeEachMigrate.sql, "
+                       "shared/beforeEachMigrate.sql); Flyway refuses to run any command.")
+    [finding] = [f for f in doc["findings"] if f["rule"] == "flyway-duplicate-callback"]
+    assert finding["severity"] == "error"
+
+
+def test_two_suffixes_and_underscores_read_as_spaces_are_one_name(tmp_path):
+    write_project(tmp_path, {**PG, "m/afterMigrate.sql": "SELECT 1;\n", "m/sub/afterMigrate.SQL": "SELECT 2;\n",
+                             "m/beforeEachMigrate__lock_timeout.sql": SET_5S,
+                             "m/sub/beforeEachMigrate__lock timeout.sql": SET_5S})
+    _, _, doc = _lint_paths(tmp_path)
+    assert [p for p, _ in _duplicates(doc)] == ["m/sub/afterMigrate.SQL", "m/sub/beforeEachMigrate__lock timeout.sql"]
+    assert "called 'beforeEachMigrate__lock timeout'" in _duplicates(doc)[1][1]
+
+
+def test_distinct_descriptions_events_or_case_are_no_duplicates(tmp_path):
+    write_project(tmp_path, {**PG, "m/beforeEachMigrate.sql": SET_5S, "m/beforeEachMigrate__a.sql": "SELECT 1;\n",
+                             "m/sub/beforeEachMigrate__A.sql": "SELECT 1;\n",
+                             "m/sub/afterEachMigrate.sql": "SELECT 1;\n"})
+    _, _, doc = _lint_paths(tmp_path)
+    assert _duplicates(doc) == []
+
+
+def test_duplicate_callbacks_in_callback_locations_only_count_there(tmp_path):
+    files = {**PG, "flyway.conf": CONF + "flyway.callbackLocations=filesystem:cb1,filesystem:cb2\n",
+             "cb1/beforeEachMigrate.sql": SET_5S, "cb2/beforeEachMigrate.sql": SET_5S,
+             "m/afterMigrate.sql": "SELECT 1;\n", "m/sub/afterMigrate.sql": "SELECT 1;\n"}  # not scanned for callbacks
+    write_project(tmp_path, files)
+    _, _, doc = _lint(tmp_path)
+    assert [p for p, _ in _duplicates(doc)] == ["cb2/beforeEachMigrate.sql"]
+    write_project(tmp_path, {"flyway.conf": CONF + "flyway.callbackLocations=filesystem:cb1,filesystem:cb2\n"
+                                                   "flyway.skipDefaultCallbacks=true\n"})
+    _, _, doc = _lint(tmp_path)
+    assert _duplicates(doc) == []  # Flyway builds no SQL callback factory then

@@ -182,6 +182,8 @@ class FlywayConfig:
     url: str | None = None
     user: str | None = None
     init_sql: str | None = None  # SQL Flyway runs on each new connection (e.g. SET lock_timeout)
+    # where initSql is set: "<file>:<line>", "<file>" or "environment variable FLYWAY_INIT_SQL"
+    init_sql_origin: str | None = None
     environment: str = "default"
     mode: str | None = None  # 'toml', 'conf' or None (no file)
     source: tuple[Path, ...] | None = None  # the files read, in the order they were applied
@@ -823,6 +825,8 @@ def _build(
                 "initSql"):
         if key in settings:
             kwargs[_snake(key)] = _as_str(settings[key], key)
+    if "initSql" in settings:
+        kwargs["init_sql_origin"] = settings["initSql"].origin
     for key in ("placeholderPrefix", "placeholderSuffix"):
         if key in settings and not kwargs[_snake(key)]:
             raise FlywayConfigError(f"{settings[key].origin}: flyway.{key} must not be empty")

@@ -48,7 +48,12 @@ resourceProvider)`, which reads `<script>.conf` through `SqlScriptMetadata.getMe
 migrations, repeatable migrations, and SQL callbacks", Flyway's "Migration placeholders" page,
 documentation.red-gate.com/fd/migration-placeholders-275218550.html). So the
 recorded text is the text Flyway runs, and a callback with an undefined placeholder, which Flyway
-refuses to run, records no text (and an `UndefinedPlaceholder` fact).
+refuses to run, records no text (and an `UndefinedPlaceholder` fact, context "callback").
+
+Two SQL callbacks of any event with the same name (event, separator, description; the suffix left
+out) in the scanned locations are a `DuplicateCallback`: Flyway refuses to run (`_duplicate_callbacks`).
+initSql is read as Flyway runs it too, placeholders replaced (`init_sql_replacement`); an undefined
+one is an `UndefinedPlaceholder` with context "initSql", located in the configuration file.
 
 Order of `sources`: versioned, baseline and undo migrations by version (baseline before versioned
 before undo for equal versions), then repeatables by description. Flyway compares descriptions in
@@ -60,7 +65,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -358,6 +363,7 @@ def discover(
     builtins = cfg.builtin_placeholders(cwd)
     # callbacks in the migration locations count only when no callbackLocations are configured
     callbacks_here = not cfg.callback_locations and not cfg.skip_default_callbacks
+    callbacks: list[tuple[str, str, Path]] = []  # (Flyway's name, event, path) of each SQL callback
     entries: list[tuple[tuple, SourceFile]] = []
     for f in files:
         parsed = parse_name(f.path.name, cfg.naming)
@@ -371,8 +377,10 @@ def discover(
             continue
         assert isinstance(parsed, ParsedName)
         if parsed.kind == "callback":
-            if callbacks_here and parsed.event == "beforeEachMigrate":  # its settings hold for every migration
-                found_facts.append(_sql_callback(f.path, parsed, cfg, builtins, env, found_facts))
+            if callbacks_here:
+                callbacks.append((callback_name(parsed, cfg), parsed.event or parsed.prefix, f.path))
+                if parsed.event == "beforeEachMigrate":  # its settings hold for every migration
+                    found_facts.append(_sql_callback(f.path, parsed, cfg, builtins, env, found_facts))
             continue  # valid, but not a migration
         if parsed.reserved_word is not None:
             found_facts.append(facts.ReservedVersion(f.path, parsed.reserved_word))
@@ -439,18 +447,22 @@ def discover(
     entries.sort(key=lambda e: e[0])
     sources = tuple(source for _, source in entries)
     found_facts.extend(_duplicates(sources))
+    found_facts.extend(_duplicate_callbacks(callbacks))
     if cfg.callback_locations:
         found_facts.extend(_callback_location_facts(cfg, cwd, builtins, env))
+    found_facts.extend(_init_sql_facts(cfg, cwd, builtins))
     return Discovery(sources, tuple(found_facts))
 
 
 def _callback_location_facts(cfg: FlywayConfig, cwd: Path, builtins: Mapping[str, str], env: Mapping[str, str]) -> list:
-    """The beforeEachMigrate callbacks of the configured callbackLocations, and the missing ones.
+    """The beforeEachMigrate callbacks of the configured callbackLocations, the missing ones, and
+    the callbacks (of any event) that share a name.
 
     Only callbacks are looked at: a migration (or any other file) in a callback location is not one
     Flyway runs, and a name Flyway cannot parse there is not reported (Flyway validates the names
     of the migration locations only)."""
     out: list = []
+    callbacks: list[tuple[str, str, Path]] = []
     locations = [parse_location(descriptor, cwd) for descriptor in cfg.callback_locations]
     for index, loc in enumerate(_dedupe(locations)):
         if not loc.root.is_dir():
@@ -460,8 +472,91 @@ def _callback_location_facts(cfg: FlywayConfig, cwd: Path, builtins: Mapping[str
             continue
         for f in _scan(loc, index, cfg):
             parsed = parse_name(f.path.name, cfg.naming)
-            if isinstance(parsed, ParsedName) and parsed.kind == "callback" and parsed.event == "beforeEachMigrate":
-                out.append(_sql_callback(f.path, parsed, cfg, builtins, env, out))
+            if isinstance(parsed, ParsedName) and parsed.kind == "callback":
+                callbacks.append((callback_name(parsed, cfg), parsed.event or parsed.prefix, f.path))
+                if parsed.event == "beforeEachMigrate":
+                    out.append(_sql_callback(f.path, parsed, cfg, builtins, env, out))
+    out.extend(_duplicate_callbacks(callbacks))
+    return out
+
+
+def callback_name(parsed: ParsedName, cfg: FlywayConfig) -> str:
+    """The name Flyway files a SQL callback under (`ResourceName.getFilenameWithoutSuffix`: the
+    event id, then the separator and the description when there is one, its `_` read as spaces).
+    The suffix is not part of it, and Flyway strips it case-insensitively, so `beforeEachMigrate.sql`
+    and `beforeEachMigrate.SQL` (or `.pgsql` among several suffixes) share one name."""
+    event = parsed.event or parsed.prefix
+    return event + cfg.naming.separator + parsed.description if parsed.description else event
+
+
+def _duplicate_callbacks(callbacks: Sequence[tuple[str, str, Path]]) -> list[ProjectFact]:
+    """SQL callbacks that share a name. flyway-core `SqlScriptCallbackFactory` keeps a map from
+    that name to the script and, on a second script of the same name anywhere in the scanned
+    (callback) locations, throws a FlywayException "Found more than 1 SQL callback script called
+    <name>!", followed by "Offenders:" and the two paths. The factory is built for every
+    command (`FlywayExecutor.prepareCallbacks`, unless skipDefaultCallbacks), so Flyway runs
+    nothing at all. Every event counts, not only beforeEachMigrate."""
+    groups: dict[tuple[str, str], list[Path]] = {}
+    for name, event, path in callbacks:
+        groups.setdefault((name, event), []).append(path)
+    return [facts.DuplicateCallback(name, event, tuple(paths)) for (name, event), paths in groups.items()
+            if len(paths) > 1]
+
+
+def init_sql_replacement(cfg: FlywayConfig, builtins: Mapping[str, str] | None = None):
+    """initSql as Flyway runs it: placeholders replaced (a `placeholders.Replacement`), or None
+    when no initSql is set.
+
+    Flyway runs initSql as a SQL script: flyway-core `FlywayExecutor.execute` sets a connection
+    initializer that wraps it in `new StringResource(configuration.getInitSql())` and runs
+    `sqlScriptFactory.createSqlScript(resource, true, resourceProvider)`; the script's parser reads
+    every resource through `Parser.replacePlaceholders` (a `PlaceholderReplacingReader` when
+    placeholderReplacement is on). So `${name}` in initSql is replaced like in a migration, and an
+    undefined one fails ("No value provided for placeholder") as soon as Flyway opens a connection.
+    (In flyway.conf, `${NAME}` made of letters, digits and `_` is first expanded as an environment
+    variable when the file is read; see flylint.flyway.config.expand_env.) Built-ins count as
+    defined, with flylint's offline stand-ins; `flyway:filename` is empty (a StringResource)."""
+    if cfg.init_sql is None:
+        return None
+    return replace_placeholders(
+        cfg.init_sql, cfg.placeholders, prefix=cfg.placeholder_prefix, suffix=cfg.placeholder_suffix,
+        separator=cfg.placeholder_separator, enabled=cfg.placeholder_replacement, filename="",
+        builtins=cfg.builtin_placeholders() if builtins is None else builtins,
+    )
+
+
+_ORIGIN_LINE = re.compile(r"^(.*):(\d+)$")
+
+
+def _init_sql_facts(cfg: FlywayConfig, cwd: Path, builtins: Mapping[str, str]) -> list[ProjectFact]:
+    """An `UndefinedPlaceholder` (context "initSql") per placeholder of initSql without a value,
+    located at the line of the configuration file that sets initSql (at the placeholder itself when
+    it is found on that line), or at the project folder when an environment variable sets it."""
+    rep = init_sql_replacement(cfg, builtins)
+    if rep is None or not rep.undefined:
+        return []
+    origin = cfg.init_sql_origin or "the Flyway configuration"
+    path, line, label = cwd, None, origin
+    m = _ORIGIN_LINE.match(origin)
+    if m and Path(m.group(1)).is_file():
+        path, line, label = Path(m.group(1)), int(m.group(2)), None
+    elif Path(origin).is_file():
+        path, label = Path(origin), None
+    lines: list[str] = []
+    if line is not None:
+        try:
+            lines = decode_text(path.read_bytes(), "UTF-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            lines = []
+    out: list[ProjectFact] = []
+    for u in rep.undefined:
+        span = Span.file_level() if line is None else Span(line, 1, line, 1)
+        written = cfg.init_sql[u.start:u.end]
+        if line is not None and 0 < line <= len(lines) and "\n" not in written:
+            col = lines[line - 1].find(written)
+            if col >= 0:
+                span = Span(line, col + 1, line, col + len(written))
+        out.append(facts.UndefinedPlaceholder(path, u.name, span, context="initSql", origin=label))
     return out
 
 
@@ -484,7 +579,7 @@ def _sql_callback(
             builtins=builtins,
             migration_filename=path.name,
         )
-        found_facts.extend(conf_facts)
+        found_facts.extend(_as_callbacks(conf_facts))
     try:
         text = decode_text(path.read_bytes(), script_config.encoding or cfg.encoding)
     except (OSError, UnicodeDecodeError, LookupError):
@@ -497,9 +592,15 @@ def _sql_callback(
         separator=cfg.placeholder_separator, enabled=enabled, filename=path.name, builtins=builtins,
     )
     if rep.undefined:
-        found_facts.extend(undefined_facts(path, text, rep))
+        found_facts.extend(_as_callbacks(undefined_facts(path, text, rep)))
         return facts.SqlCallback(path, parsed.event or "", None)
     return facts.SqlCallback(path, parsed.event or "", rep.text)
+
+
+def _as_callbacks(found: Sequence[object]) -> list:
+    """The facts about a callback (or its .sql.conf), its undefined placeholders marked as a
+    callback's: Flyway fails on the callback, not on one migration."""
+    return [replace(f, context="callback") if isinstance(f, facts.UndefinedPlaceholder) else f for f in found]
 
 
 # flyway_schema_history.version is VARCHAR(50) on PostgreSQL and MySQL (research/flyway.md §7.1).

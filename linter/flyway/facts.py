@@ -27,6 +27,17 @@ class SqlCallback:
 
 
 @dataclass(frozen=True, slots=True)
+class DuplicateCallback:
+    """Two or more SQL callbacks with the same name once the suffix is dropped (event, separator,
+    description with `_` read as a space): Flyway refuses to run any command ("Found more than 1
+    SQL callback script called ...", `SqlScriptCallbackFactory`)."""
+
+    name: str  # Flyway's name for it, e.g. "beforeEachMigrate" or "beforeEachMigrate__lock timeout"
+    event: str  # the callback event id, e.g. "beforeEachMigrate"
+    paths: tuple[Path, ...]  # in the order Flyway's scanner lists them
+
+
+@dataclass(frozen=True, slots=True)
 class SkippedName:
     """A file with a migration suffix whose name Flyway cannot parse: Flyway skips it silently."""
 
@@ -104,6 +115,11 @@ class UndefinedPlaceholder:
     path: Path
     name: str
     span: Span
+    # what Flyway fails on: "migration" (the script or its .sql.conf), "callback" (a SQL callback
+    # or its .sql.conf) or "initSql" (then `path` is the configuration file that sets it, or the
+    # project folder when an environment variable does, and `origin` says which)
+    context: str = "migration"
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +165,7 @@ ProjectFact = (
     | ReservedVersion
     | DuplicateVersion
     | DuplicateRepeatable
+    | DuplicateCallback
     | UnknownScriptConfigKey
     | InvalidScriptConfigValue
     | UndecodableFile
