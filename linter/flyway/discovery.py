@@ -388,21 +388,8 @@ def discover(
         if parsed.version is not None and len(parsed.version.text) > HISTORY_VERSION_LENGTH:
             found_facts.append(facts.VersionTooLong(f.path, parsed.version.text))
 
-        script_config = ScriptConfig()
-        conf = script_config_path(f.path)
-        if f.has_conf is not False and conf.is_file():
-            script_config, conf_facts = load_script_config(
-                conf,
-                encoding=cfg.encoding,
-                env=env,
-                placeholders=cfg.placeholders if cfg.placeholder_replacement else None,
-                placeholder_prefix=cfg.placeholder_prefix,
-                placeholder_suffix=cfg.placeholder_suffix,
-                placeholder_separator=cfg.placeholder_separator,
-                builtins=builtins,
-                migration_filename=f.path.name,
-            )
-            found_facts.extend(conf_facts)
+        script_config, conf_facts = _script_config(f.path, cfg, builtins, env, listed=f.has_conf)
+        found_facts.extend(conf_facts)
         encoding = script_config.encoding or cfg.encoding
 
         text: str | None
@@ -560,26 +547,33 @@ def _init_sql_facts(cfg: FlywayConfig, cwd: Path, builtins: Mapping[str, str]) -
     return out
 
 
+def _script_config(path: Path, cfg: FlywayConfig, builtins: Mapping[str, str], env: Mapping[str, str],
+                   listed: bool | None = None) -> tuple[ScriptConfig, list]:
+    """The script's `<name>.conf` (Flyway's script configuration) and what is wrong in it; the
+    defaults when there is none. `listed` False: the folder listing showed none (no stat needed)."""
+    conf = script_config_path(path)
+    if listed is False or not conf.is_file():
+        return ScriptConfig(), []
+    return load_script_config(
+        conf,
+        encoding=cfg.encoding,
+        env=env,
+        placeholders=cfg.placeholders if cfg.placeholder_replacement else None,
+        placeholder_prefix=cfg.placeholder_prefix,
+        placeholder_suffix=cfg.placeholder_suffix,
+        placeholder_separator=cfg.placeholder_separator,
+        builtins=builtins,
+        migration_filename=path.name,
+    )
+
+
 def _sql_callback(
     path: Path, parsed: ParsedName, cfg: FlywayConfig, builtins: Mapping[str, str], env: Mapping[str, str], found_facts: list
 ) -> facts.SqlCallback:
     """A SQL callback with the text Flyway runs: its `.sql.conf` applied, placeholders replaced
     (None when it cannot be read or has an undefined placeholder, which Flyway refuses to run)."""
-    script_config = ScriptConfig()
-    conf = script_config_path(path)
-    if conf.is_file():
-        script_config, conf_facts = load_script_config(
-            conf,
-            encoding=cfg.encoding,
-            env=env,
-            placeholders=cfg.placeholders if cfg.placeholder_replacement else None,
-            placeholder_prefix=cfg.placeholder_prefix,
-            placeholder_suffix=cfg.placeholder_suffix,
-            placeholder_separator=cfg.placeholder_separator,
-            builtins=builtins,
-            migration_filename=path.name,
-        )
-        found_facts.extend(_as_callbacks(conf_facts))
+    script_config, conf_facts = _script_config(path, cfg, builtins, env)
+    found_facts.extend(_as_callbacks(conf_facts))
     try:
         text = decode_text(path.read_bytes(), script_config.encoding or cfg.encoding)
     except (OSError, UnicodeDecodeError, LookupError):
