@@ -756,7 +756,7 @@ def enum_value_used_in_transaction(rule, ctx):
                     yield rule.finding(
                         fa.migration.display, st.span,
                         f"'{quoted}' is added to the enum type {enum} {where}, and flylint cannot tell whether this "
-                        f"statement uses it as a {enum} value ({why}): if it does, PostgreSQL refuses it before the "
+                        f"statement uses it as a value of {enum} ({why}): if it does, PostgreSQL refuses it before the "
                         "transaction commits (\"unsafe use of new value\") and the migration fails.",
                         fix=f"Move this statement into the next migration, after {fa.migration.path.name}, unless "
                         f"'{quoted}' is only written to or compared with text columns here.",
@@ -887,20 +887,30 @@ _SHAPE_KINDS = frozenset({"create-table", "drop-table", "rename-table", "add-col
 
 
 def _reshaped(ctx) -> dict:
-    """Where the columns of each table last changed shape: table key -> (file, statement), and (table key,
-    column name) -> (file, statement) for a column retyped, dropped or renamed. The catalog holds the schema
-    after the last migration: a column that changed after a statement is not read from it for that statement."""
+    """Where the history changes a table after the fact, for `_EnumScope`: the catalog holds the schema after
+    the last migration, so what changed after a statement is not read from it for that statement.
+    (table key, None) -> (file, statement) of the last CREATE/DROP/RENAME of the table; (table key, column name)
+    -> of the last change of that column (added, dropped, renamed, retyped); (table key, "*") -> of the last
+    change of its list of columns (for INSERT without a column list)."""
     out: dict = {}
+
+    def mark(key, at):
+        out[key] = max(out.get(key, at), at)
+
     for fa, st, ch in ctx.changes_of(*_SHAPE_KINDS):
         if ch.table is None:
             continue
         at = (ch.file, ch.statement)
-        out[ch.table] = max(out.get(ch.table, at), at)
-        if ch.kind in ("drop-column", "rename-column", "change-column-type"):
-            for name in (ch.detail.get("column"), ch.detail.get("new_name")):
-                if name:
-                    key = (ch.table, str(name).lower())
-                    out[key] = max(out.get(key, at), at)
+        if ch.kind in ("create-table", "drop-table", "rename-table"):
+            mark((ch.table, None), at)
+            if ch.kind == "rename-table" and ch.detail.get("new_name"):
+                mark(((ch.detail.get("new_schema") or ch.table[0], ch.detail["new_name"]), None), at)
+            continue
+        if ch.kind != "change-column-type":
+            mark((ch.table, "*"), at)
+        for name in (ch.detail.get("column"), ch.detail.get("new_name")):
+            if name:
+                mark((ch.table, str(name).lower()), at)
     return out
 
 
@@ -950,7 +960,11 @@ class _EnumScope:
         schema = self.cat.ident(db.name, bool(db.args.get("quoted"))) if isinstance(db, exp.Identifier) else None
         key = self.cat.qualify(schema, self.cat.ident(t.name, quoted))
         table = self.cat.tables.get(key)
-        if table is None or not table.complete or self.reshaped.get(key, (-1, -1)) > self.at:
+        if table is None and schema is None:  # SET search_path earlier in the migration: a name of one schema only
+            found = [k for k in self.cat.tables if k[1] == key[1]]
+            if len(found) == 1:
+                key, table = found[0], self.cat.tables[found[0]]
+        if table is None or not table.complete or self.reshaped.get((key, None), (-1, -1)) > self.at:
             return None  # never created, not all columns known, or re-created/renamed later: not known here
         return table
 
@@ -1171,7 +1185,7 @@ class _EnumScope:
             return "maybe", (f"it goes into column {position + 1} of {table_node.name}, and flylint does not know "
                              f"the columns of {table_node.name} here")
         key = self._key(table)
-        if self.reshaped.get(key, (-1, -1)) > self.at:
+        if self.reshaped.get((key, "*"), (-1, -1)) > self.at:
             return "maybe", f"{table_node.name} changes later, so flylint cannot tell its column {position + 1} here"
         cols = list(table.columns.values())
         if position >= len(cols):

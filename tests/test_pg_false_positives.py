@@ -208,7 +208,7 @@ def test_uses_flylint_cannot_type_are_warnings(tmp_path, sql):
     found = _lint(tmp_path, {"V1__init.sql": _MOOD, "V2__calm.sql": "ALTER TYPE mood ADD VALUE 'calm';\n" + sql})
     (f,) = _only(found, "enum-value-used-in-transaction")
     assert f["severity"] == "warning"
-    assert "flylint cannot tell whether this statement uses it as a mood value" in f["message"]
+    assert "flylint cannot tell whether this statement uses it as a value of mood" in f["message"]
 
 
 def test_a_column_retyped_later_is_not_read_from_the_final_catalog(tmp_path):
@@ -218,6 +218,13 @@ def test_a_column_retyped_later_is_not_read_from_the_final_catalog(tmp_path):
                              "V3__retype.sql": "ALTER TABLE ev ALTER COLUMN note TYPE mood USING note::mood;\n"})
     (f,) = [f for f in _only(found, "enum-value-used-in-transaction") if f["path"].endswith("V2__calm.sql")]
     assert f["severity"] == "warning"
+
+
+def test_columns_added_later_do_not_hide_what_the_statement_does(tmp_path):
+    found = _lint(tmp_path, {"V1__init.sql": _MOOD, "V2__calm.sql": "ALTER TYPE mood ADD VALUE 'calm';\n"
+                             "UPDATE ev SET m = 'calm' WHERE id = 1;\nUPDATE ev SET note = 'calm' WHERE id = 2;\n",
+                             "V3__more.sql": "ALTER TABLE ev ADD COLUMN extra text;\n"})
+    assert [(f["line"], f["severity"]) for f in _only(found, "enum-value-used-in-transaction")] == [(2, "error")]
 
 
 def test_enum_first_and_last_depend_on_where_the_value_goes(tmp_path):
@@ -232,3 +239,12 @@ def test_enum_first_and_last_depend_on_where_the_value_goes(tmp_path):
     assert rules(" BEFORE 'sad'", "SELECT enum_first(NULL::mood);\n") == ["error"]
     assert rules("", "SELECT enum_range(NULL::mood);\n") == ["error"]
     assert rules("", "SELECT enum_range('sad'::mood, 'ok'::mood);\n") == []
+
+
+def test_tables_found_through_search_path(tmp_path):
+    found = _lint(tmp_path, {
+        "V1__init.sql": "CREATE SCHEMA app;\nCREATE TYPE app.mood AS ENUM ('sad', 'ok');\n"
+                        "CREATE TABLE app.ev (id bigint PRIMARY KEY, note text, m app.mood);\n",
+        "V2__calm.sql": "SET search_path = app;\nALTER TYPE mood ADD VALUE 'calm';\nUPDATE ev SET note = 'calm';\n"
+                        "UPDATE ev SET m = 'calm';\n"})
+    assert [(f["line"], f["severity"]) for f in _only(found, "enum-value-used-in-transaction")] == [(4, "error")]
