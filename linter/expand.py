@@ -34,7 +34,7 @@ def change_phase(ch) -> str | None:
         return "breaking"
     if ch.kind == "backfill":
         return "migrate"
-    if ch.kind == "change-column-type" and ch.detail.get("verdict") in ("widen", "widen-rewrite"):
+    if ch.kind == "change-column-type" and ch.detail.get("verdict") in ("widen", "widen-rewrite", "reinterpret"):
         return "expand"  # every old value fits: the live version keeps working
     if ch.klass == "additive":
         return "expand"

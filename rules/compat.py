@@ -7,6 +7,7 @@ same release is never reported: the live version cannot be using it yet.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from flylint.expand import same_release
 from flylint.rules import Example, rule, runs_in_transaction
@@ -497,7 +498,12 @@ def set_not_null(rule, ctx):
         "application version fail and can fail the migration on existing data; changing to a different "
         "kind of type breaks its reads and writes. Widening that needs no rewrite (varchar(100) to "
         "varchar(200) or text on PostgreSQL) is safe; widening that rewrites the table (int to bigint) "
-        "is compatible but locks the table for the whole rewrite."
+        "is compatible but locks the table for the whole rewrite. PostgreSQL's timestamp to timestamptz (and "
+        "back) converts every value, reading it in the session TimeZone: a warning when nothing sets "
+        "TimeZone (the result then depends on the machine running Flyway; pgjdbc sends the JVM's zone), or "
+        "when the zone is not UTC, where the table is rewritten under ACCESS EXCLUSIVE (PostgreSQL 12+ "
+        "skips the rewrite under UTC; measured on PostgreSQL 15). SET TimeZone = 'UTC' earlier in the "
+        "migration, in initSql, a beforeEachMigrate callback or the url's options counts."
     ),
     fix="Change types by expand/contract: a new column of the new type, dual writes, backfill, switch.",
     examples=(
@@ -517,6 +523,12 @@ def set_not_null(rule, ctx):
         Example({"V1__init.sql": "CREATE TABLE users (id int, name varchar(200));\n"
                  "ALTER TABLE users ALTER COLUMN name TYPE varchar(100);\n"}, False,
                 title="table born in the same migration"),
+        Example({"V1__init.sql": "CREATE TABLE events (id bigint, at timestamp);\n",
+                 "V2__tz.sql": "ALTER TABLE events ALTER COLUMN at TYPE timestamptz;\n"}, True,
+                title="timestamp to timestamptz without a TimeZone: the values depend on where Flyway runs"),
+        Example({"V1__init.sql": "CREATE TABLE events (id bigint, at timestamp);\n",
+                 "V2__tz.sql": "SET TimeZone = 'UTC';\nALTER TABLE events ALTER COLUMN at TYPE timestamptz;\n"}, False,
+                title="timestamp to timestamptz under TimeZone UTC: no table rewrite on PostgreSQL 12+"),
         Example({"V1__init.sql": "CREATE TABLE users (id int, name varchar(100) CHARACTER SET utf8mb4);\n",
                  "V2__charset.sql": "ALTER TABLE users MODIFY name varchar(100) CHARACTER SET latin1;\n"}, True,
                 dialect="mysql", title="a column converted to a smaller character set"),
@@ -547,6 +559,11 @@ def change_column_type(rule, ctx):
                 object=ch.object, change=ch.kind, severity="warning",
             )
             continue
+        if verdict == "reinterpret":
+            found = _timestamp_tz_finding(rule, ctx, fa, st, ch, table, col, old, new, steps)
+            if found is not None:
+                yield found
+            continue
         members = _enum_change(old, new)
         if members is not None:
             yield _enum_finding(rule, ctx, fa, st, ch, table, col, old, *members)
@@ -558,6 +575,93 @@ def change_column_type(rule, ctx):
             "version writes may no longer fit, its reads may break, and the migration can fail on existing data.",
             fix=steps, object=ch.object, change=ch.kind,
         )
+
+
+# TimeZone values whose offset is always 0: PostgreSQL 12+ changes timestamp <-> timestamptz without a
+# rewrite under them (measured on PostgreSQL 15.20: UTC, Etc/UTC, GMT, Etc/GMT, Zulu, UCT, Universal,
+# Greenwich, GMT0, UTC0, UTC+0, Etc/GMT+0, '+00', '-00:00', '0' skipped the rewrite; Europe/London and
+# Africa/Abidjan, whose offset was not always 0, rewrote). Zone names are case-insensitive.
+_UTC_ZONE = re.compile(r"(?:etc/)?(?:utc|uct|gmt|zulu|universal|greenwich)?(?:[+-]?0+(?::0+)?)?", re.IGNORECASE)
+
+
+def _is_utc(zone: str) -> bool:
+    return zone != "" and _UTC_ZONE.fullmatch(zone) is not None
+
+
+def session_timezone(ctx, ch) -> tuple[str | None, str] | None:
+    """(zone, where it is set) of the session a timestamp <-> timestamptz change runs in: what the migration
+    set before it, else what every migration starts with (the url's options, initSql, a beforeEachMigrate
+    callback); None when nothing sets it (the connection's zone: pgjdbc sends the JVM's). The zone is None
+    when it is set to something flylint does not read (an INTERVAL)."""
+    from flylint.rules import session_default
+
+    zone = ch.detail.get("timezone")
+    if zone == "DEFAULT":  # RESET / SET TIME ZONE DEFAULT: back to the zone the connection was opened with
+        found = session_default(ctx, "timezone", startup=True)
+    elif zone is not None:
+        return (None if zone == "?" else zone), "this migration, before this statement"
+    else:
+        found = session_default(ctx, "timezone")
+    if found is None or not found[0] or found[0].upper() in ("DEFAULT", "LOCAL"):
+        return None
+    return found
+
+
+def _timestamp_tz_finding(rule, ctx, fa, st, ch, table, col, old, new, steps):
+    """timestamp <-> timestamptz on PostgreSQL: every value converts, so the live version keeps working; what
+    is left is the zone the values are read in and the rewrite (measured on PostgreSQL 15.20)."""
+    from flylint.rules.rewrites import change_cost
+
+    qt, qc = sql_name(ctx, table), sql_name(ctx, col)
+    explicit = bool(ch.detail.get("using")) and "AT TIME ZONE" in " ".join(st.text.upper().split())
+    found = None if explicit else session_timezone(ctx, ch)
+    utc = found is not None and found[0] is not None and _is_utc(found[0])
+    c = change_cost(ctx, replace(ch, detail={**ch.detail, "timezone_utc": utc}))
+    rewrite = c is None or c.rewrite
+    to_tz = (new or "").lower().startswith("timestamptz") or "with time zone" in (new or "").lower()
+    read = "reads each stored time as a time in" if to_tz else "turns each instant into its wall-clock time in"
+    kept = "each stored time is read as a time in" if to_tz else "each instant becomes its wall-clock time in"
+    if_utc = "If the stored times are UTC" if to_tz else "If the new values are to be UTC times"
+    if_other = "if they are times of another zone" if to_tz else "if they are to be times of another zone"
+    pg = f"PostgreSQL {ctx.db_version}" if ctx.db_version else "PostgreSQL"
+    cost = (f"{pg} rewrites {table} and its indexes under an ACCESS EXCLUSIVE lock, blocking the live application's "
+            f"reads and writes of {table} until the rewrite ends")
+    using_zone = f"ALTER TABLE {qt} ALTER COLUMN {qc} TYPE {new} USING {qc} AT TIME ZONE '<zone>';"
+    if explicit:
+        if not rewrite:
+            return None
+        return rule.finding(
+            fa.migration.display, st.span,
+            f"Changing {table}.{col} from {old} to {new} with USING ... AT TIME ZONE keeps every value, but {cost}.",
+            fix="Run it at a quiet time on small tables; on big ones " + steps,
+            object=ch.object, change=ch.kind, severity="warning")
+    if found is None:
+        return rule.finding(
+            fa.migration.display, st.span,
+            f"Changing {table}.{col} from {old} to {new} converts every value, but {read} the session TimeZone, which "
+            "neither this migration nor Flyway's configuration sets: it is the zone of the machine running Flyway "
+            "(the JDBC driver sends the JVM's) or the server's default, so the result depends on where the migration "
+            f"runs. In any zone but UTC, {cost}, and times that fall in a daylight-saving gap or overlap are shifted.",
+            fix=(f"{if_utc}, put SET TimeZone = 'UTC'; before this statement (PostgreSQL 12+ then "
+                 f"rewrites only the indexes on {col}, not {table}); {if_other}, name it: "
+                 f"{using_zone} (this rewrites {table})."),
+            object=ch.object, change=ch.kind, severity="warning")
+    if not rewrite:
+        return None  # UTC on PostgreSQL 12+: the catalog changes, the values stay, only indexes on it are rebuilt
+    zone, where = found
+    zone_text = f"TimeZone {zone}, set in {where}" if zone else f"the TimeZone set in {where}"
+    if utc:  # PostgreSQL 11 or older
+        fix = ("Run it at a quiet time on small tables (PostgreSQL 12+ skips the rewrite under TimeZone UTC); on big "
+               "ones " + steps)
+    else:
+        fix = (f"{if_utc}, SET TimeZone = 'UTC'; before this statement: PostgreSQL 12+ then rewrites "
+               f"only the indexes on {col}, not {table}. Otherwise run it at a quiet time on small tables; on big ones "
+               + steps)
+    return rule.finding(
+        fa.migration.display, st.span,
+        f"Changing {table}.{col} from {old} to {new} converts every value ({kept} {zone_text}), "
+        f"but {cost}.",
+        fix=fix, object=ch.object, change=ch.kind, severity="warning")
 
 
 _MEMBERS = re.compile(r"^(enum|set)\s*\((.*)\)$", re.IGNORECASE | re.DOTALL)

@@ -687,8 +687,13 @@ def _dropped_then_created_views(per_file) -> list[str]:
     rationale=(
         "Since PostgreSQL 12, ALTER TYPE ... ADD VALUE may run inside a transaction, and Flyway runs "
         "it in the migration's transaction. But the new value cannot be used before that transaction "
-        "commits: a later statement of the same migration that writes or compares it fails with "
-        "\"unsafe use of new value\", and the whole migration is rolled back."
+        "commits: a later statement of the same migration that uses it as a value of the type fails with "
+        "\"unsafe use of new value\", and the whole migration is rolled back. Measured on PostgreSQL 15: "
+        "writing or comparing it with a column of the type (or an array of it), a cast to the type, a "
+        "default or CHECK on such a column, enum_range() of the type, and enum_first()/enum_last() when "
+        "the new value is first/last fail; the same string written to or compared with a text column does "
+        "not. flylint reads the columns' types from the replayed history; when it cannot (a table the "
+        "history never creates, a function's argument), the finding is a warning."
     ),
     fix="Add the value in one migration and use it in the next one.",
     examples=(
@@ -698,37 +703,71 @@ def _dropped_then_created_views(per_file) -> list[str]:
         Example({"V1__init.sql": "CREATE TYPE status AS ENUM ('new', 'done');\nCREATE TABLE t (id int, s status);\n",
                  "V2__cancel.sql": "ALTER TYPE status ADD VALUE 'cancelled';\n",
                  "V3__use.sql": "UPDATE t SET s = 'cancelled' WHERE id = 1;\n"}, False),
+        Example({"V1__init.sql": "CREATE TYPE status AS ENUM ('new', 'done');\n"
+                 "CREATE TABLE t (id int, s status, note text);\n",
+                 "V2__cancel.sql": "ALTER TYPE status ADD VALUE 'cancelled';\n"
+                 "UPDATE t SET note = 'cancelled' WHERE id = 1;\n"}, False,
+                title="the same string written to a text column"),
+        Example({"V1__init.sql": "CREATE TYPE status AS ENUM ('new', 'done');\n",
+                 "V2__cancel.sql": "ALTER TYPE status ADD VALUE 'cancelled';\n"
+                 "SELECT enum_range(NULL::status);\n"}, True,
+                title="enum_range() of the type includes the new value"),
     ),
 )
 def enum_value_used_in_transaction(rule, ctx):
     if ctx.dialect != "postgres" or ctx.replay is None:
         return
     adding = _files_with(ctx, "add-enum-value")
+    reshaped = None
     for fi, per_file in enumerate(ctx.replay.changes):
         fa = ctx.files[fi]
         if fi not in adding or not runs_in_transaction(ctx, fa):
             continue  # Flyway runs it without a transaction: the value is committed at once
-        added: dict[str, object] = {}
+        if reshaped is None:
+            reshaped = _reshaped(ctx)
+        added: list[tuple[str, object, object]] = []  # (value, its ADD VALUE statement, the change)
         for si, changes in enumerate(per_file):
             st = fa.statements[si]
             # ADD VALUE 'b' AFTER 'a' may name a value added earlier in the transaction (measured on
             # PostgreSQL 15): only using it as data is refused
             adds = any(ch.kind == "add-enum-value" for ch in changes)
-            for value, first in () if adds else added.items():
-                if f"'{value}'" in st.text and _uses_as_enum(st, value):
+            scope = None
+            for value, first, ach in () if adds else added:
+                if value.replace("'", "''") not in st.text and "enum_" not in st.text.lower():
+                    continue
+                if scope is None:
+                    scope = _EnumScope(ctx, st, (fi, si), reshaped)
+                use, why = scope.uses(value, ach)
+                if use is None:
+                    continue
+                enum = ach.table[1] if ach.table else ach.object.rsplit(".", 1)[0]
+                quoted = value.replace("'", "''")
+                where = f"at line {first.span.line} of this migration"
+                if use == "yes":
                     yield rule.finding(
                         fa.migration.display, st.span,
-                        f"'{value}' is added to its enum type at line {first.span.line} of this migration; "
-                        "PostgreSQL refuses to use it before that transaction commits (\"unsafe use of new "
-                        "value\"), so the migration fails.",
+                        f"'{quoted}' is added to the enum type {enum} {where}, and this statement {why}; PostgreSQL "
+                        "refuses that before the transaction commits (\"unsafe use of new value\"), so the migration "
+                        "fails.",
                         fix=f"Move this statement into the next migration, after {fa.migration.path.name}.",
                         object=value,
                     )
-                    break
+                else:
+                    yield rule.finding(
+                        fa.migration.display, st.span,
+                        f"'{quoted}' is added to the enum type {enum} {where}, and flylint cannot tell whether this "
+                        f"statement uses it as a value of {enum} ({why}): if it does, PostgreSQL refuses it before the "
+                        "transaction commits (\"unsafe use of new value\") and the migration fails.",
+                        fix=f"Move this statement into the next migration, after {fa.migration.path.name}, unless "
+                        f"'{quoted}' is only written to or compared with text columns here.",
+                        object=value, severity="warning",
+                    )
+                break
             for ch in changes:
                 if ch.kind == "add-enum-value":
                     value = ch.detail.get("value") or ch.object.rsplit(".", 1)[-1]
-                    added.setdefault(value.replace("'", "''"), st)
+                    if all(v != value or a.table != ch.table for v, _, a in added):
+                        added.append((value, st, ch))
 
 
 _MV = ("CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, amount numeric);\n"
@@ -843,67 +882,337 @@ def _sql_kinds():
     return exp, text_types, comparisons, text_funcs, strings
 
 
-def _uses_as_enum(st, quoted_value: str) -> bool:
-    """Whether the statement may turn the string literal into a value of the enum type, which PostgreSQL
-    refuses before the ADD VALUE commits (measured on PostgreSQL 15: `m = 'calm'`, `'calm'::mood`,
-    `INSERT ... VALUES ('calm')`, `m IN ('calm')` fail; `m::text = 'calm'`, `m::varchar IN ('calm')`,
-    `lower(m::text) = 'calm'`, `'calm'::text` do not). Only a literal proven to be read as text is
-    passed; an opaque body (DO, a function) or a literal in any other place counts as a use."""
-    exp, _, _, _, strings = _sql_kinds()
-    tree = st.parsed.tree if st.parsed is not None else None
-    if not isinstance(tree, exp.Expression):
-        return True  # DO blocks, function bodies: not analysed
-    raw = quoted_value.replace("''", "'")
-    literals = [n for n in tree.find_all(*strings)
-                if n.this == raw and (n.is_string if isinstance(n, exp.Literal) else True)]
-    if not literals:
-        # the text is somewhere flylint does not see as a literal: only comments are known to be harmless
-        in_comments = sum(c.count(f"'{quoted_value}'") for n in tree.walk() for c in n.comments or ())
-        return in_comments < st.text.count(f"'{quoted_value}'")
-    return not all(_read_as_text(lit) for lit in literals)
+_SHAPE_KINDS = frozenset({"create-table", "drop-table", "rename-table", "add-column", "drop-column", "rename-column",
+                          "change-column-type"})
 
 
-def _read_as_text(node) -> bool:
-    exp, _, comparisons, _, _ = _sql_kinds()
-    parent = node.parent
-    if isinstance(parent, (exp.Cast, exp.TryCast)) and parent.this is node:
-        return _text_type(parent.args.get("to"))
-    if isinstance(parent, (exp.DPipe, exp.Like, exp.ILike, exp.Comment)):
+def _reshaped(ctx) -> dict:
+    """Where the history changes a table after the fact, for `_EnumScope`: the catalog holds the schema after
+    the last migration, so what changed after a statement is not read from it for that statement.
+    (table key, None) -> (file, statement) of the last CREATE/DROP/RENAME of the table; (table key, column name)
+    -> of the last change of that column (added, dropped, renamed, retyped); (table key, "*") -> of the last
+    change of its list of columns (for INSERT without a column list)."""
+    out: dict = {}
+
+    def mark(key, at):
+        out[key] = max(out.get(key, at), at)
+
+    for fa, st, ch in ctx.changes_of(*_SHAPE_KINDS):
+        if ch.table is None:
+            continue
+        at = (ch.file, ch.statement)
+        if ch.kind in ("create-table", "drop-table", "rename-table"):
+            mark((ch.table, None), at)
+            if ch.kind == "rename-table" and ch.detail.get("new_name"):
+                mark(((ch.detail.get("new_schema") or ch.table[0], ch.detail["new_name"]), None), at)
+            continue
+        if ch.kind != "change-column-type":
+            mark((ch.table, "*"), at)
+        for name in (ch.detail.get("column"), ch.detail.get("new_name")):
+            if name:
+                mark((ch.table, str(name).lower()), at)
+    return out
+
+
+_ENUM_FUNCS = {"enum_range", "enum_first", "enum_last"}
+
+
+class _EnumScope:
+    """What one statement does with a string literal, judged against the replayed catalog: whether PostgreSQL
+    reads it as a value of an enum type. Measured on PostgreSQL 15.20 inside the transaction of ALTER TYPE
+    mood ADD VALUE 'calm': refused are `m = 'calm'`, `m IN ('calm')`, `m = ANY('{calm}')`, `UPDATE ... SET m =
+    'calm'`, `INSERT` of 'calm' into m, `SET DEFAULT 'calm'` and `CHECK (m <> 'calm')` on m (m of type mood),
+    `ms = '{calm}'` (ms of type mood[]), `'calm'::mood`, `('calm'::text)::mood`, `'calm' < 'ok'::mood`,
+    `enum_range(NULL::mood)`, `enum_range(m)`, and `enum_last(NULL::mood)` / `enum_first(NULL::mood)` when the
+    value is the last / first; accepted are the same writes and comparisons on a text column (`UPDATE ev SET note
+    = 'calm'`, `INSERT ... SELECT 5, 'calm'`, `coalesce(note, 'calm')`, `note = ANY('{calm}')`), `m::text =
+    'calm'`, `'calm' || m`, `SELECT 'calm'`, a comment, `COMMENT ON ... IS 'calm'`, `enum_range('sad'::mood,
+    'ok'::mood)`."""
+
+    def __init__(self, ctx, st, at, reshaped) -> None:
+        self.ctx, self.st, self.at, self.reshaped = ctx, st, at, reshaped
+        self.cat = ctx.replay.catalog
+        tree = st.parsed.tree if st.parsed is not None else None
+        exp = _sql_kinds()[0]
+        self.tree = tree if isinstance(tree, exp.Expression) else None
+        self.tables: dict[str, object] = {}  # name or alias as written (lower case) -> Table, or None: not known
+        self.derived = False
+        if self.tree is not None:
+            ctes = {c.alias_or_name.lower() for c in self.tree.find_all(exp.CTE)}
+            # columns may come from a WITH query, a subquery or VALUES in FROM: their types are not looked up
+            self.derived = bool(ctes) or any(isinstance(s.parent, (exp.From, exp.Join)) or s.alias
+                                             for s in self.tree.find_all(exp.Subquery, exp.Values)
+                                             if not isinstance(s.parent, exp.Insert))
+            for t in self.tree.find_all(exp.Table):
+                if not t.name or t.name.lower() in ctes:
+                    continue
+                table = self._table(t)
+                self.tables[t.name.lower()] = table
+                if t.alias:
+                    self.tables[t.alias.lower()] = table
+
+    # -- the catalog at this statement --------------------------------------------------------
+    def _table(self, t):
+        exp = _sql_kinds()[0]
+        ident = t.this if isinstance(t.this, exp.Identifier) else None
+        quoted = bool(ident and ident.args.get("quoted"))
+        db = t.args.get("db")
+        schema = self.cat.ident(db.name, bool(db.args.get("quoted"))) if isinstance(db, exp.Identifier) else None
+        key = self.cat.qualify(schema, self.cat.ident(t.name, quoted))
+        table = self.cat.tables.get(key)
+        if table is None and schema is None:  # SET search_path earlier in the migration: a name of one schema only
+            found = [k for k in self.cat.tables if k[1] == key[1]]
+            if len(found) == 1:
+                key, table = found[0], self.cat.tables[found[0]]
+        if table is None or not table.complete or self.reshaped.get((key, None), (-1, -1)) > self.at:
+            return None  # never created, not all columns known, or re-created/renamed later: not known here
+        return table
+
+    def _column(self, table, name: str):
+        """(known, Column or None) of a column of a known table, as it was at this statement."""
+        key = self.cat.col_key(name)
+        if self.reshaped.get((self._key(table), name.lower()), (-1, -1)) > self.at:
+            return False, None
+        return True, table.columns.get(key)
+
+    def _key(self, table):
+        return next((k for k, t in self.cat.tables.items() if t is table), None)
+
+    def _enum_type(self, col, enum: str) -> str | None:
+        """'enum' when the column holds values of the enum (or an array of them), 'other' when it does not,
+        None when its type is not known."""
+        ti = col.type
+        if ti is None or ti.family == "unknown":
+            return None
+        family = ti.family.lower()
+        if col.domain is not None:
+            dom = self.cat.domains.get(col.domain)
+            family = dom.base.family.lower() if dom is not None else family
+        if family == "array":
+            family = str(ti).lower().removesuffix("[]").rsplit(".", 1)[-1].strip('"')
+        return "enum" if family == enum.lower() else "other"
+
+    # -- expressions --------------------------------------------------------------------------
+    def _is_enum_type(self, dt, enum: str) -> bool:
+        exp = _sql_kinds()[0]
+        if not isinstance(dt, exp.DataType):
+            return False
+        if dt.this == exp.DataType.Type.ARRAY and dt.expressions:
+            return self._is_enum_type(dt.expressions[0], enum)
+        if dt.this != exp.DataType.Type.USERDEFINED:
+            return False
+        kind = dt.args.get("kind")
+        name = kind.name if isinstance(kind, exp.Expression) else str(kind or "")
+        return name.lower() == enum.lower()
+
+    def _type_of(self, e, enum: str) -> tuple[str | None, str]:
+        """('enum' | 'other' | None for not known, what it is in words) of an expression."""
+        exp = _sql_kinds()[0]
+        while isinstance(e, exp.Paren):
+            e = e.this
+        if isinstance(e, (exp.Cast, exp.TryCast)):
+            return ("enum" if self._is_enum_type(e.args.get("to"), enum) else "other"), "a cast"
+        if isinstance(e, exp.Column):
+            return self._column_type(e.table, e.name, enum)
+        if isinstance(e, exp.Identifier):  # a column named without a table: INSERT's list, ALTER COLUMN
+            return self._column_type("", e.name, enum)
+        if isinstance(e, (exp.Coalesce, exp.Case, exp.If)):
+            kinds = [self._type_of(x, enum) for x in e.iter_expressions() if not isinstance(x, exp.Literal)]
+            for k in kinds:
+                if k[0] == "enum":
+                    return k
+            return ("other", "an expression") if all(k[0] == "other" for k in kinds) else (None, "an expression")
+        return "other", "an expression"
+
+    def _column_type(self, qualifier: str, name: str, enum: str) -> tuple[str | None, str]:
+        if qualifier:
+            candidates = {qualifier.lower(): self.tables.get(qualifier.lower())}
+            if qualifier.lower() not in self.tables:
+                return None, f"flylint does not know the table of {qualifier}.{name}"
+        else:
+            candidates = self.tables
+        unknown = []
+        for written, table in candidates.items():
+            if table is None:
+                unknown.append(written)
+                continue
+            known, col = self._column(table, name)
+            if not known:
+                unknown.append(written)
+            elif col is not None:
+                kind = self._enum_type(col, enum)
+                shown = f"{table.name}.{col.name}"
+                if kind is None:
+                    return None, f"flylint does not know the type of {shown}"
+                return kind, f"the {col.type} column {shown}"
+        if not unknown and self.derived:
+            return None, f"{name} may come from a subquery, VALUES or WITH query, whose types flylint does not follow"
+        if unknown:
+            names = ", ".join(sorted(set(unknown)))
+            return None, (f"{name} may be a column of {names}, and flylint does not know its columns here: the "
+                          "history does not create it, or changes it after this statement")
+        return "other", f"{name}, not a column of an enum type"
+
+    # -- the verdict ----------------------------------------------------------------------------
+    def uses(self, value: str, ach) -> tuple[str | None, str]:
+        """('yes', how) when PostgreSQL reads `value` as a value of the enum type of `ach` (an add-enum-value
+        change), ('maybe', why not known) when flylint cannot tell, (None, '') when it does not."""
+        exp, _, _, _, strings = _sql_kinds()
+        enum = ach.table[1] if ach.table else ach.object.rsplit(".", 1)[0]
+        quoted = "'" + value.replace("'", "''") + "'"  # as the statement's text writes it
+        if self.tree is None:
+            if quoted in self.st.text:
+                return "yes", "names it inside a body flylint does not analyse (DO, a function)"
+            return None, ""
+        for call in self.tree.find_all(exp.Anonymous):
+            fname = str(call.this).lower()
+            if fname not in _ENUM_FUNCS or not call.expressions:
+                continue
+            args = call.expressions
+            kinds = [self._type_of(a, enum) for a in args]
+            if any(k == "enum" for k, _ in kinds):
+                use, why = "yes", ""
+            elif any(k is None for k, _ in kinds):
+                use, why = "maybe", next(w for k, w in kinds if k is None)
+            else:
+                continue  # an argument of another type: a call of another enum type's values
+            last = bool(ach.detail.get("enum_append"))
+            if fname == "enum_range" and (len(args) == 1 or any(isinstance(a, exp.Null) or (
+                    isinstance(a, (exp.Cast, exp.TryCast)) and isinstance(a.this, exp.Null)) for a in args)):
+                return use, why or f"calls {fname}(), whose result includes the new value"
+            if fname == "enum_last" and last or fname == "enum_first" and not last:
+                return use, why or f"calls {fname}(), which may return the new value"
+        literals = [n for n in self.tree.find_all(*strings)
+                    if (n.is_string if isinstance(n, exp.Literal) else True) and _names_value(n.this, value)]
+        if not literals:
+            # the text is somewhere flylint does not see as a literal: only comments are known to be harmless
+            in_comments = sum(c.count(quoted) for n in self.tree.walk() for c in n.comments or ())
+            if in_comments < self.st.text.count(quoted):
+                return "maybe", "the value appears where flylint does not read it as a literal"
+            return None, ""
+        maybe = None
+        for lit in literals:
+            use, why = self._literal(lit, enum)
+            if use == "yes":
+                return use, why
+            if use == "maybe" and maybe is None:
+                maybe = why
+        return ("maybe", maybe) if maybe is not None else (None, "")
+
+    def _literal(self, node, enum: str) -> tuple[str | None, str]:
+        exp, _, comparisons, _, _ = _sql_kinds()
+        # a cast to the enum anywhere above the literal: 'calm'::mood, ('calm'::text)::mood
+        for anc in _ancestors(node):
+            if isinstance(anc, (exp.Cast, exp.TryCast)) and self._is_enum_type(anc.args.get("to"), enum):
+                return "yes", f"casts it to {enum}"
+        parent = node.parent
+        if isinstance(parent, (exp.Cast, exp.TryCast)) and parent.this is node:
+            return None, ""  # a cast to another type: the literal is read as that type
+        if isinstance(parent, (exp.DPipe, exp.Like, exp.ILike, exp.Comment)):
+            return None, ""
+        while isinstance(parent, (exp.Paren, exp.Array, exp.Any, exp.All, exp.Tuple)) or (
+                isinstance(parent, (exp.Case, exp.If)) and node.arg_key in ("true", "false", "default")) or (
+                isinstance(parent, exp.Case) and node.arg_key == "ifs") or isinstance(parent, exp.Coalesce):
+            if isinstance(parent, exp.Coalesce):
+                others = (x for x in (parent.this, *parent.expressions)
+                          if x is not node and not isinstance(x, exp.Literal))
+                for o in others:
+                    kind, what = self._type_of(o, enum)
+                    if kind == "enum":
+                        return "yes", f"uses it in COALESCE with {what}"
+            if isinstance(parent, exp.Tuple) and isinstance(parent.parent, exp.Values):
+                break
+            node, parent = parent, parent.parent
+        if isinstance(parent, comparisons):
+            other = parent.expression if parent.this is node else parent.this
+            return self._verdict(other, enum, "writes it into" if _is_assignment(parent) else "compares it with")
+        if isinstance(parent, exp.In) and parent.this is not node:
+            return self._verdict(parent.this, enum, "compares it with")
+        if isinstance(parent, exp.DefaultColumnConstraint):
+            cd = parent.find_ancestor(exp.ColumnDef)
+            if cd is not None:
+                kind = "enum" if self._is_enum_type(cd.args.get("kind"), enum) else "other"
+                return ("yes", f"makes it the default of {cd.name}, of type {enum}") if kind == "enum" else (None, "")
+        if isinstance(parent, exp.AlterColumn) and node.arg_key == "default":
+            alter = parent.find_ancestor(exp.Alter)
+            target = alter.this if alter is not None else None
+            qual = target.name if isinstance(target, exp.Table) else ""
+            return self._verdict(exp.column(parent.name, table=qual), enum, "makes it the default of")
+        insert_target = self._insert_position(node, enum)
+        if insert_target is not None:
+            return insert_target
+        if isinstance(parent, (exp.Select, exp.Alias)) or parent is None:
+            return None, ""  # a value of its own, read as text (SELECT 'calm')
+        if isinstance(parent, exp.Func) and not isinstance(parent, exp.Anonymous):
+            return None, ""  # a built-in function's argument (lower, concat, ...)
+        if isinstance(parent, exp.Anonymous):
+            return "maybe", f"passes it to {parent.name}(), whose argument types flylint does not know"
+        return "maybe", "uses it where flylint cannot tell its type"
+
+    def _verdict(self, other, enum: str, how: str) -> tuple[str | None, str]:
+        kind, what = self._type_of(other, enum)
+        if kind == "enum":
+            return "yes", f"{how} {what}"
+        if kind is None:
+            return "maybe", what
+        return None, ""
+
+    def _insert_position(self, node, enum: str) -> tuple[str | None, str] | None:
+        """The verdict for a literal that INSERT writes into a column (VALUES or INSERT ... SELECT)."""
+        exp = _sql_kinds()[0]
+        row = node.parent
+        if isinstance(row, exp.Tuple) and isinstance(row.parent, exp.Values):
+            source = row.parent
+        elif isinstance(row, exp.Select) and node.arg_key == "expressions":
+            source = row
+        else:
+            return None
+        insert = source.parent
+        if not isinstance(insert, exp.Insert) or insert.expression is not source:
+            return None
+        position = row.expressions.index(node)
+        target = insert.this
+        table_node = target.this if isinstance(target, exp.Schema) else target
+        if not isinstance(table_node, exp.Table):
+            return "maybe", "writes it into a column flylint cannot name"
+        table = self._table(table_node)
+        if isinstance(target, exp.Schema) and target.expressions:
+            if position >= len(target.expressions):
+                return None, ""
+            name = target.expressions[position].name
+            return self._verdict(exp.column(name, table=table_node.alias_or_name), enum, "writes it into")
+        if table is None:
+            return "maybe", (f"it goes into column {position + 1} of {table_node.name}, and flylint does not know "
+                             f"the columns of {table_node.name} here")
+        key = self._key(table)
+        if self.reshaped.get((key, "*"), (-1, -1)) > self.at:
+            return "maybe", f"{table_node.name} changes later, so flylint cannot tell its column {position + 1} here"
+        cols = list(table.columns.values())
+        if position >= len(cols):
+            return None, ""
+        return self._verdict(exp.column(cols[position].name, table=table_node.alias_or_name), enum, "writes it into")
+
+
+def _ancestors(node):
+    p = node.parent
+    while p is not None:
+        yield p
+        p = p.parent
+
+
+def _is_assignment(eq) -> bool:
+    exp = _sql_kinds()[0]
+    return isinstance(eq, exp.EQ) and isinstance(eq.parent, exp.Update) and eq.arg_key == "expressions"
+
+
+def _names_value(text: str, value: str) -> bool:
+    """A string literal that is the value, or an array literal ('{a,calm}') that holds it."""
+    if text == value:
         return True
-    while isinstance(parent, (exp.Paren, exp.Array, exp.Any, exp.All)):
-        node, parent = parent, parent.parent
-    if isinstance(parent, comparisons):
-        other = parent.expression if parent.this is node else parent.this
-        return _is_text(other)
-    if isinstance(parent, exp.In) and parent.this is not node:
-        return _is_text(parent.this)
-    if isinstance(parent, exp.Coalesce):
-        return any(_is_text(e) for e in (parent.this, *parent.expressions) if e is not node)
+    t = text.strip()
+    if t.startswith("{") and t.endswith("}"):
+        return value in (p.strip().strip('"') for p in t[1:-1].split(","))
     return False
-
-
-def _is_text(e) -> bool:
-    """The expression is of a text type whatever the columns are: a cast to text, a text function, a string."""
-    exp, _, _, text_funcs, _ = _sql_kinds()
-    while isinstance(e, exp.Paren):
-        e = e.this
-    if isinstance(e, (exp.Cast, exp.TryCast)):
-        return _text_type(e.args.get("to"))
-    if isinstance(e, text_funcs) or (isinstance(e, exp.Literal) and e.is_string):
-        return True
-    if isinstance(e, exp.Coalesce):
-        return any(_is_text(x) for x in (e.this, *e.expressions))
-    return False
-
-
-def _text_type(dt) -> bool:
-    exp, text_types, _, _, _ = _sql_kinds()
-    if not isinstance(dt, exp.DataType):
-        return False
-    if dt.this in text_types:
-        return True
-    kind = dt.args.get("kind")
-    return dt.this == exp.DataType.Type.USERDEFINED and str(getattr(kind, "this", kind)).lower() == "citext"
 
 
 def _pg_major(ctx) -> int | None:

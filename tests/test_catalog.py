@@ -354,7 +354,11 @@ def test_modify_unknown_column_of_external_table(tmp_path):
     ("int", "numeric(12,0)", "widen-rewrite", "neutral"),
     ("int", "numeric(5,0)", "narrow", "incompatible"),
     ("text", "int", "change", "incompatible"),
-    ("timestamp", "timestamptz", "change", "incompatible"),
+    ("timestamp", "timestamptz", "reinterpret", "neutral"),
+    ("timestamptz", "timestamp", "reinterpret", "neutral"),
+    ("timestamp(3)", "timestamptz", "reinterpret", "neutral"),
+    ("timestamptz", "timestamp(3)", "narrow", "incompatible"),
+    ("timestamptz", "date", "change", "incompatible"),
     ("timestamp(3)", "timestamp(6)", "widen", "neutral"),
     ("json", "jsonb", "widen-rewrite", "neutral"),
 ])

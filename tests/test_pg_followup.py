@@ -193,6 +193,35 @@ _ENUM_CASES = [
     ("SELECT count(*) FROM t WHERE m::text = 'calm' OR m = 'calm'", True),
     ("UPDATE t SET m = CASE WHEN id = 1 THEN 'calm' ELSE m END", True),
     ("DO $$ BEGIN UPDATE t SET m = 'calm'; END $$", True),
+    # the literal written to or compared with a text column is text (measured on PostgreSQL 15.20)
+    ("UPDATE t SET note = 'calm' WHERE id = 1", False),
+    ("INSERT INTO t (id, note) VALUES (2, 'calm')", False),
+    ("INSERT INTO t VALUES (2, NULL, 'calm')", False),
+    ("INSERT INTO t (id, note) SELECT 5, 'calm'", False),
+    ("UPDATE t SET note = coalesce(note, 'calm')", False),
+    ("UPDATE t SET note = CASE WHEN id = 1 THEN 'calm' END", False),
+    ("SELECT count(*) FROM t WHERE note = ANY('{calm}')", False),
+    ("UPDATE t SET m = NULL WHERE note = 'calm'", False),
+    ("UPDATE t SET note = 'calm', m = 'sad'", False),
+    ("SELECT 'calm' || m FROM t", False),
+    ("COMMENT ON TABLE t IS 'calm'", False),
+    ("SELECT enum_range('sad'::mood, 'happy'::mood)", False),
+    ("SELECT enum_first(NULL::mood)", False),  # 'calm' is appended: the first value is an old one
+    # ... and used as the enum type
+    ("SELECT count(*) FROM t WHERE m = ANY('{calm}')", True),
+    ("SELECT CAST('calm' AS mood)", True),
+    ("SELECT ('calm'::text)::mood", True),
+    ("SELECT 'calm' < 'happy'::mood", True),
+    ("SELECT coalesce(m, 'calm') FROM t", True),
+    ("INSERT INTO t (id, m) VALUES (2, 'calm')", True),
+    ("ALTER TABLE t ALTER COLUMN m SET DEFAULT 'calm'", True),
+    ("ALTER TABLE t ADD CONSTRAINT t_m_calm CHECK (m <> 'calm')", True),
+    ("ALTER TABLE t ADD COLUMN m2 mood DEFAULT 'calm'", True),
+    # the whole type, without naming the value
+    ("SELECT enum_range(NULL::mood)", True),
+    ("SELECT unnest(enum_range(NULL::mood))", True),
+    ("SELECT enum_last(NULL::mood)", True),
+    ("SELECT enum_range(m) FROM (VALUES ('sad'::mood)) AS v (m)", True),
 ]
 
 

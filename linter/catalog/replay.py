@@ -112,6 +112,17 @@ def replay(files: Sequence[FileAnalysis], dialect: str, default_schema: str, res
     return out
 
 
+def _timezone_value(value) -> str:
+    """The zone a PostgreSQL `SET TimeZone` / `SET TIME ZONE` sets: its name, "DEFAULT" for DEFAULT and
+    LOCAL (the connection's zone), "?" for what flylint does not read (an INTERVAL, an expression)."""
+    if isinstance(value, exp.Literal):
+        return value.name
+    if isinstance(value, (exp.Var, exp.Identifier, exp.Column)):
+        name = value.name
+        return "DEFAULT" if name.upper() in ("DEFAULT", "LOCAL") else name
+    return "?"
+
+
 def _volatile(expr: exp.Expression | None) -> bool:
     """Whether a default is evaluated per row (volatile), as opposed to once (now() is not volatile)."""
     if expr is None:
@@ -1740,11 +1751,19 @@ class _Replayer:
         verdict = compare(old, new, self.cat.dialect) if known else "change"
         if col:
             col.type = new
-        klass = {"same": "neutral", "widen": "neutral", "widen-rewrite": "neutral"}.get(verdict, "incompatible")
+        klass = {"same": "neutral", "widen": "neutral", "widen-rewrite": "neutral",
+                 "reinterpret": "neutral"}.get(verdict, "incompatible")
+        extra = {}
+        if verdict == "reinterpret":
+            # timestamp <-> timestamptz: the result and the rewrite depend on the session TimeZone; what
+            # this migration set before this statement ("DEFAULT" after RESET / SET TIME ZONE DEFAULT,
+            # None when it set nothing: the rules look at initSql, the url and the callbacks)
+            extra = {"timestamp_tz": True, "timezone": self.cat.session.get("timezone")}
         self.emit("change-column-type", key, obj, f"change type of {obj} from {old or '?'} to {new}", born=born,
                   klass=klass, old_type=str(old) if old else None, new_type=str(new), verdict=verdict,
                   binary_coercible=verdict in ("same", "widen"), using=using, options=opts or {},
-                  enum_append=bool(known and enum_append(old, new)), column=col.name if col else obj.split(".")[-1])
+                  enum_append=bool(known and enum_append(old, new)), column=col.name if col else obj.split(".")[-1],
+                  **extra)
 
     def a_ModifyColumn(self, t: Table, key, m: exp.ModifyColumn, opts) -> None:
         """MySQL MODIFY / CHANGE: the new definition replaces the column's; diff it with the catalog."""
@@ -2546,6 +2565,8 @@ class _Replayer:
             if name == "search_path":
                 return False
             settings.append((name, args[1].sql(), isinstance(args[2], exp.Boolean) and args[2].this is True))
+            if name == "timezone":
+                self.cat.session["timezone"] = args[1].name
         if not settings or any(node.args.get(k) for k in ("from", "from_", "where", "group", "having")):
             return False
         self.emit("session-setting", None, ", ".join(n for n, _, _ in settings), "set session setting",
@@ -2570,10 +2591,14 @@ class _Replayer:
         elif name == "foreign_key_checks":
             text = value.name if isinstance(value, (exp.Literal, exp.Var, exp.Identifier, exp.Column)) else ""
             self.cat.session["foreign_key_checks"] = str(text).upper() not in ("0", "OFF", "FALSE")
+        elif name == "timezone" and self.pg():
+            self.cat.session["timezone"] = _timezone_value(value)
 
     def h_Reset(self, node: N.Reset) -> None:
         if node.name in (None, "search_path"):
             self.cat.search_path = None
+        if node.name in (None, "timezone") and self.pg():
+            self.cat.session["timezone"] = "DEFAULT"
         self.emit("session-setting", None, node.name or "all", "reset session setting",
                   settings=((node.name or "all", None),), reset=True)
 

@@ -166,6 +166,9 @@ def compare(old: TypeInfo, new: TypeInfo, dialect: str = "postgres") -> str:
                 MySQL/MariaDB: in place, e.g. a longer VARCHAR with the same length prefix)
     'widen-rewrite'  every old value fits, but the table is rewritten or copied (int -> bigint)
     'narrow'    some old values may no longer fit, or old writes may fail (varchar(200) -> varchar(100))
+    'reinterpret'  PostgreSQL timestamp <-> timestamptz (precision kept or raised): every value
+                converts, read in the session TimeZone; the table is rewritten unless that zone is UTC
+                (PostgreSQL 12+), see dbfacts
     'change'    a different kind of type: old reads and writes may break
     """
     postgres = dialect == "postgres"
@@ -223,7 +226,15 @@ def compare(old: TypeInfo, new: TypeInfo, dialect: str = "postgres") -> str:
             return "change"
         return ("widen" if postgres else "widen-rewrite") if p2 >= p1 else "narrow"
     if {f1, f2} == {"timestamp", "timestamptz"}:
-        return "change"
+        if not postgres:
+            return "change"
+        # measured on PostgreSQL 15: every value converts (read as a time in the session TimeZone);
+        # fewer fractional digits round the stored values, like timestamp(6) -> timestamp(3)
+        p1 = old.params[0] if old.params else 6
+        p2 = new.params[0] if new.params else 6
+        if not (isinstance(p1, int) and isinstance(p2, int)):
+            return "change"
+        return "reinterpret" if p2 >= p1 else "narrow"
     if f1 == "json" and f2 == "jsonb":
         return "widen-rewrite"
     if f1 in ("enum", "set") and f2 == f1:

@@ -116,7 +116,9 @@ CHANGES = (
 # change is an ALTER DOMAIN (PostgreSQL): its lock is on every table with a column of the domain;
 # `special_index` ("FULLTEXT", "SPATIAL") says the MySQL/MariaDB table has such an index, which makes
 # an in-place rebuild take LOCK=SHARED (`mysql.SPECIAL_INDEX_REBUILD`); `inline_foreign_key` says an
-# ADD COLUMN carries a REFERENCES clause that the server turns into a FOREIGN KEY (MariaDB).
+# ADD COLUMN carries a REFERENCES clause that the server turns into a FOREIGN KEY (MariaDB);
+# `timestamp_tz` says a type change is PostgreSQL timestamp <-> timestamptz, and `timezone_utc` that the
+# session TimeZone it runs with is UTC (PostgreSQL 12+ then skips the table rewrite).
 DETAIL_DEFAULTS: Mapping[str, Any] = MappingProxyType(
     {
         "has_default": False,
@@ -147,6 +149,8 @@ DETAIL_DEFAULTS: Mapping[str, Any] = MappingProxyType(
         "replaced": False,
         "generated": False,
         "fulltext_table": False,
+        "timestamp_tz": False,
+        "timezone_utc": False,
     }
 )
 

@@ -75,6 +75,15 @@ POSTGRES: tuple[Row, ...] = (
                         "15.20 here: numeric(14,2)"),
        note="no table rewrite; PostgreSQL still rebuilds an index on the column unless it can "
             "prove the new index equal (PostgreSQL docs: ALTER TABLE, Notes [manual])"),
+    pg("change-column-type", AE, when={"timestamp_tz": True, "timezone_utc": True}, since="12",
+       source=HERE.format("ALTER COLUMN ... TYPE timestamptz on a timestamp column, and back, kept the "
+                          "table's relfilenode under TimeZone UTC, Etc/UTC, GMT, Zulu, UCT, Universal, "
+                          "Greenwich, UTC0, '+00', '0'; Europe/Berlin, Europe/London, Africa/Abidjan, "
+                          "America/New_York and '1' rewrote it; the index on the column got a new "
+                          "relfilenode every time") + "; PostgreSQL 12 release notes, commit 3c59263 "
+              "'Avoid some table rewrites for ALTER TABLE .. SET DATA TYPE timestamp' [manual]",
+       note="no table rewrite when the session TimeZone is UTC (a zone whose offset is always 0); "
+            "indexes on the column are still rebuilt under the lock"),
     pg("change-column-type", AE, rewrite=True,
        source=V2.format("#7 varchar narrower, #8 bigint->int, 1M #4 int->bigint"),
        note="the table and all its indexes are rewritten; add a new column, dual-write, "

@@ -254,6 +254,7 @@ _SQL_COMMENT = re.compile(r"--[^\n]*|#[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
 _SET = re.compile(r"\bSET\s+(?:SESSION\s+|LOCAL\s+)?((?:@@(?:session\.)?)?\w+\s*(?:=|\bTO\b).*?)(?=;|\Z)",
                   re.I | re.S)
 _ASSIGNMENT = re.compile(r"^\s*(?:@@(?:session\.)?)?(\w+)\s*(?:=|\bTO\b)\s*('[^']*'|[^,\s]+)\s*", re.I)
+_SET_TIME_ZONE = re.compile(r"\bSET\s+(?:SESSION\s+|LOCAL\s+)?TIME\s+ZONE\s+('[^']*'|[^;\s]+)", re.I)
 _SET_CONFIG = re.compile(r"\bset_config\s*\(\s*'(\w+)'\s*,\s*'([^']*)'", re.I)
 
 
@@ -276,6 +277,8 @@ def sql_session_settings(sql: str | None) -> dict[str, str]:
             if not rest.startswith(","):
                 break
             rest = rest[1:]
+    for m in _SET_TIME_ZONE.finditer(text):  # PostgreSQL's SET TIME ZONE 'UTC' sets TimeZone
+        found.append((m.start(), "timezone", m.group(1)))
     for m in _SET_CONFIG.finditer(text):
         found.append((m.start(), m.group(1).lower(), f"'{m.group(2)}'"))
     found.sort(key=lambda f: f[0])  # (stable: the assignments of one SET keep their order)
