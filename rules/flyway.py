@@ -139,6 +139,12 @@ def version_too_long(rule, ctx):
         )
 
 
+def _path_label(ctx, paths):
+    """How to name each of these files: by file name, or by path when two share a name (the same
+    name in two folders: show where)."""
+    return (lambda p: p.name) if len({p.name for p in paths}) == len(paths) else ctx.display
+
+
 @rule(
     id="flyway-duplicate-version",
     title="Two migrations with the same version",
@@ -159,8 +165,7 @@ def version_too_long(rule, ctx):
 )
 def duplicate_version(rule, ctx):
     for f in _of(ctx, F.DuplicateVersion):
-        unique = len({p.name for p in f.paths}) == len(f.paths)
-        label = (lambda p: p.name) if unique else ctx.display  # the same name in two folders: show where
+        label = _path_label(ctx, f.paths)
         names = ", ".join(label(p) for p in f.paths)
         first = f.paths[0]
         for other in f.paths[1:]:
@@ -229,8 +234,7 @@ def duplicate_repeatable(rule, ctx):
 )
 def duplicate_callback(rule, ctx):
     for f in _of(ctx, F.DuplicateCallback):
-        unique = len({p.name for p in f.paths}) == len(f.paths)
-        label = (lambda p: p.name) if unique else ctx.display  # the same name in two folders: show where
+        label = _path_label(ctx, f.paths)
         first = f.paths[0]
         for other in f.paths[1:]:
             yield rule.finding(
