@@ -297,13 +297,16 @@ def _dialect(dialect: str) -> str:
     return key
 
 
+_DEFAULTS = dict(DETAIL_DEFAULTS)  # (a plain dict copies faster than the read-only view)
+_BOOLEAN = frozenset(k for k, v in DETAIL_DEFAULTS.items() if isinstance(v, bool))
+
+
 def _details(dialect: str, given: Mapping[str, Any]) -> dict[str, Any]:
-    details = dict(DETAIL_DEFAULTS)
+    details = _DEFAULTS.copy()
     for key, value in given.items():
-        if key not in details or value is None:
+        if value is None or key not in details:
             continue
-        default = DETAIL_DEFAULTS[key]
-        details[key] = bool(value) if isinstance(default, bool) else value
+        details[key] = bool(value) if key in _BOOLEAN else value
     if details["mode"] is not None:
         details["mode"] = _lock_table_mode(dialect, str(details["mode"]))
     for key in ("algorithm", "lock"):
