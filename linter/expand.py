@@ -26,7 +26,8 @@ def change_phase(ch) -> str | None:
         return "expand" if ch.klass == "additive" else None
     if ch.kind == "rename-column" and ch.detail.get("replaces"):
         return "migrate"  # the new column takes over the old one's name (a swap)
-    if ch.klass == "destructive" or ch.kind in _TIGHTEN:
+    if ch.klass == "destructive" or (ch.kind in _TIGHTEN and not ch.detail.get("implied_by")):
+        # (a key that contains one the table already had tightens nothing)
         return "contract"
     if ch.kind in _RELAX:
         return "relax"

@@ -473,13 +473,25 @@ def set_not_null(rule, ctx):
             )
             cost = "it scans the whole table under an ACCESS EXCLUSIVE lock, blocking reads and writes"
         else:
+            from flylint.rules.rewrites import _server, change_cost, how_done, waits
+
+            default = ch.detail.get("default")
+            value = default if default is not None and str(default).upper() != "NULL" else "<value>"
             fix = (
                 f"Deploy code that never writes NULL into {table}.{col} and backfill NULLs first (UPDATE "
-                f"{sql_name(ctx, table)} SET {sql_name(ctx, col)} = <value> WHERE {sql_name(ctx, col)} IS NULL, in "
+                f"{sql_name(ctx, table)} SET {sql_name(ctx, col)} = {value} WHERE {sql_name(ctx, col)} IS NULL, in "
                 f"batches), then tighten in its own "
                 "migration, at a quiet time or with an online schema change tool (gh-ost, pt-osc) on big tables."
             )
-            cost = "MySQL/MariaDB rebuild the table to change nullability"
+            c = change_cost(ctx, ch)
+            if c is not None and not c.refused and c.rewrite and c.algorithm:
+                # MySQL 8.0 manual, online DDL column operations: "Making a column NOT NULL": in place,
+                # rebuilds the table, concurrent DML permitted; measured INPLACE, LOCK=NONE on MariaDB 10.11
+                tail = (", but it takes time and I/O proportional to the size of "
+                        f"{table}" if c.lock in (None, "NONE") else " until it ends")
+                cost = f"{_server(ctx, c)} {how_done(c, table)}: {waits(c, table)}{tail}"
+            else:
+                cost = "MySQL/MariaDB rebuild the table to change nullability"
         yield rule.finding(
             fa.migration.display, st.span,
             f"Making {table}.{col} NOT NULL breaks writes of NULL from the application version that is "
@@ -709,11 +721,19 @@ def _enum_finding(rule, ctx, fa, st, ch, table, col, old, kind, before, after):
     added = [v for v in after if v not in before]
     kept = [v for v in before if v in after]
     appended = ", ".join(f"'{v}'" for v in added)
+    shifted = [v for i, v in enumerate(before) if after.index(v) != i]
+    if added and [v for v in after if v in before] == before and shifted:
+        # new values inserted between the old ones: the old ones keep their order, not their numbers
+        words = (f"inserts {appended} before {', '.join(repr(v) for v in shifted)}: the values and their order "
+                 f"are kept, but {_my_copy(ctx, ch, table)}, and the numbers stored for "
+                 f"{', '.join(repr(v) for v in shifted)} change, so numeric uses of {col} ({col} + 0, "
+                 f"{col} = {before.index(shifted[0]) + 1}) change meaning.")
+    else:
+        words = (f"reorders the {kind} values: the values are kept, but {_my_copy(ctx, ch, table)}, and ORDER BY "
+                 f"{col} and numeric comparisons of {col} change meaning.")
     return rule.finding(
         fa.migration.display, st.span,
-        f"Changing {table}.{col} from {old} to {ch.detail.get('new_type')} reorders the {kind} values: the values "
-        f"are kept, but {_my_copy(ctx, ch, table)}, and ORDER BY {col} and numeric comparisons of {col} change "
-        "meaning.",
+        f"Changing {table}.{col} from {old} to {ch.detail.get('new_type')} {words}",
         fix=(f"Keep the existing order ({', '.join(repr(v) for v in kept)})"
              + (f" and append {appended} at the end" if added else "")
              + ": that is a metadata-only change; sort with FIELD() in queries if the order matters."),
@@ -1137,8 +1157,19 @@ def _constraint_words(ctx, ch, table, name, cols):
     bad = {"add-primary-key": f"duplicate or NULL values in ({cols})", "add-unique": f"duplicate values in ({cols})",
            }.get(ch.kind, "rows that violate it")
     after = "and the live application's writes that violate it start failing"
+    fails = f"it fails if {table} has {bad}, {after}"
+    implied = ch.detail.get("implied_by")
+    if implied:
+        # the new key contains a unique key the table already had, on NOT NULL columns: no duplicates
+        icols = ", ".join(implied)
+        fails = (f"it cannot fail on the data and no write starts failing, since ({icols}) is already unique "
+                 "and the new key contains it")
+        if not ch.detail.get("implied_kept"):
+            fails += f"; but ({icols}) alone is no longer enforced unique once the old key is gone"
     c = change_cost(ctx, ch)
     if c is None:
+        if implied:
+            return f"Adding {what} to {table} checks every existing row of {table}; {fails}.", None
         return (f"Adding {what} to {table} checks every existing row of {table}, fails if it finds {bad}, "
                 f"{after}.", None)
     if ctx.dialect == "postgres":
@@ -1151,7 +1182,7 @@ def _constraint_words(ctx, ch, table, name, cols):
             doing += f" (and locks {ref[1]} too)"
             effect = f"the live application can still read {table} and {ref[1]}, but its writes to both wait"
         return (f"Adding {what} to {table} {doing}: {effect} until it is done, which takes time "
-                f"proportional to the size of {table}; it fails if {table} has {bad}, {after}.", None)
+                f"proportional to the size of {table}; {fails}.", None)
     product = {"mysql": "MySQL", "mariadb": "MariaDB"}[ctx.dialect]
     if ch.kind == "add-check" and c.algorithm is None:
         return (f"{product} {ctx.db_version or c.assumed_version} parses CHECK constraints but ignores them: {name} on {table} "
@@ -1163,9 +1194,12 @@ def _constraint_words(ctx, ch, table, name, cols):
         effect = f"{waits(c, table)}, but it takes time and I/O proportional to the size of {table}"
     else:
         effect = f"{waits(c, table)} until it ends, which takes time and I/O proportional to the size of {table}"
-    message = f"Adding {what} to {table} {how_done(c, table)}: {effect}; it fails if {table} has {bad}, {after}."
+    message = f"Adding {what} to {table} {how_done(c, table)}: {effect}; {fails}."
     better = None
-    if ch.kind in ("add-primary-key", "add-unique") and c.lock in (None, "NONE"):
+    if implied and c.lock in (None, "NONE"):
+        better = ("Run it when the extra I/O is acceptable; ALGORITHM=INPLACE, LOCK=NONE on the statement makes "
+                  "the server refuse it rather than block the live application's writes.")
+    elif ch.kind in ("add-primary-key", "add-unique") and c.lock in (None, "NONE"):
         quoted = [sql_name(ctx, n) for n in ch.detail.get("columns") or ()]
         qcols, qt = ", ".join(quoted) or cols, sql_name(ctx, table)
         nulls = (f" and SELECT COUNT(*) FROM {qt} WHERE {' OR '.join(f'{n} IS NULL' for n in quoted)}"

@@ -307,12 +307,21 @@ def _rewrite_words(ctx, ch, c, table):
 def algorithm_refused(rule, ctx):
     if ctx.dialect == "postgres":
         return
+    refused, by_statement = [], {}
     for fa, st, ch in ctx.changes():
         if not (ch.detail.get("options") or {}):
             continue
         c = change_cost(ctx, ch)
         if c is None or not c.refused:
             continue
+        # the statement fails once: one finding for it, naming every part the server refuses
+        key = (id(fa), id(st))
+        if key not in by_statement:
+            by_statement[key] = []
+            refused.append((fa, st, ch, c, by_statement[key]))
+        else:
+            by_statement[key].append(ch)
+    for fa, st, ch, c, more in refused:
         opts = ch.detail["options"]
         clause = ", ".join(f"{k.upper()}={v}" for k, v in opts.items())
         table = table_name(ch)
@@ -324,12 +333,20 @@ def algorithm_refused(rule, ctx):
         if plain is not None and not plain.refused:
             message += f"; without the clause {server} {how_done(plain, table)}, and {waits(plain, table)}"
         message += "."
+        if more:
+            others = [doing(m) for m in more]
+            others = [w[0].lower() + w[1:] if w.split(" ")[0] in _GERUND.values() else w for w in others]
+            message += f" It refuses {clause} for {', '.join(others)} in this statement too."
         last = None
         if ch.kind == "add-column" and ch.detail.get("position") and opts.get("algorithm") == "INSTANT":
             last = change_cost(ctx, replace(ch, detail={**ch.detail, "position": False}))
         if last is not None and not last.refused:
             # MySQL 8.0.12-8.0.28, MariaDB 10.3: INSTANT only for a column added last
-            fix = (f"Leave out AFTER/FIRST so {ch.detail.get('column') or 'the column'} is added as the last column: "
+            names = [ch.detail.get('column') or 'the column'] + [m.detail.get("column") or "the column" for m in more
+                                                                if m.kind == "add-column"]
+            cols = " and ".join(names)
+            fix = (f"Leave out AFTER/FIRST so {cols} {'is' if len(names) == 1 else 'are'} added as the last "
+                   f"column{'s' if len(names) > 1 else ''}: "
                    f"{server} does that with ALGORITHM=INSTANT (metadata only); a position needs "
                    f"{'MySQL 8.0.29' if ctx.dialect == 'mysql' else 'MariaDB 10.4'} or a rebuild of {table}.")
         elif "accepts only LOCK=DEFAULT" in c.refused:

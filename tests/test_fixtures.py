@@ -20,6 +20,8 @@ PROJECTS = [
     ("unseen-mysql-shop", ["--dialect", "mysql", "--db-version", "8.0.35"], "unseen-mysql-shop/expected.json"),
     ("unseen-mysql-cms", ["--dialect", "mysql", "--db-version", "8.0.35"], "unseen-mysql-cms/expected.json"),
     ("unseen-mariadb-crm", ["--dialect", "mariadb", "--db-version", "10.11"], "unseen-mariadb-crm/expected.json"),
+    # dialect from the url (jdbc:mysql:), db-version 8.0.35 from flylint.toml
+    ("unseen-mysql-saas", [], "unseen-mysql-saas/expected.json"),
 ]
 
 

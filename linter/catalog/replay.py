@@ -1348,6 +1348,10 @@ class _Replayer:
                 self.emit("other", key, key[1], f"change the default character set of {key[1]}",
                           born=self.born(t.origin))
         self.alter_actions = node.args.get("actions") or ()
+        # the unique keys of the table before this statement (a DROP PRIMARY KEY earlier in it included)
+        self.unique_before = (t.schema, t.name), (
+            tuple(c.columns for c in t.constraints.values() if c.kind in ("primary-key", "unique"))
+            + tuple(i.columns for ik in self.cat.indexes_on((t.schema, t.name)) if (i := self.cat.indexes[ik]).unique))
         for action in self.alter_actions:
             handler = getattr(self, "a_" + type(action).__name__, None)
             # a rename earlier in the statement moves the table: follow it
@@ -1732,7 +1736,8 @@ class _Replayer:
             col.nullable = True
         self.emit("drop-not-null", key, obj, f"drop not null on {obj}", born=born, was_nullable=was)
 
-    def set_not_null(self, t: Table, key, col: Column | None, ck: str, obj: str, born: bool) -> None:
+    def set_not_null(self, t: Table, key, col: Column | None, ck: str, obj: str, born: bool,
+                     default: str | None = None) -> None:
         proving = [c for c in t.constraints.values()
                    if c.kind == "check" and ck in c.proves_not_null and c.validated]
         was = col.nullable if col else None
@@ -1743,7 +1748,8 @@ class _Replayer:
             return
         self.emit("set-not-null", key, obj, f"set not null on {obj}", born=born, proven_by_check=bool(proving),
                   check=proving[0].name if proving else None, has_default=bool(col and col.default is not None),
-                  column=col.name if col else obj.split(".")[-1])
+                  column=col.name if col else obj.split(".")[-1],
+                  default=default if default is not None else col.default if col else None)
 
     def type_change(self, t, key, col, obj, born, new, *, using=False, opts=None) -> None:
         old = col.type if col else None
@@ -1786,6 +1792,8 @@ class _Replayer:
             self.rename_column(t, key, old_key, old_name, new_col.name, new_key, emit=False)
             self.emit("rename-column", key, f"{t.name}.{old_name}", f"rename column {t.name}.{old_name} to "
                       f"{new_col.name}", born=born, column=old_name, new_name=new_col.name,
+                      nullable=col.nullable, has_default=col.default is not None,
+                      type=str(new_col.type) if new_col.type is not None else None,
                       breaks_views=self.renamed_for_views)
         elif col is not None:
             col.name = new_col.name  # MySQL column names are case-insensitive: a case change renames nothing
@@ -1814,7 +1822,7 @@ class _Replayer:
             if in_pk:
                 new_col.nullable = False  # MySQL keeps primary key columns NOT NULL
             if col.nullable and not new_col.nullable:
-                self.set_not_null(t, key, col, new_key, obj, born)
+                self.set_not_null(t, key, col, new_key, obj, born, default=new_col.default)
             elif not col.nullable and new_col.nullable:
                 self.drop_not_null(key, col, obj, born)
             if col.default != new_col.default:
@@ -1899,6 +1907,19 @@ class _Replayer:
             if c.kind == "primary-key":
                 detail["sets_not_null"] = nullable
                 detail["not_null"] = (not nullable) if t.complete else None  # key columns already NOT NULL
+            if c.kind in ("primary-key", "unique") and not nullable and c.columns:
+                # a key that contains a unique key the table already had, on NOT NULL columns, cannot
+                # find duplicates: the statement cannot fail on the data, and no write starts failing
+                was_key, was = getattr(self, "unique_before", (None, ()))
+                implied = next((u for u in (was if was_key == key else ())
+                                if u and "(expression)" not in u and set(u) <= set(c.columns)), None)
+                if implied is not None:
+                    detail["implied_by"] = implied
+                    detail["klass"] = "neutral"
+                    detail["implied_kept"] = any(k is not c and k.kind in ("primary-key", "unique")
+                                                 and set(k.columns) == set(implied) for k in t.constraints.values()) \
+                        or any(self.cat.indexes[ik].unique and set(self.cat.indexes[ik].columns) == set(implied)
+                               for ik in self.cat.indexes_on(key))
             if c.kind == "foreign-key":
                 detail["references_table"] = ref_key
                 detail["references_columns"] = c.ref_columns
