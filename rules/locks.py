@@ -562,14 +562,15 @@ def unbatched_backfill(rule, ctx):
                     sets = ", ".join(f"{sql_name(ctx, c)} = ..." for c in d.get("set_names") or ()) or "..."
                     keys = d.get("key_columns") or ()
                     k = sql_name(ctx, keys[0]) if len(keys) == 1 else "id"
-                    skip = [c for c, _ in d.get("skip_done") or ()] if d.get("where") else []
+                    skip = list(dict.fromkeys(c for c, _ in d.get("skip_done") or ())) if d.get("where") else []
                     guard = "".join(f"{sql_name(ctx, c)} IS NULL AND " for c, how in d.get("skip_done") or ()
                                     if how == "null" and skip)
                     yield rule.finding(
                         fa.migration.display, fa.statements[si].span,
-                        (f"This UPDATE's WHERE only skips rows whose {' and '.join(skip)} is already set, and no "
-                         f"row's is: {' and '.join(skip)} has been NULL everywhere since ADD COLUMN. It changes every "
-                         f"row of {table}" if skip else f"This UPDATE changes every row of {table}")
+                        (f"This UPDATE's WHERE only skips rows whose {' and '.join(skip)} is already set, but no "
+                         f"migration has set {' and '.join(skip)} since ADD COLUMN, so it still matches every row of "
+                         f"{table} that existed then: it changes them all" if skip
+                         else f"This UPDATE changes every row of {table}")
                         + " in one transaction and keeps each changed row "
                         f"locked until it commits: the live application's updates and deletes of {table} wait for "
                         "the whole backfill" + (", and every row gets a new version at once (bloat)."
