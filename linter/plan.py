@@ -272,7 +272,9 @@ class _Planner:
             f"nothing to deploy; {new} is complete.",
             (f"UPDATE {tn} SET {nw} = {old} WHERE {nw} IS NULL;",),
             (f"On a big table run this in batches instead (e.g. {self.batch_hint(t, f'{nw} = {old}', f'{nw} IS NULL')}), "
-             "each its own migration or from a job, so no long transaction holds the rows.",)))
+             "each its own migration or from a job, so no long transaction holds the rows; flylint warns about "
+             "the single UPDATE (unbatched-backfill).",)))
+        self.inherent.append("unbatched-backfill")
         if not col.nullable:
             if self.pg:
                 steps += self.tighten_pg(t, new, col.default, before="the backfill ran; only N+1 is running.",
@@ -621,8 +623,10 @@ class _Planner:
                  (f"Nullable for now: version N's inserts leave {name} out.",)),
             Step(f"backfill_{name}", "migrate", f"every running instance is N+1 (no new row misses {name}).",
                  "nothing to deploy.", (f"UPDATE {tn} SET {c} = {self.backfill} WHERE {c} IS NULL;",),
-                 (f"On a big table run this in batches ({self.batch_hint(t, f'{c} = {self.backfill}', f'{c} IS NULL')}).",)),
+                 (f"On a big table run this in batches ({self.batch_hint(t, f'{c} = {self.backfill}', f'{c} IS NULL')}); "
+                  "flylint warns about the single UPDATE (unbatched-backfill).",)),
         ]
+        self.inherent.append("unbatched-backfill")
         if self.pg:
             steps += self.tighten_pg(t, name, None, before="the backfill ran.", after="nothing; the column is NOT NULL.",
                                      slug=name)

@@ -512,7 +512,9 @@ def _my_backfill_under_lock(rule, ctx):
     severity="warning",
     klass="data",
     rationale=(
-        "An UPDATE without WHERE (or LIMIT) changes every row of the table in one transaction, and "
+        "An UPDATE without WHERE (or LIMIT), or whose WHERE only skips the rows already done (`SET b = a "
+        "WHERE b IS NULL` while b is still NULL in every row since ADD COLUMN b), changes every row of the table in one "
+        "transaction, and "
         "every changed row stays locked until it commits: the live application's updates and deletes "
         "of those rows wait for the whole backfill (on MySQL they fail after innodb_lock_wait_timeout), "
         "and PostgreSQL writes a new version of every row at once. On a big table that is minutes of "
@@ -524,6 +526,9 @@ def _my_backfill_under_lock(rule, ctx):
         Example({"V1__init.sql": _T, "V2__fill.sql": "UPDATE users SET email = lower(email);\n"}, True),
         Example({"V1__init.sql": _T_MY, "V2__fill.sql": "UPDATE users SET email = lower(email);\n"}, True,
                 dialect="mysql"),
+        Example({"V1__init.sql": _T, "V2__add.sql": "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN name text;\n",
+                 "V3__fill.sql": "UPDATE users SET name = email WHERE name IS NULL;\n"}, True,
+                title="a WHERE that only skips the rows already done"),
         Example({"V1__init.sql": _T, "V2__fill.sql": "UPDATE users SET email = lower(email) WHERE id <= 10000;\n"},
                 False, title="one batch"),
         Example({"V1__init.sql": _T + "UPDATE users SET email = lower(email);\n"}, False,
@@ -538,7 +543,7 @@ def unbatched_backfill(rule, ctx):
         return
     # per migration, the live tables it updates whole: only changes to them matter below
     backfilled = _backfilled_tables(ctx, lambda ch: not ch.born and ch.detail.get("statement") == "update"
-                                    and not ch.detail.get("where") and not ch.detail.get("limit"))
+                                    and _whole(ch.detail))
     for fi, per_file in enumerate(ctx.replay.changes):
         tables = backfilled.get(fi)
         if tables is None:
@@ -551,19 +556,27 @@ def unbatched_backfill(rule, ctx):
                 if ch.table not in tables:
                     continue
                 d = ch.detail
-                if ch.kind == "backfill" and not ch.born and d.get("statement") == "update" and not d.get("where") \
-                        and not d.get("limit") and ch.table not in locked:
+                if ch.kind == "backfill" and not ch.born and d.get("statement") == "update" and _whole(d) \
+                        and ch.table not in locked:
                     table = table_name(ch)
                     sets = ", ".join(f"{sql_name(ctx, c)} = ..." for c in d.get("set_names") or ()) or "..."
                     keys = d.get("key_columns") or ()
                     k = sql_name(ctx, keys[0]) if len(keys) == 1 else "id"
+                    skip = list(dict.fromkeys(c for c, _ in d.get("skip_done") or ())) if d.get("where") else []
+                    guard = "".join(f"{sql_name(ctx, c)} IS NULL AND " for c, how in d.get("skip_done") or ()
+                                    if how == "null" and skip)
                     yield rule.finding(
                         fa.migration.display, fa.statements[si].span,
-                        f"This UPDATE changes every row of {table} in one transaction and keeps each changed row "
+                        (f"This UPDATE's WHERE only skips rows whose {' and '.join(skip)} is already set, but no "
+                         f"migration has set {' and '.join(skip)} since ADD COLUMN, so it still matches every row of "
+                         f"{table} that existed then: it changes them all" if skip
+                         else f"This UPDATE changes every row of {table}")
+                        + " in one transaction and keeps each changed row "
                         f"locked until it commits: the live application's updates and deletes of {table} wait for "
                         "the whole backfill" + (", and every row gets a new version at once (bloat)."
                                                 if ctx.dialect == "postgres" else "."),
-                        fix=f"Update {table} in batches by key range (UPDATE {sql_name(ctx, table)} SET {sets} WHERE {k} > :last AND "
+                        fix=f"Update {table} in batches by key range (UPDATE {sql_name(ctx, table)} SET {sets} WHERE "
+                        + guard + f"{k} > :last AND "
                         f"{k} <= :last + 5000), each committed on its own: a migration with executeInTransaction=false"
                         + (" (PostgreSQL)" if ctx.dialect == "postgres" else "") + ", or a job outside the migration.",
                         object=ch.object, change=ch.kind,
@@ -571,6 +584,12 @@ def unbatched_backfill(rule, ctx):
                 elif in_transaction and _takes_lock(ch) and ch.table is not None and ch.kind not in (
                         "create-index", "drop-index", "create-table"):
                     locked.add(ch.table)
+
+
+def _whole(d) -> bool:
+    """An UPDATE that may change every row: no WHERE (or one that keeps every row) and no LIMIT, or a
+    WHERE that only skips the rows already done (`SET b = a WHERE b IS NULL`)."""
+    return not d.get("limit") and (not d.get("where") or bool(d.get("skip_done")))
 
 
 @rule(
@@ -1468,6 +1487,60 @@ def concurrently_in_transaction(rule, ctx):
                     object=ch.object, change=ch.kind,
                 )
                 break
+
+
+@rule(
+    id="flyway-commit-in-transaction",
+    title="DO block that commits, in a migration Flyway runs inside a transaction",
+    severity="error",
+    klass="flyway",
+    rationale=(
+        "Since PostgreSQL 11 a DO block may COMMIT (or ROLLBACK) between batches of a backfill, but only "
+        "when it does not run inside a transaction block; Flyway does not recognise a DO block as a "
+        "statement that needs that, so unless the migration's .sql.conf says executeInTransaction=false, "
+        "Flyway runs it inside the migration's transaction and PostgreSQL stops it at the first COMMIT "
+        "with \"invalid transaction termination\": the migration fails (measured on PostgreSQL 15)."
+    ),
+    fix="Create <migration>.sql.conf containing executeInTransaction=false, so that each COMMIT ends one batch.",
+    examples=(
+        Example({"V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n",
+                 "V2__fill.sql": "DO $$\nBEGIN\n  LOOP\n    UPDATE users SET email = lower(email)\n"
+                 "     WHERE id IN (SELECT id FROM users WHERE email <> lower(email) LIMIT 5000);\n"
+                 "    EXIT WHEN NOT FOUND;\n    COMMIT;\n  END LOOP;\nEND\n$$;\n"}, True),
+        Example({"V1__init.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n",
+                 "V2__fill.sql": "DO $$\nBEGIN\n  LOOP\n    UPDATE users SET email = lower(email)\n"
+                 "     WHERE id IN (SELECT id FROM users WHERE email <> lower(email) LIMIT 5000);\n"
+                 "    EXIT WHEN NOT FOUND;\n    COMMIT;\n  END LOOP;\nEND\n$$;\n",
+                 "V2__fill.sql.conf": "executeInTransaction=false\n"}, False,
+                title="executeInTransaction=false"),
+    ),
+)
+def commit_in_transaction(rule, ctx):
+    if ctx.dialect != "postgres" or ctx.replay is None:
+        return
+    major = _pg_major(ctx)
+    for fa, st, ch in ctx.changes_of("unanalysed"):
+        control = ch.detail.get("transaction_control")
+        if not control:
+            continue
+        name = fa.migration.path.name
+        if major is not None and major < 11:
+            server, assumed = _pg_server(ctx)
+            yield rule.finding(
+                fa.migration.display, st.span,
+                f"This DO block runs {control}, which PL/pgSQL allows only since PostgreSQL 11: {server}{assumed} "
+                "refuses it, so the migration fails, in a transaction or not.",
+                fix="Backfill in several migrations (one batch each), or from a job outside the migration.",
+                change=ch.kind,
+            )
+        elif runs_in_transaction(ctx, fa):
+            yield rule.finding(
+                fa.migration.display, st.span,
+                f"Flyway runs {name} inside a transaction, and PostgreSQL refuses the {control} in this DO block "
+                "there (\"invalid transaction termination\"): the migration fails at its first batch.",
+                fix=f"Create {name}.conf containing executeInTransaction=false, so that each {control} ends one batch.",
+                change=ch.kind,
+            )
 
 
 def _reindex_concurrently_since(ctx) -> str | None:

@@ -25,10 +25,13 @@ MORE = {
 
 # (intent and arguments, warnings flylint lint must give on the written files, per dialect)
 PLANS = [
-    (["rename-column", "users.last_name", "surname"], {"postgres": set(), "mysql": {"set-not-null"}}),
-    (["rename-column", "people.email", "mail"], {"postgres": set(), "mysql": set()}),
-    (["rename-column", "people.status", "state"], {"postgres": set(), "mysql": set()}),
-    (["rename-column", "people.age", "years"], {"postgres": set(), "mysql": {"set-not-null"}}),
+    # the one-UPDATE backfill of a new column is unbatched-backfill: the files show the batched form
+    (["rename-column", "users.last_name", "surname"],
+     {"postgres": {"unbatched-backfill"}, "mysql": {"set-not-null", "unbatched-backfill"}}),
+    (["rename-column", "people.email", "mail"], {"postgres": {"unbatched-backfill"}, "mysql": {"unbatched-backfill"}}),
+    (["rename-column", "people.status", "state"], {"postgres": {"unbatched-backfill"}, "mysql": {"unbatched-backfill"}}),
+    (["rename-column", "people.age", "years"],
+     {"postgres": {"unbatched-backfill"}, "mysql": {"set-not-null", "unbatched-backfill"}}),
     (["set-not-null", "people.email"], {"postgres": set(), "mysql": {"set-not-null"}}),
     (["set-not-null", "people.email", "--backfill", "''"], {"postgres": set(), "mysql": {"set-not-null"}}),
     (["change-column-type", "people.age", "bigint"], {"postgres": set(), "mysql": {"change-column-type"}}),
@@ -40,7 +43,7 @@ PLANS = [
     (["rename-table", "orders", "purchases"], {"postgres": set(), "mysql": {"mysql-multiple-ddl"}}),
     (["add-not-null-column", "users.email", "varchar(255)", "--default", "''"], {"postgres": set(), "mysql": set()}),
     (["add-not-null-column", "users.email", "varchar(255)", "--backfill", "''"],
-     {"postgres": set(), "mysql": {"set-not-null"}}),
+     {"postgres": {"unbatched-backfill"}, "mysql": {"set-not-null", "unbatched-backfill"}}),
 ]
 
 

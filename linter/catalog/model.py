@@ -46,6 +46,8 @@ class Column:
     origin: int = -1
     domain: tuple[str, str] | None = None  # PostgreSQL: the domain the column's type is
     charset: str | None = None  # MySQL/MariaDB: CHARACTER SET written on the column (lower case)
+    # added to a table that had rows, NULL in each of them, and no UPDATE has set it since
+    unfilled: bool = False
 
 
 @dataclass

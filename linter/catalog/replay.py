@@ -69,6 +69,39 @@ def _filters(where) -> bool:
     if isinstance(cond, exp.NEQ):
         return cond.this == cond.expression
     return True
+def _skips_done_rows(where, assignments, col_key) -> tuple[tuple[str, str, str], ...]:
+    """(column as written, "null" or "distinct", column key) for the columns a WHERE only tests to skip rows already done: `UPDATE t SET b = a WHERE b IS NULL`
+    (or `b IS DISTINCT FROM a`, `b <> a`), every conjunct about a column the UPDATE sets. Such a WHERE
+    re-runs safely but bounds nothing: after `ADD COLUMN b` it matches every row. Empty when the WHERE
+    bounds the rows some other way (a key range, another column, a subquery)."""
+    if where is None:
+        return ()
+    cond = where.this if isinstance(where, exp.Where) else where
+    values = {}
+    for e in assignments:
+        if isinstance(e, exp.EQ) and isinstance(e.this, exp.Column) and not e.this.table:
+            values[col_key(*_name(e.this.this))] = e.expression
+    conjuncts = list(cond.flatten()) if isinstance(cond, exp.And) else [cond]
+    tested = []
+    for c in conjuncts:
+        while isinstance(c, exp.Paren):
+            c = c.this
+        col, how = None, "distinct"
+        if isinstance(c, exp.Is) and isinstance(c.expression, exp.Null) and isinstance(c.this, exp.Column):
+            col, how = c.this, "null"
+        elif isinstance(c, (exp.NullSafeNEQ, exp.NEQ)):
+            for a, b in ((c.this, c.expression), (c.expression, c.this)):
+                if isinstance(a, exp.Column) and not a.table and col_key(*_name(a.this)) in values \
+                        and b == values[col_key(*_name(a.this))]:
+                    col = a
+                    break
+        if col is None or col.table or col_key(*_name(col.this)) not in values:
+            return ()
+        if (col.name, how) not in [(a, b) for a, b, _ in tested]:
+            tested.append((col.name, how, col_key(*_name(col.this))))
+    return tuple(tested)
+
+
 # The schema flylint.engine assumes on MySQL/MariaDB when neither Flyway's defaultSchema/schemas nor
 # the url name the database.
 GUESSED_MYSQL_SCHEMA = "app"
@@ -1460,6 +1493,7 @@ class _Replayer:
         not_null = not col.nullable and not col.identity
         has_default = col.default is not None
         klass = "incompatible" if not_null and not has_default and not col.generated else "additive"
+        col.unfilled = not has_default and not col.generated and not col.identity and not self.born(t.origin)
         t.columns[ck] = col
         # (kind, name, referenced table or CHECK condition as written, referenced columns) of each inline
         # FOREIGN KEY and CHECK: PostgreSQL checks existing rows against them under the ADD COLUMN's lock
@@ -2441,7 +2475,8 @@ class _Replayer:
 
     def h_DoBlock(self, node: N.DoBlock) -> None:
         # The body runs SQL flylint does not read: it may change the schema.
-        self.emit("unanalysed", None, None, "DO block: its body is not analysed")
+        self.emit("unanalysed", None, None, "DO block: its body is not analysed",
+                  transaction_control=node.transaction_control)
         self.uncertain()
 
     def h_Select(self, node: exp.Expression) -> None:
@@ -2486,8 +2521,19 @@ class _Replayer:
                     move = self.record_move(t, ck, src)
                     if move is not None:
                         copies.append((move.new_name, move.old_name))
+        where = node.args.get("where")
+        # a WHERE that only skips the rows already done matches every row while the column is still
+        # NULL everywhere (added by ALTER TABLE, never set since)
+        skip = _skips_done_rows(where, node.expressions, self.cat.col_key)
+        if t is None or not all((c := t.columns.get(ck)) is not None and c.unfilled for _, _, ck in skip):
+            skip = ()
+        skip = tuple((name, how) for name, how, _ in skip)
+        for ck, _ in sets:
+            if t is not None and ck in t.columns:
+                t.columns[ck].unfilled = False
         self.emit("backfill", key, key[1] if key else None, f"update {key[1] if key else 'rows'}",
-                  born=bool(t and self.born(t.origin)), statement="update", where=_filters(node.args.get("where")),
+                  born=bool(t and self.born(t.origin)), statement="update", where=_filters(where),
+                  skip_done=skip,
                   limit=node.args.get("limit") is not None, sets=tuple(sets), copies=tuple(copies),
                   set_names=tuple(t.columns[ck].name if t is not None and ck in t.columns else ck for ck, _ in sets),
                   key_columns=_primary_key_names(t))

@@ -284,6 +284,9 @@ class DoBlock(Node):
     body: str
     language: str = "plpgsql"
     opaque_body: bool = True
+    # "COMMIT" or "ROLLBACK" when a PL/pgSQL body ends the transaction itself (PostgreSQL 11+ allows
+    # it only when the DO runs outside a transaction block)
+    transaction_control: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,8 @@ error positions point into the user's text.
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
@@ -968,7 +970,24 @@ def _do(ctx: Ctx):
     if language is None and cur.accept("LANGUAGE"):
         language = cur.next().text.lower()
     cur.expect_end()
-    return n.DoBlock(body=body, language=language or "plpgsql"), "DO"
+    language = language or "plpgsql"
+    control = plpgsql_transaction_control(body) if language == "plpgsql" and isinstance(body, str) else None
+    return n.DoBlock(body=body, language=language, transaction_control=control), "DO"
+
+
+# What a PL/pgSQL body says apart from comments and literals: '...' strings, "..." identifiers,
+# nested $tag$...$tag$ strings, -- and /* */ comments.
+_PLPGSQL_NOISE = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|(\$[A-Za-z_0-9]*\$).*?\1|--[^\n]*|/\*.*?\*/", re.S)
+# COMMIT / ROLLBACK as a PL/pgSQL statement: at the start of the body, or after `;` or a keyword
+# that opens a statement list (BEGIN, LOOP, THEN, ELSE); not ROLLBACK TO (savepoints are refused anyway).
+_PLPGSQL_TXN = re.compile(r"(?:^|;|\bBEGIN|\bLOOP|\bTHEN|\bELSE)\s*(COMMIT|ROLLBACK)\b(?!\s+TO\b)\s*(?:AND\s+(?:NO\s+)?CHAIN\s*)?;",
+                          re.I)
+
+
+def plpgsql_transaction_control(body: str) -> str | None:
+    """"COMMIT" or "ROLLBACK" when a PL/pgSQL body runs one itself, else None."""
+    m = _PLPGSQL_TXN.search(_PLPGSQL_NOISE.sub(" ", body))
+    return m.group(1).upper() if m else None
 
 
 def _reset(ctx: Ctx):
