@@ -109,12 +109,16 @@ class Rule:
         object: str | None = None,
         change: str = "none",
         severity: str | None = None,
+        klass: str | None = None,
     ) -> Finding:
+        """`klass`: the finding's own class, when it is not the rule's. A compatibility rule (class incompatible
+        or destructive) passes the change's class (Change.klass) when the finding is not that the change breaks
+        the live version: a type change that keeps every value but rewrites the table is `neutral`."""
         return Finding(
             rule=self.id,
             severity=severity or self.severity,
             change=change,
-            klass=self.klass,
+            klass=klass or self.klass,
             path=path,
             span=span,
             object=object,

@@ -458,7 +458,7 @@ def set_not_null(rule, ctx):
                 "lock, blocking the live application's reads and writes of it until the scan ends.",
                 fix=f"Keep the validated CHECK constraint (it rejects NULL just like NOT NULL) and leave out SET NOT "
                 f"NULL until the database runs PostgreSQL 12+, or run it at a quiet time on a small {table}.",
-                object=ch.object, change=ch.kind,
+                object=ch.object, change=ch.kind, klass="neutral",  # about the scan: no write starts failing
             )
             continue
         if ctx.dialect == "postgres":
@@ -547,6 +547,9 @@ def set_not_null(rule, ctx):
     ),
 )
 def change_column_type(rule, ctx):
+    # every finding carries the change's class (klass=ch.klass): incompatible when the type narrows or changes
+    # kind, neutral when every value is kept (a widening that rewrites, timestamp <-> timestamptz) and the
+    # finding is about the rewrite or the session TimeZone
     for fa, st, ch in _live(ctx, "change-column-type"):
         d = ch.detail
         verdict = d.get("verdict")
@@ -568,7 +571,7 @@ def change_column_type(rule, ctx):
                 fa.migration.display, st.span,
                 f"Changing {table}.{col} from {old} to {new} keeps existing values, but {cost}.",
                 fix="Run it at a quiet time on small tables; on big ones " + steps,
-                object=ch.object, change=ch.kind, severity="warning",
+                object=ch.object, change=ch.kind, klass=ch.klass, severity="warning",
             )
             continue
         if verdict == "reinterpret":
@@ -585,7 +588,7 @@ def change_column_type(rule, ctx):
             fa.migration.display, st.span,
             f"Changing {table}.{col} from {old} to {new} {what} the column: values the live application "
             "version writes may no longer fit, its reads may break, and the migration can fail on existing data.",
-            fix=steps, object=ch.object, change=ch.kind,
+            fix=steps, object=ch.object, change=ch.kind, klass=ch.klass,
         )
 
 
@@ -646,7 +649,7 @@ def _timestamp_tz_finding(rule, ctx, fa, st, ch, table, col, old, new, steps):
             fa.migration.display, st.span,
             f"Changing {table}.{col} from {old} to {new} with USING ... AT TIME ZONE keeps every value, but {cost}.",
             fix="Run it at a quiet time on small tables; on big ones " + steps,
-            object=ch.object, change=ch.kind, severity="warning")
+            object=ch.object, change=ch.kind, klass=ch.klass, severity="warning")
     if found is None:
         return rule.finding(
             fa.migration.display, st.span,
@@ -657,7 +660,7 @@ def _timestamp_tz_finding(rule, ctx, fa, st, ch, table, col, old, new, steps):
             fix=(f"{if_utc}, put SET TimeZone = 'UTC'; before this statement (PostgreSQL 12+ then "
                  f"rewrites only the indexes on {col}, not {table}); {if_other}, name it: "
                  f"{using_zone} (this rewrites {table})."),
-            object=ch.object, change=ch.kind, severity="warning")
+            object=ch.object, change=ch.kind, klass=ch.klass, severity="warning")
     if not rewrite:
         return None  # UTC on PostgreSQL 12+: the catalog changes, the values stay, only indexes on it are rebuilt
     zone, where = found
@@ -673,7 +676,7 @@ def _timestamp_tz_finding(rule, ctx, fa, st, ch, table, col, old, new, steps):
         fa.migration.display, st.span,
         f"Changing {table}.{col} from {old} to {new} converts every value ({kept} {zone_text}), "
         f"but {cost}.",
-        fix=fix, object=ch.object, change=ch.kind, severity="warning")
+        fix=fix, object=ch.object, change=ch.kind, klass=ch.klass, severity="warning")
 
 
 _MEMBERS = re.compile(r"^(enum|set)\s*\((.*)\)$", re.IGNORECASE | re.DOTALL)
@@ -717,7 +720,7 @@ def _enum_finding(rule, ctx, fa, st, ch, table, col, old, kind, before, after):
             f"migration fails on rows that still hold it (or stores '' without strict mode); {_my_copy(ctx, ch, table)}.",
             fix=f"Deploy code that no longer writes {listed} and move the rows off it (UPDATE {table} SET {col} = "
                 f"... WHERE {col} = '{removed[0]}', in batches) first; remove the value in a later release.",
-            object=ch.object, change=ch.kind)
+            object=ch.object, change=ch.kind, klass=ch.klass)
     added = [v for v in after if v not in before]
     kept = [v for v in before if v in after]
     appended = ", ".join(f"'{v}'" for v in added)
@@ -737,7 +740,7 @@ def _enum_finding(rule, ctx, fa, st, ch, table, col, old, kind, before, after):
         fix=(f"Keep the existing order ({', '.join(repr(v) for v in kept)})"
              + (f" and append {appended} at the end" if added else "")
              + ": that is a metadata-only change; sort with FIELD() in queries if the order matters."),
-        object=ch.object, change=ch.kind, severity="warning")
+        object=ch.object, change=ch.kind, klass=ch.klass, severity="warning")
 
 
 @rule(
@@ -1031,7 +1034,7 @@ def constraint_on_live_table(rule, ctx):
                     "waits for the whole scan, as if NOT VALID had not been used.",
                     fix=f"Move ALTER TABLE {sql_name(ctx, table)} VALIDATE CONSTRAINT {sql_name(ctx, name)}; into the "
                     "next migration.",
-                    object=ch.object, change=ch.kind,
+                    object=ch.object, change=ch.kind, klass=ch.klass,
                 )
             continue
         name = d.get("constraint") or "c"
@@ -1051,7 +1054,7 @@ def constraint_on_live_table(rule, ctx):
                     f"{sql_name(ctx, c)} CHECK ({sql_name(ctx, d['sets_not_null'][0])} IS NOT NULL) NOT VALID; then "
                     f"VALIDATE CONSTRAINT {sql_name(ctx, c)} and SET NOT NULL in later migrations; then ALTER TABLE {qt} "
                     f"ADD CONSTRAINT {qn} PRIMARY KEY USING INDEX {sql_name(ctx, d.get('index'))};",
-                    object=ch.object, change=ch.kind,
+                    object=ch.object, change=ch.kind, klass=ch.klass,
                 )
             continue
         if d.get("not_valid"):
@@ -1069,7 +1072,7 @@ def constraint_on_live_table(rule, ctx):
                     fix=f"An exclusion constraint has no NOT VALID or USING INDEX form: add it while {table} is "
                     f"small or at a quiet time (with SET lock_timeout), or create a new table with the constraint, "
                     f"copy the rows in batches and switch to it by expand/contract.",
-                    object=ch.object, change=ch.kind,
+                    object=ch.object, change=ch.kind, klass=ch.klass,
                 )
             continue
         if ctx.dialect == "postgres":
@@ -1097,16 +1100,17 @@ def constraint_on_live_table(rule, ctx):
             else:
                 fix = ("MySQL/MariaDB have no NOT VALID: make sure the data already satisfies it, add it at a quiet "
                        "time or with an online schema change tool (gh-ost, pt-online-schema-change).")
-        message, better = _constraint_words(ctx, ch, table, name, cols)
+        message, better, klass = _constraint_words(ctx, ch, table, name, cols)
         yield rule.finding(fa.migration.display, st.span, message, fix=better or fix, object=ch.object,
-                           change=ch.kind)
+                           change=ch.kind, klass=klass)
 
 
 def _inline_constraints(rule, ctx):
     """ADD COLUMN with an inline CHECK, or a REFERENCES and a DEFAULT: PostgreSQL checks every existing row
     while the ADD COLUMN holds ACCESS EXCLUSIVE on the table (measured on PostgreSQL 15.20: an extra scan of
     both tables for DEFAULT 1 REFERENCES users (id); none without the DEFAULT, where every value is NULL;
-    an extra scan for CHECK with or without a DEFAULT)."""
+    an extra scan for CHECK with or without a DEFAULT). The finding keeps the rule's class: the ADD COLUMN
+    counts additive, but its constraint makes the live version's violating writes fail."""
     for fa, st, ch in _live(ctx, "add-column"):
         d = ch.detail
         scanned = [c for c in d.get("inline_constraints") or ()
@@ -1149,7 +1153,9 @@ def _inline_constraints(rule, ctx):
 
 def _constraint_words(ctx, ch, table, name, cols):
     """constraint-on-live-table's message from the dialect's cost of the change: the lock it really
-    takes and what the live application experiences; and a better fix where the cost calls for one."""
+    takes and what the live application experiences; a better fix where the cost calls for one; and the
+    finding's class: the change's (neutral for a key that contains a unique key the table already had:
+    no write starts failing), neutral for a CHECK the server ignores."""
     from flylint.rules.rewrites import change_cost, how_done, waits
 
     what = ("the primary key" if ch.kind == "add-primary-key" else
@@ -1169,9 +1175,9 @@ def _constraint_words(ctx, ch, table, name, cols):
     c = change_cost(ctx, ch)
     if c is None:
         if implied:
-            return f"Adding {what} to {table} checks every existing row of {table}; {fails}.", None
+            return f"Adding {what} to {table} checks every existing row of {table}; {fails}.", None, ch.klass
         return (f"Adding {what} to {table} checks every existing row of {table}, fails if it finds {bad}, "
-                f"{after}.", None)
+                f"{after}.", None, ch.klass)
     if ctx.dialect == "postgres":
         lock = f"under {'an' if c.lock[:1] in 'AEIOU' else 'a'} {c.lock} lock" if c.lock else ""
         doing = ("builds a unique index on " + f"{table} ({cols}) {lock}" if ch.kind in ("add-primary-key", "add-unique")
@@ -1182,14 +1188,14 @@ def _constraint_words(ctx, ch, table, name, cols):
             doing += f" (and locks {ref[1]} too)"
             effect = f"the live application can still read {table} and {ref[1]}, but its writes to both wait"
         return (f"Adding {what} to {table} {doing}: {effect} until it is done, which takes time "
-                f"proportional to the size of {table}; {fails}.", None)
+                f"proportional to the size of {table}; {fails}.", None, ch.klass)
     product = {"mysql": "MySQL", "mariadb": "MariaDB"}[ctx.dialect]
     if ch.kind == "add-check" and c.algorithm is None:
         return (f"{product} {ctx.db_version or c.assumed_version} parses CHECK constraints but ignores them: {name} on {table} "
                 "is not enforced (MySQL enforces CHECK from 8.0.16, where adding one copies the table and checks "
                 "every row while writes wait).",
                 f"Do not rely on {name}: enforce the rule in the application, or upgrade to MySQL 8.0.16+ (and pass "
-                "--db-version) first.")
+                "--db-version) first.", "neutral")
     if c.lock in (None, "NONE"):
         effect = f"{waits(c, table)}, but it takes time and I/O proportional to the size of {table}"
     else:
@@ -1208,7 +1214,7 @@ def _constraint_words(ctx, ch, table, name, cols):
                   f"FROM {qt} GROUP BY {qcols} HAVING COUNT(*) > 1{nulls}), and run it when the extra I/O is "
                   "acceptable; ALGORITHM=INPLACE, LOCK=NONE on the statement makes the server refuse it rather than "
                   "block the live application's writes.")
-    return message, better
+    return message, better, ch.klass
 
 
 @rule(

@@ -25,6 +25,11 @@ the file or Flyway (`flyway-*`, `unanalysed-statement`, `flylint-suppression`, `
 the statement never runs, so what it would lock, rewrite or break is noise until it is fixed (a
 suppressed failure finding does not count).
 
+The class is the rule's. A finding of an `incompatible` or `destructive` rule that is not a break of
+the live version carries the class of the change it is about instead (a `change-column-type` finding
+on a widening that rewrites the table is `neutral`); see the `class` field in
+[output.md](output.md#finding).
+
 """
 
 

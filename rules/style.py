@@ -220,8 +220,11 @@ def prefer_jsonb(rule, ctx):
                        f"DISTINCT, UNION or GROUP BY over all columns of {table} start failing.")
             else:
                 msg = f"{table}.{col} is json: it cannot be compared, grouped or GIN-indexed, and is re-parsed on access."
+            # on a live table the live application's queries break (incompatible); on a new one the finding is
+            # style, and the change keeps its own class
             yield rule.finding(fa.migration.display, st.span, msg, fix=f"Declare {table}.{col} as jsonb.",
-                               object=f"{table}.{col}", change=ch.kind, severity=None if live else "info")
+                               object=f"{table}.{col}", change=ch.kind, severity=None if live else "info",
+                               klass=None if live else ch.klass)
 
 
 @rule(
