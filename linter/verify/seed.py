@@ -12,9 +12,10 @@ The rows never break a foreign key, neither one the database has nor one a later
 (`planned_foreign_keys`: every key of the history, from flylint's catalog): parents are seeded
 before their children, and a key column takes the key of a parent row (seeded or not), or, when
 the referenced table does not exist yet, the value that table's row will be seeded with (the same
-literal for the same type and row number). Verify must never fail a migration on its own fake
-data, so a table whose key has no parent row to reference is left empty and named in the notes,
-as is one whose row the database refuses (a CHECK constraint, an exotic type).
+literal for the same type and row number; if its migration fills it instead, the seed rows are
+pointed at its rows before the next migration). Verify must never fail a migration on its own
+fake data, so a table whose key has no parent row to reference is left empty and named in the
+notes, as is one whose row the database refuses (a CHECK constraint, an exotic type).
 """
 
 from __future__ import annotations
