@@ -4,7 +4,9 @@ did.
 * `table-rewrite` where the database did not rewrite (PostgreSQL: same relfilenode; MySQL/MariaDB:
   the server accepted a non-COPY algorithm and the table kept its id) drops to `info` and says
   "measured: no rewrite"; where it did, the finding says it was measured. A measured rewrite the
-  static rules did not report becomes a `table-rewrite` finding of its own.
+  static rules did not report becomes a `table-rewrite` finding of its own; one that another finding
+  of the statement already reports (change-column-type: "copies the whole table invoices") gets the
+  measurement appended there, never a second finding for the same fact.
 * Findings about locks and scans get the measured lock, what it blocks, and the time appended.
 * New findings (documented in docs/verify.md): `verify-failed` (the statement failed on the real
   database), `verify-blocking-lock` (a lock that blocks the application held while the statement
@@ -14,6 +16,7 @@ did.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from flylint.model import Finding, Span
@@ -58,6 +61,16 @@ def describe_trace(tr: StatementTrace, dialect: str) -> str:
     return "; ".join(p for p in parts if p)
 
 
+# How the static findings say that a statement rewrites its table: "rewrites the whole table" (PostgreSQL),
+# "copies the whole table t (ALGORITHM=COPY, ...)" and "rebuilds the whole table t in place" (MySQL/MariaDB,
+# rules/rewrites.py how_done).
+_SAYS_REWRITE = re.compile(r"rewrit|\b(?:copies|rebuilds) the (?:whole )?table\b", re.I)
+
+
+def _says_rewrite(message: str) -> bool:
+    return bool(_SAYS_REWRITE.search(message))
+
+
 def _rewrote(tr: StatementTrace, dialect: str) -> bool:
     if dialect == "postgres":
         return bool(tr.rewrite)
@@ -97,11 +110,11 @@ def merge(findings, files, outcome, dialect: str, server: str) -> list[Finding]:
             else:
                 f = replace(f, message=f"{f.message} (measured on {server}: {describe_trace(tr, dialect)})")
         elif f.rule in _LOCK_RULES:
-            said_rewrite = "rewrit" in f.message.lower()
+            said_rewrite = _says_rewrite(f.message)
             if said_rewrite and _rewrote(tr, dialect):
                 seen_rewrite.add((f.path, idx))  # the static finding already says it: no second one
             measured = describe_trace(tr, dialect)
-            if said_rewrite and not _rewrote(tr, dialect):
+            if said_rewrite and not tr.rewrite and tr.algorithm != "COPY":
                 measured = "no rewrite; " + measured
             f = replace(f, message=f"{f.message} (measured on {server}: {measured})")
         out.append(f)

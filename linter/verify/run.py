@@ -102,7 +102,7 @@ def verify_project(*, paths=(), database_url=None, embedded=False, docker=False,
                         release = {i for i, fa in enumerate(result.files) if fa.migration.path.resolve() in wanted}
                     outcome = replay_project(backend, list(result.files), cfg, release=release, seed_rows=seed_rows,
                                              app_queries=queries, execute_queries=execute_queries,
-                                             seed=_seeder(backend, scratch.name))
+                                             seed=_seeder(backend, scratch.name, result.replay))
                     server = _server_name(server_dialect, backend.version)
                     info = {"server": server, "server_version": backend.version, "database": scratch.name,
                             "url": admin.redacted, "seed_rows": seed_rows, "notes": outcome.notes,
@@ -180,12 +180,16 @@ def _backend(url: DbUrl, statement_timeout: float, lock_timeout: float, sql_mode
     return MyBackend(url, statement_timeout, lock_timeout, sql_mode)
 
 
-def _seeder(backend, database: str):
-    from flylint.verify.seed import seed_mysql, seed_postgres
+def _seeder(backend, database: str, replay=None):
+    """Seed rows that satisfy every foreign key of the history, including ones added later."""
+    from flylint.verify.seed import planned_foreign_keys, seed_mysql, seed_postgres
 
+    plan = planned_foreign_keys(replay)
+    state: dict = {}
     if backend.dialect == "postgres":
-        return lambda n: seed_postgres(backend.conn, n)
-    return lambda n: seed_mysql(backend.conn, database, n)
+        return lambda n: seed_postgres(backend.conn, n, plan, state)
+    schema = getattr(getattr(replay, "catalog", None), "default_schema", None)
+    return lambda n: seed_mysql(backend.conn, database, n, plan, schema, state)
 
 
 def _short_version(version: str) -> str | None:

@@ -6,14 +6,23 @@ Only columns that need a value get one (NOT NULL without a default, not generate
 nullable columns stay NULL, as they may well be in production. Integer columns of a primary key
 or unique index (serial, identity and AUTO_INCREMENT ones too) get values far above the ones
 migrations insert (1,000,000,000 and up for int), so reference data a later migration inserts
-with explicit ids (`INSERT INTO status VALUES (1, 'new')`) does not collide with the seeded row. A foreign key column takes a value
-from the referenced table, so tables are seeded over several passes; a table whose row the
-database refuses (a CHECK constraint, an exotic type) is left empty and named in the notes.
+with explicit ids (`INSERT INTO status VALUES (1, 'new')`) does not collide with the seeded row.
+
+The rows never break a foreign key, neither one the database has nor one a later migration adds
+(`planned_foreign_keys`: every key of the history, from flylint's catalog): parents are seeded
+before their children, and a key column takes the key of a parent row (seeded or not), or, when
+the referenced table does not exist yet, the value that table's row will be seeded with (the same
+literal for the same type and row number; if its migration fills it instead, the seed rows are
+pointed at its rows before the next migration). Verify must never fail a migration on its own
+fake data, so a table whose key has no parent row to reference is left empty and named in the
+notes, as is one whose row the database refuses (a CHECK constraint, an exotic type).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 
 _HIGH = {"smallint": 30000, "integer": 1_000_000_000, "bigint": 1_000_000_000_000,
@@ -48,91 +57,340 @@ def _pg_literal(category: str, typ: str, typid: int, k: int, unique: bool = Fals
     return f"'{k}'::{typ}"
 
 
-def seed_postgres(conn, n: int) -> list[str]:
-    """Seed every empty table; returns notes (tables seeded, tables that could not be)."""
-    import psycopg
-    from psycopg import sql
+@dataclass(frozen=True)
+class ForeignKey:
+    """A foreign key the project's history declares at some point (in CREATE TABLE or a later ALTER
+    TABLE ... ADD FOREIGN KEY), as flylint's catalog resolved it: names are catalog keys.
+    `ref_columns` () means the referenced table's primary key."""
 
-    if n <= 0:
-        return []
-    tables = conn.execute("""
-        SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_%%'
-        ORDER BY n.nspname, c.relname""").fetchall()
-    todo = {}
-    for oid, nsp, name in tables:
-        ident = sql.Identifier(nsp, name)
-        if conn.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(ident)).fetchone()[0]:
-            continue
-        todo[oid] = (nsp, name)
+    schema: str
+    table: str
+    columns: tuple[str, ...]
+    ref_schema: str
+    ref_table: str
+    ref_columns: tuple[str, ...] = ()
+
+
+def planned_foreign_keys(replay) -> tuple[ForeignKey, ...]:
+    """Every foreign key of the project's history (flylint.catalog.replay.Replay), added later or not:
+    the seed rows satisfy them from the start, so a later ADD FOREIGN KEY over seeded rows succeeds."""
+    if replay is None:
+        return ()
+    out: dict[tuple, ForeignKey] = {}
+
+    def add(table, columns, ref, ref_columns):
+        if not table or not ref or not columns or "(expression)" in columns:
+            return
+        fk = ForeignKey(table[0], table[1], tuple(columns), ref[0], ref[1], tuple(ref_columns or ()))
+        out.setdefault((fk.schema, fk.table, fk.columns), fk)
+
+    for per_file in getattr(replay, "changes", ()):
+        for per_statement in per_file:
+            for ch in per_statement:
+                if ch.kind == "add-foreign-key":
+                    add(ch.table, ch.detail.get("columns"), ch.detail.get("references_table"),
+                        ch.detail.get("references_columns"))
+    catalog = getattr(replay, "catalog", None)
+    for t in getattr(catalog, "tables", {}).values():
+        for c in t.constraints.values():
+            if c.kind == "foreign-key":
+                add((t.schema, t.name), c.columns, c.ref_table, c.ref_columns)
+    return tuple(out.values())
+
+
+@dataclass
+class _Col:
+    name: str
+    nullable: bool
+    required: bool  # NOT NULL, no default, not generated or identity: needs a value
+    unique_int: bool  # an integer column of a primary key or unique index
+    insertable: bool  # not generated
+    identity: bool
+    literal: Callable[[int, bool], str]  # (k, unique) -> SQL
+
+
+@dataclass
+class _Fk:
+    columns: tuple[str, ...]
+    parent: tuple | None  # table key; None: the referenced table does not exist (yet)
+    ref_columns: tuple[str, ...]  # () when the parent does not exist and the key was not written
+    planned: bool  # not on the database yet: added later in the history
+    label: str  # the parent's name, for the notes
+
+
+@dataclass
+class _Table:
+    key: tuple
+    label: str
+    sql_name: str  # the quoted, qualified name
+    cols: dict[str, _Col] = field(default_factory=dict)
+    pk: tuple[str, ...] = ()
+    fks: list[_Fk] = field(default_factory=list)
+    has_rows: bool = False
+
+
+def _seed(db, tables: dict[tuple, _Table], n: int, state: dict | None = None) -> list[str]:
+    """Seed every empty table of `tables` with `n` rows, parents before children: a foreign key
+    column takes the referenced key of an existing parent row, so the rows satisfy every key the
+    database has and every key a later migration adds; a table that cannot get such values is left
+    empty and named in the notes. `state` is kept from one call to the next (one replay): the key
+    values given for tables not created yet, re-pointed (_repoint) once such a table exists."""
+    future = (state if state is not None else {}).setdefault("future", {})
+    todo = [k for k, t in tables.items() if not t.has_rows] if n > 0 else []  # n = 0: only _repoint
+    referenced: dict[tuple, set[str]] = {}
+    for t in tables.values():
+        for fk in t.fks:
+            if fk.parent is not None and fk.parent in tables:
+                referenced.setdefault(fk.parent, set()).update(fk.ref_columns)
+
+    def insert_cols(t: _Table) -> list[str]:
+        refs = referenced.get(t.key, set())
+        return [c.name for c in t.cols.values()
+                if c.insertable and (c.required or c.unique_int or c.name in refs)]
+
+    def active(t: _Table) -> list[_Fk]:
+        """The keys the row must satisfy: those with a column that gets a value (a NULL column
+        satisfies a key, MATCH SIMPLE)."""
+        cols = set(insert_cols(t))
+        return [fk for fk in t.fks if cols & set(fk.columns)]
+
     notes: list[str] = []
-    errors: dict[int, str] = {}
-    for _ in range(len(todo) + 1):
-        progress = False
-        for oid, (nsp, name) in list(todo.items()):
-            try:
-                conn.execute("BEGIN")
-                for k in range(1, n + 1):
-                    conn.execute(_pg_insert(conn, oid, nsp, name, k), prepare=False)
-                conn.execute("COMMIT")
-            except psycopg.Error as e:
-                conn.execute("ROLLBACK")
-                errors[oid] = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-                continue
-            del todo[oid]
-            errors.pop(oid, None)
-            progress = True
-            notes.append(f"seeded {n} row{'s' if n != 1 else ''} into {_label(nsp, name)}")
-        if not todo or not progress:
+    failed: dict[tuple, str] = {}
+    seeded: set[tuple] = set()
+    pending = list(todo)
+    while pending:
+        ready = [k for k in pending if all(fk.parent in (None, k) or fk.parent not in pending
+                                           for fk in active(tables[k]))]
+        if not ready:
+            for k in pending:
+                failed[k] = "its foreign keys form a cycle of NOT NULL columns with " + ", ".join(
+                    sorted({tables[fk.parent].label for fk in active(tables[k]) if fk.parent in pending
+                            and fk.parent != k}))
             break
-    for oid, (nsp, name) in todo.items():
-        notes.append(f"could not seed {_label(nsp, name)}: {errors.get(oid, 'unknown reason')}")
+        for k in ready:
+            pending.remove(k)
+            t = tables[k]
+            try:
+                rows = _rows(db, t, tables, insert_cols(t), active(t), n, failed)
+            except _NoParentRow as e:
+                failed[k] = str(e)
+                continue
+            error = db.insert(t, rows)
+            if error is not None:
+                failed[k] = error
+                continue
+            seeded.add(k)
+            notes.append(f"seeded {n} row{'s' if n != 1 else ''} into {t.label}")
+            for fk in active(t):
+                if fk.parent is None:
+                    future[(k, fk.columns)] = [tuple(row[c] for c in fk.columns) for row in rows]
+    for k in todo:
+        if k in failed:
+            notes.append(f"could not seed {tables[k].label}: {failed[k]}")
+    notes.extend(_repoint(db, tables, n, future))
     return notes
+
+
+def _repoint(db, tables: dict[tuple, _Table], n: int, future: dict) -> list[str]:
+    """Seed rows whose key (of a foreign key a later migration adds) was given the value a table not
+    created yet would be seeded with: once that table exists and has rows that a migration inserted
+    (so it was not seeded), point the seed rows at them, so the later ADD FOREIGN KEY does not fail
+    on them. Only the values flylint wrote are touched, never rows a migration inserted."""
+    notes = []
+    for (key, cols), values in list(future.items()):
+        t = tables.get(key)
+        fk = next((f for f in t.fks if f.columns == cols), None) if t is not None else None
+        if fk is None or not fk.planned:  # the table or column is gone, or the key exists already
+            del future[(key, cols)]
+            continue
+        if fk.parent is None or fk.parent == key:
+            continue
+        parent = tables[fk.parent]
+        missing = [v for v in dict.fromkeys(values) if not db.has_key(parent, fk.ref_columns, v)]
+        keys = db.keys(parent, fk.ref_columns, max(n, len(missing))) if missing else []
+        if missing and not keys:
+            continue  # the parent has no rows yet
+        del future[(key, cols)]
+        if not missing:
+            continue
+        error = db.update(t, cols, [(v, keys[i % len(keys)]) for i, v in enumerate(missing)])
+        what = f"{t.label} ({', '.join(cols)})"
+        notes.append(f"could not point the seed rows of {what} at the rows of {parent.label}: {error}" if error
+                     else f"pointed the seed rows of {what} at the rows of {parent.label}, for the foreign key "
+                          "a later migration adds")
+    return notes
+
+
+class _NoParentRow(Exception):
+    pass
+
+
+def _rows(db, t: _Table, tables, names: list[str], fks: list[_Fk], n: int, failed) -> list[dict[str, str]]:
+    rows = [{c: t.cols[c].literal(k, t.cols[c].unique_int) for c in names} for k in range(1, n + 1)]
+    for fk in fks:
+        what = f"({', '.join(fk.columns)})"
+        if fk.parent == t.key:  # the row references itself
+            if not set(fk.ref_columns) <= set(names):
+                raise _NoParentRow(f"its foreign key {what} references the table itself, and the referenced "
+                                   "key gets no value flylint knows")
+            for row in rows:
+                for c, r in zip(fk.columns, fk.ref_columns):
+                    row[c] = row[r]
+            continue
+        if fk.parent is None:  # created by a later migration: take the key it will be seeded with
+            for k, row in enumerate(rows, 1):
+                for c in fk.columns:
+                    row[c] = t.cols[c].literal(k, True)
+            continue
+        keys = db.keys(tables[fk.parent], fk.ref_columns, n)
+        if not keys:
+            why = f": {failed[fk.parent]}" if fk.parent in failed else ""
+            raise _NoParentRow(f"its foreign key {what}{' (added by a later migration)' if fk.planned else ''} "
+                               f"references {fk.label}, which has no row to reference{why}")
+        for k, row in enumerate(rows, 1):
+            for c, v in zip(fk.columns, keys[(k - 1) % len(keys)]):
+                row[c] = v
+    return rows
+
+
+def _planned(tables: dict[tuple, _Table], plan, match) -> None:
+    """Add the history's foreign keys the database does not have (yet) to `tables`. `match(schema,
+    name)` finds a table's key from a catalog key (None: no such table now); column names compare
+    case-insensitively (catalog keys are folded)."""
+    for fk in plan:
+        child = match(fk.schema, fk.table)
+        if child is None:
+            continue
+        t = tables[child]
+        lower = {c.lower(): c for c in t.cols}
+        cols = tuple(c if c in t.cols else lower.get(c.lower()) for c in fk.columns)
+        if None in cols or any(set(cols) == set(have.columns) for have in t.fks):
+            continue
+        parent = match(fk.ref_schema, fk.ref_table)
+        if parent is None:
+            t.fks.append(_Fk(cols, None, (), True, fk.ref_table))
+            continue
+        p = tables[parent]
+        plower = {c.lower(): c for c in p.cols}
+        refs = tuple(c if c in p.cols else plower.get(c.lower()) for c in fk.ref_columns) if fk.ref_columns else p.pk
+        if not refs or None in refs or len(refs) != len(cols):
+            continue
+        t.fks.append(_Fk(cols, parent, refs, True, p.label))
+
+
+class _PgDb:
+    def __init__(self, conn) -> None:
+        self.conn = conn
+
+    def ident(self, *names: str) -> str:
+        from psycopg import sql
+
+        return sql.Identifier(*names).as_string(self.conn)
+
+    def keys(self, t: _Table, cols: tuple[str, ...], n: int) -> list[tuple[str, ...]]:
+        from psycopg import sql
+
+        names = ", ".join(self.ident(c) for c in cols)
+        not_null = " AND ".join(f"{self.ident(c)} IS NOT NULL" for c in cols)
+        rows = self.conn.execute(f"SELECT {names} FROM {t.sql_name} WHERE {not_null} ORDER BY {names} LIMIT {n}",
+                                 prepare=False).fetchall()
+        return [tuple(sql.Literal(v).as_string(self.conn) for v in r) for r in rows]
+
+    def has_key(self, t: _Table, cols: tuple[str, ...], values: tuple[str, ...]) -> bool:
+        where = " AND ".join(f"{self.ident(c)} = {v}" for c, v in zip(cols, values))
+        return self.conn.execute(f"SELECT EXISTS (SELECT 1 FROM {t.sql_name} WHERE {where})",
+                                 prepare=False).fetchone()[0]
+
+    def update(self, t: _Table, cols: tuple[str, ...], changes: list[tuple[tuple, tuple]]) -> str | None:
+        import psycopg
+
+        try:
+            self.conn.execute("BEGIN")
+            for old, new in changes:
+                sets = ", ".join(f"{self.ident(c)} = {v}" for c, v in zip(cols, new))
+                where = " AND ".join(f"{self.ident(c)} = {v}" for c, v in zip(cols, old))
+                self.conn.execute(f"UPDATE {t.sql_name} SET {sets} WHERE {where}", prepare=False)
+            self.conn.execute("COMMIT")
+        except psycopg.Error as e:
+            self.conn.execute("ROLLBACK")
+            return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        return None
+
+    def insert(self, t: _Table, rows: list[dict[str, str]]) -> str | None:
+        import psycopg
+
+        try:
+            self.conn.execute("BEGIN")
+            for row in rows:
+                if not row:
+                    self.conn.execute(f"INSERT INTO {t.sql_name} DEFAULT VALUES", prepare=False)
+                    continue
+                overriding = " OVERRIDING SYSTEM VALUE" if any(t.cols[c].identity for c in row) else ""
+                self.conn.execute(f"INSERT INTO {t.sql_name} ({', '.join(self.ident(c) for c in row)}){overriding} "
+                                  f"VALUES ({', '.join(row.values())})", prepare=False)
+            self.conn.execute("COMMIT")
+        except psycopg.Error as e:
+            self.conn.execute("ROLLBACK")
+            return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        return None
+
+
+def seed_postgres(conn, n: int, plan: tuple[ForeignKey, ...] = (), state: dict | None = None) -> list[str]:
+    """Seed every empty table; returns notes (tables seeded, tables that could not be). `plan`: the
+    history's foreign keys (planned_foreign_keys), which the rows satisfy before they exist; `state`:
+    one dict for the calls of one replay."""
+    if n <= 0 and not (state or {}).get("future"):
+        return []
+    db = _PgDb(conn)
+    tables: dict[tuple, _Table] = {}
+    oids: dict[int, tuple] = {}
+    for oid, nsp, name in conn.execute("""
+            SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_%%'
+            ORDER BY n.nspname, c.relname""").fetchall():
+        t = _Table((nsp, name), _label(nsp, name), db.ident(nsp, name))
+        t.has_rows = conn.execute(f"SELECT EXISTS (SELECT 1 FROM {t.sql_name})", prepare=False).fetchone()[0]
+        unique = {a for (a,) in conn.execute(
+            "SELECT DISTINCT unnest(indkey) FROM pg_index WHERE indrelid = %s AND indisunique", (oid,)).fetchall()}
+        attnames = {}
+        for attname, typ, category, typid, attnum, notnull, hasdef, identity, generated in conn.execute("""
+                SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typcategory, a.atttypid, a.attnum,
+                       a.attnotnull, a.atthasdef, a.attidentity <> '', a.attgenerated <> ''
+                FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""", (oid,)).fetchall():
+            attnames[attnum] = attname
+            t.cols[attname] = _Col(
+                attname, not notnull, notnull and not hasdef and not identity and not generated,
+                attnum in unique and category == "N" and not generated, not generated, identity,
+                lambda k, u, c=category, ty=typ, ti=typid: _pg_literal(c, ty, ti, k, unique=u))
+        pk = conn.execute("SELECT indkey::int2[] FROM pg_index WHERE indrelid = %s AND indisprimary",
+                          (oid,)).fetchone()
+        t.pk = tuple(attnames[a] for a in (pk[0] if pk else ()) if a in attnames)
+        tables[t.key] = t
+        oids[oid] = (t.key, attnames)
+    for oid, (key, attnames) in oids.items():
+        for conkey, confkey, confrelid in conn.execute(
+                "SELECT conkey, confkey, confrelid FROM pg_constraint WHERE conrelid = %s AND contype = 'f' "
+                "ORDER BY conname", (oid,)).fetchall():
+            if confrelid not in oids:
+                continue
+            pkey, pnames = oids[confrelid]
+            tables[key].fks.append(_Fk(tuple(attnames[a] for a in conkey), pkey,
+                                       tuple(pnames[a] for a in confkey), False, tables[pkey].label))
+
+    def match(schema: str, name: str):
+        for k in ((schema, name), (schema.lower(), name.lower())):
+            if k in tables:
+                return k
+        return None
+
+    _planned(tables, plan, match)
+    return _seed(db, tables, n, state)
 
 
 def _label(nsp: str, name: str) -> str:
     return name if nsp == "public" else f"{nsp}.{name}"
-
-
-def _pg_insert(conn, oid: int, nsp: str, name: str, k: int):
-    from psycopg import sql
-
-    unique = {n for (n,) in conn.execute(
-        "SELECT DISTINCT unnest(indkey) FROM pg_index WHERE indrelid = %s AND indisunique", (oid,)).fetchall()}
-    cols = conn.execute("""
-        SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typcategory, a.atttypid, a.attnum,
-               a.attidentity <> ''
-        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-        WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
-          AND ((a.attnotnull AND NOT a.atthasdef AND a.attidentity = '')
-               OR (a.attnum = ANY(%s) AND t.typcategory = 'N'))
-        ORDER BY a.attnum""", (oid, sorted(unique))).fetchall()
-    fks = {}
-    for conkey, confkey, confrelid in conn.execute(
-            "SELECT conkey, confkey, confrelid FROM pg_constraint WHERE conrelid = %s AND contype = 'f'",
-            (oid,)).fetchall():
-        for col, ref in zip(conkey, confkey):
-            fks[col] = (confrelid, ref)
-    names, values = [], []
-    identity = False
-    for attname, typ, category, typid, attnum, is_identity in cols:
-        identity = identity or is_identity
-        names.append(sql.Identifier(attname))
-        if attnum in fks:
-            relid, ref = fks[attnum]
-            refname, refcol = conn.execute(
-                "SELECT %s::regclass::text, attname FROM pg_attribute WHERE attrelid = %s AND attnum = %s",
-                (relid, relid, ref)).fetchone()
-            values.append(sql.SQL("(SELECT {} FROM {} LIMIT 1)").format(sql.Identifier(refcol), sql.SQL(refname)))
-        else:
-            values.append(sql.SQL(_pg_literal(category, typ, typid, k, unique=attnum in unique)))
-    target = sql.Identifier(nsp, name)
-    if not names:
-        return sql.SQL("INSERT INTO {} DEFAULT VALUES").format(target)
-    overriding = sql.SQL(" OVERRIDING SYSTEM VALUE" if identity else "")
-    return sql.SQL("INSERT INTO {} ({}){} VALUES ({})").format(target, sql.SQL(", ").join(names), overriding,
-                                                            sql.SQL(", ").join(values))
 
 
 _ENUM_FIRST = re.compile(r"^(?:enum|set)\('((?:[^']|'')*)'", re.I)
@@ -165,67 +423,124 @@ def _my_literal(data_type: str, column_type: str, k: int, unique: bool = False) 
     return f"'{k}'"
 
 
-def seed_mysql(conn, database: str, n: int) -> list[str]:
-    import pymysql
+class _MyDb:
+    def __init__(self, conn, database: str) -> None:
+        self.conn, self.database = conn, database
 
-    if n <= 0:
+    @staticmethod
+    def ident(name: str) -> str:
+        return "`" + name.replace("`", "``") + "`"
+
+    def keys(self, t: _Table, cols: tuple[str, ...], n: int) -> list[tuple[str, ...]]:
+        names = ", ".join(self.ident(c) for c in cols)
+        not_null = " AND ".join(f"{self.ident(c)} IS NOT NULL" for c in cols)
+        with self.conn.cursor() as cur:
+            cur.execute(f"SELECT {names} FROM {t.sql_name} WHERE {not_null} ORDER BY {names} LIMIT {n}")
+            rows = cur.fetchall()
+        self.conn.commit()
+        return [tuple(self.conn.escape(v) for v in r) for r in rows]
+
+    def has_key(self, t: _Table, cols: tuple[str, ...], values: tuple[str, ...]) -> bool:
+        where = " AND ".join(f"{self.ident(c)} = {v}" for c, v in zip(cols, values))
+        with self.conn.cursor() as cur:
+            cur.execute(f"SELECT 1 FROM {t.sql_name} WHERE {where} LIMIT 1")
+            found = cur.fetchone() is not None
+        self.conn.commit()
+        return found
+
+    def update(self, t: _Table, cols: tuple[str, ...], changes: list[tuple[tuple, tuple]]) -> str | None:
+        import pymysql
+
+        try:
+            with self.conn.cursor() as cur:
+                for old, new in changes:
+                    sets = ", ".join(f"{self.ident(c)} = {v}" for c, v in zip(cols, new))
+                    where = " AND ".join(f"{self.ident(c)} = {v}" for c, v in zip(cols, old))
+                    cur.execute(f"UPDATE {t.sql_name} SET {sets} WHERE {where}")
+            self.conn.commit()
+        except pymysql.err.MySQLError as e:
+            self.conn.rollback()
+            return f"{e.args[0]}: {e.args[1]}" if len(e.args) > 1 else str(e)
+        return None
+
+    def insert(self, t: _Table, rows: list[dict[str, str]]) -> str | None:
+        import pymysql
+
+        try:
+            with self.conn.cursor() as cur:
+                for row in rows:
+                    cur.execute(f"INSERT INTO {t.sql_name} ({', '.join(self.ident(c) for c in row)}) "
+                                f"VALUES ({', '.join(row.values())})")
+            self.conn.commit()
+        except pymysql.err.MySQLError as e:
+            self.conn.rollback()
+            return f"{e.args[0]}: {e.args[1]}" if len(e.args) > 1 else str(e)
+        return None
+
+
+def seed_mysql(conn, database: str, n: int, plan: tuple[ForeignKey, ...] = (), schema: str | None = None,
+               state: dict | None = None) -> list[str]:
+    """Seed every empty table of `database`; returns notes. `plan`: the history's foreign keys
+    (planned_foreign_keys) whose catalog schema is `schema` (the database the migrations name; the
+    scratch database stands for it); `state`: one dict for the calls of one replay."""
+    if n <= 0 and not (state or {}).get("future"):
         return []
-    notes: list[str] = []
+    db = _MyDb(conn, database)
+    tables: dict[tuple, _Table] = {}
     with conn.cursor() as cur:
         cur.execute("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s "
                     "AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME", (database,))
-        todo = []
         for (name,) in cur.fetchall():
-            cur.execute(f"SELECT 1 FROM `{name}` LIMIT 1")
-            if cur.fetchone() is None:
-                todo.append(name)
-        conn.commit()
-        errors: dict[str, str] = {}
-        for _ in range(len(todo) + 1):
-            progress = False
-            for name in list(todo):
-                try:
-                    for k in range(1, n + 1):
-                        cur.execute(_my_insert(cur, database, name, k))
-                    conn.commit()
-                except pymysql.err.MySQLError as e:
-                    conn.rollback()
-                    errors[name] = f"{e.args[0]}: {e.args[1]}" if len(e.args) > 1 else str(e)
-                    continue
-                todo.remove(name)
-                progress = True
-                notes.append(f"seeded {n} row{'s' if n != 1 else ''} into {name}")
-            if not todo or not progress:
-                break
-        for name in todo:
-            notes.append(f"could not seed {name}: {errors.get(name, 'unknown reason')}")
-    return notes
+            t = _Table((database, name), name, db.ident(name))
+            cur.execute(f"SELECT 1 FROM {t.sql_name} LIMIT 1")
+            t.has_rows = cur.fetchone() is not None
+            tables[t.key] = t
+        cur.execute("SELECT TABLE_NAME, COLUMN_NAME, INDEX_NAME FROM information_schema.STATISTICS "
+                    "WHERE TABLE_SCHEMA = %s AND NON_UNIQUE = 0 ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
+                    (database,))
+        unique: set[tuple[str, str]] = set()
+        for table, col, index in cur.fetchall():
+            unique.add((table, col))
+            if index == "PRIMARY" and (database, table) in tables:
+                tables[(database, table)].pk += (col,)
+        cur.execute("""SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE = 'YES',
+                              COLUMN_DEFAULT IS NULL, EXTRA LIKE '%%auto_increment%%', EXTRA LIKE '%%GENERATED%%'
+                       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s
+                       ORDER BY TABLE_NAME, ORDINAL_POSITION""", (database,))
+        for table, col, data_type, column_type, nullable, no_default, auto, generated in cur.fetchall():
+            t = tables.get((database, table))
+            if t is None:
+                continue
+            t.cols[col] = _Col(col, bool(nullable), not nullable and bool(no_default) and not auto and not generated,
+                               (table, col) in unique and data_type.lower() in _HIGH and not generated,
+                               not generated, bool(auto),
+                               lambda k, u, d=data_type, c=column_type: _my_literal(d, c, k, unique=u))
+        cur.execute("""SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME,
+                              REFERENCED_COLUMN_NAME
+                       FROM information_schema.KEY_COLUMN_USAGE
+                       WHERE TABLE_SCHEMA = %s AND REFERENCED_TABLE_NAME IS NOT NULL
+                       ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION""", (database,))
+        fks: dict[tuple[str, str], list] = {}
+        for table, cname, col, rschema, rtable, rcol in cur.fetchall():
+            fks.setdefault((table, cname), []).append((col, rschema, rtable, rcol))
+    conn.commit()
+    for (table, _cname), parts in fks.items():
+        t = tables.get((database, table))
+        if t is None:
+            continue
+        parent = (parts[0][1], parts[0][2])
+        if parent not in tables:  # not created yet (foreign_key_checks=0) or in another database
+            t.fks.append(_Fk(tuple(p[0] for p in parts), None, (), False, parts[0][2]))
+            continue
+        t.fks.append(_Fk(tuple(p[0] for p in parts), parent, tuple(p[3] for p in parts), False, tables[parent].label))
 
+    def match(sch: str, name: str):
+        if schema is not None and sch != schema:
+            return None
+        if (database, name) in tables:
+            return (database, name)
+        lower = [k for k in tables if k[1].lower() == name.lower()]
+        return lower[0] if len(lower) == 1 else None
 
-def _my_insert(cur, database: str, table: str, k: int) -> str:
-    cur.execute("SELECT DISTINCT COLUMN_NAME FROM information_schema.STATISTICS "
-                "WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s AND NON_UNIQUE = 0", (database, table))
-    unique = {c for (c,) in cur.fetchall()}
-    cur.execute("""SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE = 'NO' AND COLUMN_DEFAULT IS NULL
-                          AND EXTRA NOT LIKE '%%auto_increment%%'
-                   FROM information_schema.COLUMNS
-                   WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s AND EXTRA NOT LIKE '%%GENERATED%%'
-                   ORDER BY ORDINAL_POSITION""", (database, table))
-    cols = [(c, d, t) for c, d, t, required in cur.fetchall()
-            if required or (c in unique and d.lower() in _HIGH)]
-    cur.execute("""SELECT COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME
-                   FROM information_schema.KEY_COLUMN_USAGE
-                   WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s AND REFERENCED_TABLE_NAME IS NOT NULL""",
-                (database, table))
-    fks = {c: (t, r) for c, t, r in cur.fetchall()}
-    names, values = [], []
-    for col, data_type, column_type in cols:
-        names.append(f"`{col}`")
-        if col in fks:
-            t, r = fks[col]
-            values.append(f"(SELECT `{r}` FROM `{t}` LIMIT 1)")
-        else:
-            values.append(_my_literal(data_type, column_type, k, unique=col in unique))
-    if not names:
-        return f"INSERT INTO `{table}` () VALUES ()"
-    return f"INSERT INTO `{table}` ({', '.join(names)}) VALUES ({', '.join(values)})"
+    _planned(tables, plan, match)
+    return _seed(db, tables, n, state)
