@@ -89,7 +89,8 @@ def test_static_rewrite_guess_corrected_by_measurement(tmp_path, pg_url):
     assert rewrites[0]["severity"] == "info"
     assert rewrites[0]["message"].startswith("measured: no rewrite on PostgreSQL")
     assert code == 0
-    assert doc["verify"]["notes"][0].startswith("the static rules assumed version 10, the measurements are from")
+    assert doc["verify"]["notes"][0].startswith("the static rules judge PostgreSQL 10 (the configured dialect and db-version); "
+                                                "the measurements are from PostgreSQL 15")
 
 
 def test_seed_scenario_measured(tmp_path, pg_url):

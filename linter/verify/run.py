@@ -29,7 +29,7 @@ def verify_project(*, paths=(), database_url=None, embedded=False, docker=False,
     changed since REF, when the engine supports it), or `release_files` when given: the migrations
     before it are applied first, unmeasured. Otherwise every migration is its own release."""
     from flylint.engine import Options, UsageError, exit_code, run
-    from flylint.flyway.config import FlywayConfigError, load_flyway_config
+    from flylint.flyway.config import FlywayConfigError, dialect_from_url, load_flyway_config
     from flylint.report import ReportOptions, render
     from flylint.settings import SettingsError, load_settings
     from flylint.verify.appqueries import AppQueryError, load_queries
@@ -65,7 +65,8 @@ def verify_project(*, paths=(), database_url=None, embedded=False, docker=False,
         cfg = load_flyway_config(cwd, fw, os.environ)
     except FlywayConfigError as e:
         raise VerifyError(str(e)) from None
-    dialect = dialect or settings.dialect
+    # The project's dialect: --dialect, flylint.toml, or the driver of the Flyway URL (as lint finds it).
+    dialect = dialect or settings.dialect or dialect_from_url(cfg.url)
     fail_on = fail_on or settings.fail_on or "error"
 
     url = None
@@ -83,8 +84,10 @@ def verify_project(*, paths=(), database_url=None, embedded=False, docker=False,
                     if backend.dialect == "postgres":
                         _flyway_schemas(backend, cfg)
                     server_dialect = backend.dialect
-                    dialect = dialect or server_dialect
-                    version = db_version or settings.db_version or _short_version(backend.version)
+                    server = _server_name(server_dialect, backend.version)
+                    dialect, version, assumed = _static_target(dialect,
+                                                               db_version or settings.db_version,
+                                                               server_dialect, backend.version, server)
                     kwargs = dict(cwd=cwd, paths=tuple(paths), dialect=dialect, db_version=version,
                                   select=tuple(select) or settings.select, ignore=tuple(ignore) or settings.ignore,
                                   flyway_config=fw, cache=settings.cache, severity=settings.severity)
@@ -103,17 +106,16 @@ def verify_project(*, paths=(), database_url=None, embedded=False, docker=False,
                     outcome = replay_project(backend, list(result.files), cfg, release=release, seed_rows=seed_rows,
                                              app_queries=queries, execute_queries=execute_queries,
                                              seed=_seeder(backend, scratch.name, result.replay))
-                    server = _server_name(server_dialect, backend.version)
                     info = {"server": server, "server_version": backend.version, "database": scratch.name,
                             "url": admin.redacted, "seed_rows": seed_rows, "notes": outcome.notes,
                             "applied": outcome.applied}
                     if server_dialect != "postgres":
                         info["sql_mode"] = backend.sql_mode
-                    measured_on = _short_version(backend.version) or ""
-                    parts = 1 if server_dialect == "postgres" else 2
-                    if version and version.split(".")[:parts] != measured_on.split(".")[:parts]:
-                        outcome.notes.insert(0, f"the static rules assumed version {version}, the measurements are "
-                                                f"from {server}: where they differ, the measured facts are {server}'s")
+                    if assumed:
+                        info["static"] = assumed
+                        outcome.notes.insert(0, f"the static rules judge {assumed} (the configured dialect and "
+                                                f"db-version); the measurements are from {server}: where they differ, the measured "
+                                                f"facts are {server}'s")
                 finally:
                     backend.close()
     except (UsageError, AppQueryError, SourceError, UrlError) as e:
@@ -124,7 +126,7 @@ def verify_project(*, paths=(), database_url=None, embedded=False, docker=False,
         if _is_driver_error(e):
             raise _driver_error(e, url) from None
         raise
-    findings = merge(result.findings, result.files, outcome, dialect, server)
+    findings = merge(result.findings, result.files, outcome, server_dialect, server)
     from flylint.engine import _natural
 
     findings.sort(key=lambda f: (_natural(f.path), f.span.line, f.span.column, f.rule))
@@ -159,7 +161,8 @@ def _check_dialect(url: DbUrl, dialect: str | None) -> None:
         return
     family = {"postgres": "postgres", "mysql": "mysql", "mariadb": "mysql"}
     if family[dialect] != family[url.dialect]:
-        raise VerifyError(f"--dialect {dialect} does not match the database URL {url.redacted}")
+        raise VerifyError(f"the project's dialect {dialect} (--dialect, flylint.toml or the Flyway URL) does not match "
+                          f"the database URL {url.redacted}")
 
 
 def _need_driver(dialect: str) -> None:
@@ -190,6 +193,43 @@ def _seeder(backend, database: str, replay=None):
         return lambda n: seed_postgres(backend.conn, n, plan, state)
     schema = getattr(getattr(replay, "catalog", None), "default_schema", None)
     return lambda n: seed_mysql(backend.conn, database, n, plan, schema, state)
+
+
+def _static_target(dialect: str | None, version: str | None, server_dialect: str, server_version: str,
+                   server: str) -> tuple[str, str | None, str | None]:
+    """The dialect and version the static rules judge, and, when that is not the server verify runs
+    on, how to name it ("MySQL 8.0.35"). The project's own dialect (--dialect, flylint.toml, the
+    Flyway URL's driver) and db-version win: the static findings speak of the servers the project
+    deploys to, the measurements of the server they were taken on. Without a configured version the
+    server's is assumed only when it is the same product; a version is never paired with another
+    product (a MySQL 8.0 server is not MariaDB 8.0)."""
+    from flylint.dbfacts import OLDEST, PRODUCT
+
+    static = dialect or server_dialect
+    if version and not _version_of(static, version):
+        hint = ("pass --dialect mysql or mariadb to name the product it belongs to" if static != "postgres"
+                else "pass a PostgreSQL version")
+        raise VerifyError(f"db-version {version} is not a {PRODUCT[static]} version (verify runs on {server}): {hint}")
+    if not version and static == server_dialect:
+        version = _short_version(server_version)
+    same_product = static == server_dialect
+    parts = 1 if static == "postgres" else 2
+    measured = (_short_version(server_version) or "").split(".")[:parts]
+    if same_product and (not version or version.split(".")[:parts] == measured):
+        return static, version, None
+    return static, version, (f"{PRODUCT[static]} {version}" if version else
+                                    f"{PRODUCT[static]} {OLDEST[static]} (no db-version is configured: the oldest flylint knows)")
+
+
+def _version_of(dialect: str, version: str) -> bool:
+    """Whether `version` can be one of `dialect`'s: MySQL is 5.x, 8.x, 9.x; MariaDB 5.x, 10.x and later."""
+    import re
+
+    m = re.match(r"\d+", version.strip())
+    if m is None or dialect == "postgres":
+        return True
+    major = int(m.group(0))
+    return major in (5, 8, 9) if dialect == "mysql" else (major == 5 or major >= 10)
 
 
 def _short_version(version: str) -> str | None:
