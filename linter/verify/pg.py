@@ -14,12 +14,20 @@ sees it.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
 from flylint.verify.measure import RANK, Lock, StatementTrace, blocks_of, sql_mode
 from flylint.verify.scratch import check_interrupted
 from flylint.verify.url import DbUrl
+
+# Outside a migration transaction (executeInTransaction=false) Flyway sends every statement in
+# autocommit, and so must verify for those that cannot run in a transaction block but that Flyway's
+# parser does not single out: DO and CALL that COMMIT inside (PostgreSQL 11+; in BEGIN they fail with
+# 2D000) and DETACH PARTITION ... CONCURRENTLY (25001).
+_OWN_TRANSACTIONS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*(?:DO|CALL\b|ALTER\s+TABLE\b[^;]*"
+                               r"\bDETACH\s+PARTITION\b[^;]*\bCONCURRENTLY)\b", re.I | re.S)
 
 _Q_RELS = """
 SELECT c.oid, n.nspname, c.relname, c.relkind, c.relfilenode
@@ -126,7 +134,7 @@ class PgBackend:
                 continue
             tr.in_transaction = in_tx
             tr.measured = measure
-            if not in_tx and not _transactional:
+            if not in_tx and (not _transactional or _OWN_TRANSACTIONS.match(text)):
                 self._run_outside(text, tr, base, measure)
                 if tr.error:
                     return i

@@ -112,10 +112,9 @@ def verify_project(*, paths=(), database_url=None, embedded=False, docker=False,
                     if server_dialect != "postgres":
                         info["sql_mode"] = backend.sql_mode
                     if assumed:
-                        info["static"] = assumed
-                        outcome.notes.insert(0, f"the static rules judge {assumed} (the configured dialect and "
-                                                f"db-version); the measurements are from {server}: where they differ, the measured "
-                                                f"facts are {server}'s")
+                        info["static"] = assumed.split(" (")[0]
+                        outcome.notes.insert(0, f"the static rules judge {assumed}; the measurements are from "
+                                                f"{server}: where they differ, the measured facts are {server}'s")
                 finally:
                     backend.close()
     except (UsageError, AppQueryError, SourceError, UrlError) as e:
@@ -217,8 +216,10 @@ def _static_target(dialect: str | None, version: str | None, server_dialect: str
     measured = (_short_version(server_version) or "").split(".")[:parts]
     if same_product and (not version or version.split(".")[:parts] == measured):
         return static, version, None
-    return static, version, (f"{PRODUCT[static]} {version}" if version else
-                                    f"{PRODUCT[static]} {OLDEST[static]} (no db-version is configured: the oldest flylint knows)")
+    if version:
+        return static, version, f"{PRODUCT[static]} {version} (the configured dialect and db-version)"
+    return static, version, (f"{PRODUCT[static]} {OLDEST[static]} (the configured dialect, at the oldest version "
+                             f"flylint knows: no db-version is configured)")
 
 
 def _version_of(dialect: str, version: str) -> bool:

@@ -16,6 +16,9 @@ literal for the same type and row number; if its migration fills it instead, the
 pointed at its rows before the next migration). Verify must never fail a migration on its own
 fake data, so a table whose key has no parent row to reference is left empty and named in the
 notes, as is one whose row the database refuses (a CHECK constraint, an exotic type).
+
+A partitioned table's row goes inside an existing partition: its key columns take a value within
+the bounds the catalogs give (`_pg_partition`, `_my_partition`; see "partitioned tables" below).
 """
 
 from __future__ import annotations
@@ -127,6 +130,9 @@ class _Table:
     pk: tuple[str, ...] = ()
     fks: list[_Fk] = field(default_factory=list)
     has_rows: bool = False
+    partitioned: str = ""  # "RANGE (created_at)" when the table is partitioned
+    partition: dict[str, Callable[[int], str]] = field(default_factory=dict)  # column -> literal of row k
+    partition_name: str = ""  # the partition those values fall in ("" when any partition will do)
 
 
 def _seed(db, tables: dict[tuple, _Table], n: int, state: dict | None = None) -> list[str]:
@@ -146,7 +152,7 @@ def _seed(db, tables: dict[tuple, _Table], n: int, state: dict | None = None) ->
     def insert_cols(t: _Table) -> list[str]:
         refs = referenced.get(t.key, set())
         return [c.name for c in t.cols.values()
-                if c.insertable and (c.required or c.unique_int or c.name in refs)]
+                if c.insertable and (c.required or c.unique_int or c.name in refs or c.name in t.partition)]
 
     def active(t: _Table) -> list[_Fk]:
         """The keys the row must satisfy: those with a column that gets a value (a NULL column
@@ -177,10 +183,16 @@ def _seed(db, tables: dict[tuple, _Table], n: int, state: dict | None = None) ->
                 continue
             error = db.insert(t, rows)
             if error is not None:
+                if t.partitioned:
+                    where = (f"flylint put it in partition {t.partition_name}" if t.partition_name else
+                             "flylint found no partition whose bounds it can meet" if not t.partition else
+                             "flylint put it in a partition")
+                    error = f"it is partitioned by {t.partitioned} and the database refused the row ({where}): {error}"
                 failed[k] = error
                 continue
             seeded.add(k)
-            notes.append(f"seeded {n} row{'s' if n != 1 else ''} into {t.label}")
+            notes.append(f"seeded {n} row{'s' if n != 1 else ''} into {t.label}"
+                         + (f" (partition {t.partition_name})" if t.partition_name else ""))
             for fk in active(t):
                 if fk.parent is None:
                     future[(k, fk.columns)] = [tuple(row[c] for c in fk.columns) for row in rows]
@@ -226,7 +238,8 @@ class _NoParentRow(Exception):
 
 
 def _rows(db, t: _Table, tables, names: list[str], fks: list[_Fk], n: int, failed) -> list[dict[str, str]]:
-    rows = [{c: t.cols[c].literal(k, t.cols[c].unique_int) for c in names} for k in range(1, n + 1)]
+    rows = [{c: (t.partition[c](k) if c in t.partition else t.cols[c].literal(k, t.cols[c].unique_int))
+             for c in names} for k in range(1, n + 1)]
     for fk in fks:
         what = f"({', '.join(fk.columns)})"
         if fk.parent == t.key:  # the row references itself
@@ -335,6 +348,150 @@ class _PgDb:
         return None
 
 
+# --- partitioned tables ---------------------------------------------------------------------------
+# A row of a partitioned table must fall in one of its partitions: the seed values (dates in 2000,
+# small numbers) rarely do. The partition key columns take a value inside an existing partition's
+# bounds, read from the catalogs: the newest partition bounded on both sides first (old ones are
+# what retention migrations detach and drop; an open-ended one is what they split), then a LIST
+# value, then an open-ended range; a DEFAULT or HASH partition takes the ordinary seed values. A
+# row that lands in a partition a later migration drops is gone with it: the table is empty again,
+# and seeded again before the next release, like any table a migration empties.
+
+def _split_top(text: str) -> list[str]:
+    """`'a', (1, 'b'), MAXVALUE` -> ["'a'", "(1, 'b')", "MAXVALUE"]: split on the commas outside
+    quotes and parentheses."""
+    out, depth, quote, start = [], 0, False, 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == "'":
+                if text[i + 1:i + 2] == "'":
+                    i += 1
+                else:
+                    quote = False
+        elif ch == "'":
+            quote = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append(text[start:i].strip())
+            start = i + 1
+        i += 1
+    if text[start:].strip():
+        out.append(text[start:].strip())
+    return out
+
+
+def _unparen(text: str) -> str:
+    text = text.strip()
+    return text[1:-1].strip() if text.startswith("(") and text.endswith(")") else text
+
+
+def _is_bound(v: str) -> bool:
+    return v.upper() not in ("MINVALUE", "MAXVALUE", "NULL")
+
+
+def _int(v: str) -> int | None:
+    try:
+        return int(v.strip("'"))
+    except ValueError:
+        return None
+
+
+_PG_INTS = ("smallint", "integer", "bigint")
+_PG_RANGE = re.compile(r"^FOR VALUES FROM \((.*)\) TO \((.*)\)$", re.S)
+_PG_LIST = re.compile(r"^FOR VALUES IN \((.*)\)$", re.S)
+
+
+def _pg_range_values(lo: list[str], hi: list[str], cols: list[tuple[str, str, str]]):
+    """Column -> literal of row k inside FROM (lo) TO (hi), or None; and whether both ends are bounded."""
+    out: dict[str, Callable[[int], str]] = {}
+    for i, (name, typ, category) in enumerate(cols):
+        low, high = lo[i], hi[i]
+        if low.upper() == "MAXVALUE":
+            return None, False
+        if low.upper() == "MINVALUE":
+            if i > 0:
+                break  # (a, MINVALUE): any value of this column and the next ones is above it
+            if not _is_bound(high):
+                return {}, False  # FROM (MINVALUE) TO (MAXVALUE): anything
+            if category == "N":
+                out[name] = lambda k, h=high, ty=typ: f"({h}::{ty} - {k})"
+            elif category == "D":
+                out[name] = lambda k, h=high, ty=typ: f"({h}::{ty} - interval '{k} day')::{ty}"
+            else:
+                return None, False
+            return out, False
+        span = None
+        if len(cols) == 1 and typ in _PG_INTS and _int(low) is not None:
+            span = (_int(high) - _int(low)) if _is_bound(high) and _int(high) is not None else 1 << 30
+        if span:
+            out[name] = lambda k, lo_=low, ty=typ, sp=span: f"({lo_}::{ty} + {(k - 1) % sp})"
+        else:
+            out[name] = lambda k, lo_=low, ty=typ: f"{lo_}::{ty}"
+    return out, all(_is_bound(v) for v in lo + hi)
+
+
+def _pg_partition(conn, oid: int, label: str, depth: int = 0):
+    """(column -> literal of row k, the leaf partition's name) for a row of the partitioned table
+    `oid`, or None when no partition's bounds can be met (expression keys, no partitions)."""
+    row = conn.execute("SELECT partstrat, partattrs::int2[] FROM pg_partitioned_table WHERE partrelid = %s",
+                       (oid,)).fetchone()
+    if row is None:
+        return {}, label  # a leaf
+    strat, attrs = row
+    if depth > 8 or not attrs or 0 in attrs:
+        return None  # a key on an expression: flylint cannot aim at it
+    info = {num: (name, typ, cat) for num, name, typ, cat in conn.execute(
+        "SELECT a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), t.typcategory FROM pg_attribute a "
+        "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = %s AND a.attnum > 0", (oid,)).fetchall()}
+    cols = [info[a] for a in attrs]
+    ranked: list[tuple[int, int, str, dict]] = []  # (rank, order, child oid and name, values)
+    children = conn.execute(
+        "SELECT c.oid, c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
+        "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s ORDER BY c.oid", (oid,)).fetchall()
+    bounded: list[tuple[int, str]] = []  # (index, lower literal of the first column) of two-sided ranges
+    for i, (child, name, bound) in enumerate(children):
+        bound = (bound or "").strip()
+        if bound == "DEFAULT" or bound.startswith("FOR VALUES WITH"):
+            ranked.append((3, i, child, name, {}))
+        elif (m := _PG_LIST.match(bound)) and strat == "l":
+            values = [v for v in _split_top(m.group(1)) if v.upper() != "NULL"]
+            if values:
+                col, typ = cols[0][0], cols[0][1]
+                ranked.append((1, i, child, name, {col: lambda k, vs=values, ty=typ: f"{vs[(k - 1) % len(vs)]}::{ty}"}))
+        elif (m := _PG_RANGE.match(bound)) and strat == "r":
+            lo, hi = _split_top(m.group(1)), _split_top(m.group(2))
+            if len(lo) != len(cols) or len(hi) != len(cols):
+                continue
+            values, two_sided = _pg_range_values(lo, hi, cols)
+            if values is None:
+                continue
+            ranked.append((0 if two_sided else 2, i, child, name, values))
+            if two_sided:
+                bounded.append((i, lo[0]))
+    newest = {}
+    if len(bounded) > 1:  # newest first: order the lower bounds on the server, in the column's type
+        typ = cols[0][1]
+        try:
+            rows = conn.execute("SELECT i FROM (VALUES " + ", ".join(f"({i}, {v}::{typ})" for i, v in bounded)
+                                + ") AS v(i, b) ORDER BY b DESC", prepare=False).fetchall()
+            newest = {i: pos for pos, (i,) in enumerate(rows)}
+        except Exception:  # noqa: BLE001 - an odd literal: keep the order they were created in
+            newest = {}
+    ranked.sort(key=lambda r: (r[0], newest.get(r[1], -r[1]) if r[0] == 0 else r[1]))
+    for rank, _i, child, name, values in ranked:
+        sub = _pg_partition(conn, child, name, depth + 1)
+        if sub is not None:  # a DEFAULT or HASH partition takes any row: which one is not known
+            return {**values, **sub[0]}, sub[1] if rank < 3 or sub[0] else ""
+    return None
+
+
 def seed_postgres(conn, n: int, plan: tuple[ForeignKey, ...] = (), state: dict | None = None) -> list[str]:
     """Seed every empty table; returns notes (tables seeded, tables that could not be). `plan`: the
     history's foreign keys (planned_foreign_keys), which the rows satisfy before they exist; `state`:
@@ -364,6 +521,13 @@ def seed_postgres(conn, n: int, plan: tuple[ForeignKey, ...] = (), state: dict |
                 attname, not notnull, notnull and not hasdef and not identity and not generated,
                 attnum in unique and category == "N" and not generated, not generated, identity,
                 lambda k, u, c=category, ty=typ, ti=typid: _pg_literal(c, ty, ti, k, unique=u))
+        strat = conn.execute("SELECT pg_get_partkeydef(%s)", (oid,)).fetchone()[0]
+        if strat and not t.has_rows:
+            t.partitioned = strat
+            picked = _pg_partition(conn, oid, t.label)
+            if picked is not None:
+                t.partition, leaf = picked
+                t.partition_name = leaf if leaf != t.label else ""
         pk = conn.execute("SELECT indkey::int2[] FROM pg_index WHERE indrelid = %s AND indisprimary",
                           (oid,)).fetchone()
         t.pk = tuple(attnames[a] for a in (pk[0] if pk else ()) if a in attnames)
@@ -478,6 +642,77 @@ class _MyDb:
         return None
 
 
+_MY_INVERSE = {  # RANGE/LIST (f(col)): a value of col whose f is the SQL integer expression v
+    "": lambda v: v,
+    "to_days": lambda v: f"FROM_DAYS({v})",
+    "year": lambda v: f"MAKEDATE({v}, 1)",
+    "unix_timestamp": lambda v: f"FROM_UNIXTIME({v})",
+    "to_seconds": lambda v: f"DATE_ADD(FROM_DAYS(({v}) DIV 86400), INTERVAL ({v}) MOD 86400 SECOND)",
+}
+_MY_EXPR = re.compile(r"^\s*(?:(to_days|year|unix_timestamp|to_seconds)\s*\(\s*)?`((?:[^`]|``)+)`\s*\)?\s*$", re.I)
+_MY_NUMBERS = ("tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric")
+
+
+def _my_partition(method: str, expression: str, parts: list[tuple[str, str]], types: dict[str, str]):
+    """(column -> literal of row k, partition name) for a row of a table partitioned by `method`
+    on `expression` with `parts` [(name, PARTITION_DESCRIPTION)] in order; ({}, "") when any value
+    fits (HASH, KEY, a single MAXVALUE partition); None when no bound can be met."""
+    method = method.upper()
+    if not method.startswith(("RANGE", "LIST")):
+        return {}, ""
+    if method.endswith("COLUMNS"):
+        cols = [c.strip().strip("`").replace("``", "`") for c in _split_top(expression or "")]
+        inverse = [_MY_INVERSE[""]] * len(cols)
+    else:
+        m = _MY_EXPR.match(expression or "")
+        if m is None or (m.group(1) is None) != (expression.strip().startswith("`")):
+            return None  # an expression flylint cannot invert
+        cols, inverse = [m.group(2).replace("``", "`")], [_MY_INVERSE[(m.group(1) or "").lower()]]
+    if any(c not in types for c in cols):
+        return None
+
+    def values(tuple_: list[str], offset: Callable[[str, str, int], str] | None = None):
+        out = {}
+        for c, inv, v in zip(cols, inverse, tuple_):
+            out[c] = (lambda k, c=c, inv=inv, v=v: inv(offset(c, v, k))) if offset else (lambda k, inv=inv, v=v: inv(v))
+        return out
+
+    if method.startswith("LIST"):
+        for name, desc in parts:
+            for entry in _split_top(desc or ""):
+                tuple_ = _split_top(_unparen(entry)) if len(cols) > 1 else [entry]
+                if len(tuple_) == len(cols) and all(v.upper() != "NULL" for v in tuple_):
+                    return values(tuple_), name
+        return None
+    bounds = [_split_top(desc or "") for _name, desc in parts]
+    finite = [i for i, b in enumerate(bounds) if len(b) == len(cols) and all(_is_bound(v) for v in b)]
+    for i in reversed(finite):  # the newest partition bounded on both sides: [bound i-1, bound i)
+        if i >= 1 and i - 1 in finite:
+            lo, hi = bounds[i - 1], bounds[i]
+
+            def step(c, v, k, lo=lo, hi=hi):
+                a, b = _int(v), _int(hi[cols.index(c)])
+                if len(cols) == 1 and a is not None and b is not None and b > a and not method.endswith("COLUMNS"):
+                    return str(a + (k - 1) % (b - a))
+                return v
+            return values(lo, step), parts[i][0]
+    if finite and finite[0] == 0:  # only the first partition has a bound: below it
+        def below(c, v, k):
+            t = types[c].lower()
+            if not method.endswith("COLUMNS") or t in _MY_NUMBERS:
+                return f"({v} - {k})"
+            if t in ("date", "datetime", "timestamp"):
+                return f"DATE_SUB({v}, INTERVAL {k} DAY)"
+            return v
+        if len(cols) == 1 and (not method.endswith("COLUMNS")
+                               or types[cols[0]].lower() in _MY_NUMBERS + ("date", "datetime", "timestamp")):
+            return values(bounds[0], below), parts[0][0]
+        return None
+    if len(parts) == 1 and bounds and all(v.upper() == "MAXVALUE" for v in bounds[0]):
+        return {}, ""  # VALUES LESS THAN (MAXVALUE): anything
+    return None
+
+
 def seed_mysql(conn, database: str, n: int, plan: tuple[ForeignKey, ...] = (), schema: str | None = None,
                state: dict | None = None) -> list[str]:
     """Seed every empty table of `database`; returns notes. `plan`: the history's foreign keys
@@ -507,7 +742,9 @@ def seed_mysql(conn, database: str, n: int, plan: tuple[ForeignKey, ...] = (), s
                               COLUMN_DEFAULT IS NULL, EXTRA LIKE '%%auto_increment%%', EXTRA LIKE '%%GENERATED%%'
                        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s
                        ORDER BY TABLE_NAME, ORDINAL_POSITION""", (database,))
+        col_types: dict[tuple[str, str], str] = {}
         for table, col, data_type, column_type, nullable, no_default, auto, generated in cur.fetchall():
+            col_types[(table, col)] = data_type
             t = tables.get((database, table))
             if t is None:
                 continue
@@ -523,7 +760,24 @@ def seed_mysql(conn, database: str, n: int, plan: tuple[ForeignKey, ...] = (), s
         fks: dict[tuple[str, str], list] = {}
         for table, cname, col, rschema, rtable, rcol in cur.fetchall():
             fks.setdefault((table, cname), []).append((col, rschema, rtable, rcol))
+        cur.execute("""SELECT TABLE_NAME, PARTITION_NAME, PARTITION_METHOD, PARTITION_EXPRESSION, PARTITION_DESCRIPTION
+                       FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = %s AND PARTITION_NAME IS NOT NULL
+                       ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION""", (database,))
+        partitions: dict[str, tuple[str, str, dict[str, str]]] = {}
+        for table, pname, method, expression, desc in cur.fetchall():
+            _method, _expr, named = partitions.setdefault(table, (method or "", expression or "", {}))
+            named.setdefault(pname, desc)
     conn.commit()
+    for table, (method, expression, named) in partitions.items():
+        t = tables.get((database, table))
+        if t is None or t.has_rows:
+            continue
+        t.partitioned = f"{method} ({expression.replace('`', '')})"
+        types = {c: col_types[(table, c)] for c in t.cols if (table, c) in col_types}
+        picked = _my_partition(method, expression, list(named.items()), types)
+        if picked is not None:
+            t.partition = {c: f for c, f in picked[0].items() if c in t.cols and t.cols[c].insertable}
+            t.partition_name = picked[1]
     for (table, _cname), parts in fks.items():
         t = tables.get((database, table))
         if t is None:
