@@ -27,7 +27,9 @@ def change_phase(ch) -> str | None:
     if ch.kind == "rename-column" and ch.detail.get("replaces"):
         return "migrate"  # the new column takes over the old one's name (a swap)
     if ch.klass == "destructive" or (ch.kind in _TIGHTEN and not ch.detail.get("implied_by")):
-        # (a key that contains one the table already had tightens nothing)
+        # (a key that contains one the table already had tightens nothing; a SET NOT NULL that a validated
+        # CHECK proves is neutral but stays contract, like VALIDATE: the last step of the CHECK ... NOT VALID,
+        # VALIDATE, SET NOT NULL sequence that flylint plan writes as contract steps)
         return "contract"
     if ch.kind in _RELAX:
         return "relax"

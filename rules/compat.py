@@ -7,7 +7,6 @@ same release is never reported: the live version cannot be using it yet.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from flylint.expand import same_release
 from flylint.rules import Example, rule, runs_in_transaction
@@ -423,7 +422,9 @@ def add_not_null_column(rule, ctx):
         "If the live application version can still write NULL into the column, its writes fail once "
         "the constraint is in place. On PostgreSQL, SET NOT NULL also scans the whole table under an "
         "ACCESS EXCLUSIVE lock unless a validated CHECK (col IS NOT NULL) proves it (PostgreSQL 12+); "
-        "MySQL rebuilds the table."
+        "MySQL rebuilds the table. Once a validated CHECK (col IS NOT NULL) that the server enforces is in "
+        "place (PostgreSQL; MySQL 8.0.16+, MariaDB 10.2.1+: older MySQL ignores CHECK), writes of NULL are "
+        "already refused and NOT NULL breaks nothing more: only a scan or a blocking rebuild is reported."
     ),
     fix="Make sure no running version writes NULL, then tighten in steps that do not scan under lock.",
     examples=(
@@ -440,6 +441,16 @@ def add_not_null_column(rule, ctx):
         Example({"V1__init.sql": _USERS_PG + "ALTER TABLE users ADD COLUMN surname text;\n"
                  "ALTER TABLE users ALTER COLUMN surname SET NOT NULL;\n"}, False,
                 title="column born in the same migration"),
+        Example({"V1__init.sql": _USERS_MY + "ALTER TABLE users ADD COLUMN surname varchar(255);\n",
+                 "V2__check.sql": "ALTER TABLE users ADD CONSTRAINT surname_nn CHECK (surname IS NOT NULL);\n",
+                 "V3__tighten.sql": "ALTER TABLE users MODIFY surname varchar(255) NOT NULL;\n"}, False,
+                dialect="mysql", db_version="8.0.35",
+                title="MySQL 8.0.16+: an enforced CHECK already refuses NULL, the rebuild is online"),
+        Example({"V1__init.sql": _USERS_MY + "ALTER TABLE users ADD COLUMN surname varchar(255);\n",
+                 "V2__check.sql": "ALTER TABLE users ADD CONSTRAINT surname_nn CHECK (surname IS NOT NULL);\n",
+                 "V3__tighten.sql": "ALTER TABLE users MODIFY surname varchar(255) NOT NULL;\n"}, True,
+                dialect="mysql", db_version="5.7",
+                title="MySQL 5.7 parses the CHECK and ignores it: it proves nothing"),
     ),
 )
 def set_not_null(rule, ctx):
@@ -459,6 +470,25 @@ def set_not_null(rule, ctx):
                 fix=f"Keep the validated CHECK constraint (it rejects NULL just like NOT NULL) and leave out SET NOT "
                 f"NULL until the database runs PostgreSQL 12+, or run it at a quiet time on a small {table}.",
                 object=ch.object, change=ch.kind, klass="neutral",  # about the scan: no write starts failing
+            )
+            continue
+        if ch.detail.get("proven_by_check"):
+            # MySQL 8.0.16+ / MariaDB 10.2.1+ (the replay counts the proof only where the server enforces the
+            # CHECK): no write starts failing; what is left is the rebuild, reported when it blocks writes
+            # (an online rebuild as a side effect is left alone, as table-rewrite does)
+            from flylint.rules.rewrites import _server, change_cost, how_done, waits
+
+            c = change_cost(ctx, ch)
+            if c is None or c.refused or (c.lock in (None, "NONE") and c.algorithm != "COPY"):
+                continue
+            yield rule.finding(
+                fa.migration.display, st.span,
+                f"The validated CHECK {ch.detail.get('check')} already keeps NULL out of {table}.{col}, so no write "
+                f"of the live application starts failing; but {_server(ctx, c)} {how_done(c, table)} to make it "
+                f"NOT NULL: {waits(c, table)} until it ends.",
+                fix=f"Keep the CHECK constraint (it refuses NULL just like NOT NULL) and leave out the NOT NULL, or run "
+                f"it at a quiet time or with an online schema change tool (gh-ost, pt-osc) on a big {table}.",
+                object=ch.object, change=ch.kind, klass=ch.klass,
             )
             continue
         if ctx.dialect == "postgres":
@@ -622,16 +652,24 @@ def session_timezone(ctx, ch) -> tuple[str | None, str] | None:
     return found
 
 
-def _timestamp_tz_finding(rule, ctx, fa, st, ch, table, col, old, new, steps):
-    """timestamp <-> timestamptz on PostgreSQL: every value converts, so the live version keeps working; what
-    is left is the zone the values are read in and the rewrite (measured on PostgreSQL 15.20)."""
-    from flylint.rules.rewrites import change_cost
-
-    qt, qc = sql_name(ctx, table), sql_name(ctx, col)
+def timestamp_tz_zone(ctx, st, ch) -> tuple[bool, tuple[str | None, str] | None, bool]:
+    """(explicit, found, utc) of a PostgreSQL timestamp <-> timestamptz change run by statement `st`: whether
+    it names the zone itself (USING ... AT TIME ZONE), the session TimeZone it runs in (`session_timezone`; None
+    when explicit or unset) and whether that zone is UTC (PostgreSQL 12+ then skips the table rewrite)."""
     explicit = bool(ch.detail.get("using")) and "AT TIME ZONE" in " ".join(st.text.upper().split())
     found = None if explicit else session_timezone(ctx, ch)
     utc = found is not None and found[0] is not None and _is_utc(found[0])
-    c = change_cost(ctx, replace(ch, detail={**ch.detail, "timezone_utc": utc}))
+    return explicit, found, utc
+
+
+def _timestamp_tz_finding(rule, ctx, fa, st, ch, table, col, old, new, steps):
+    """timestamp <-> timestamptz on PostgreSQL: every value converts, so the live version keeps working; what
+    is left is the zone the values are read in and the rewrite (measured on PostgreSQL 15.20)."""
+    from flylint.rules.rewrites import statement_cost
+
+    qt, qc = sql_name(ctx, table), sql_name(ctx, col)
+    explicit, found, utc = timestamp_tz_zone(ctx, st, ch)
+    c = statement_cost(ctx, st, ch)
     rewrite = c is None or c.rewrite
     to_tz = (new or "").lower().startswith("timestamptz") or "with time zone" in (new or "").lower()
     read = "reads each stored time as a time in" if to_tz else "turns each instant into its wall-clock time in"

@@ -305,19 +305,22 @@ _MERGEABLE = {
 }
 
 
-def _pg_heavy(ch) -> bool:
-    """PostgreSQL: the action reads or rewrites the whole table (a combined ALTER does all of these
-    in one pass: one rewrite, or one scan that checks every new constraint)."""
-    d = ch.detail
-    if ch.kind == "change-column-type":
-        return not d.get("binary_coercible")
-    if ch.kind == "add-check":
-        return not d.get("not_valid")
-    if ch.kind == "set-not-null":
-        return not d.get("proven_by_check")
-    if ch.kind == "add-column":
-        return bool(d.get("default_volatile") or d.get("generated_stored"))
-    return False
+# PostgreSQL actions that a combined ALTER does in one pass: one rewrite of the table, or one scan that
+# checks every new CHECK and NOT NULL (a foreign key is validated by a query of its own, combined or not).
+_PG_ONE_PASS = {"change-column-type", "add-check", "set-not-null", "add-column"}
+
+
+def _pg_heavy(ctx, st, ch) -> bool:
+    """PostgreSQL: the action reads or rewrites the whole table, as the cost table says for the server
+    version and the statement's session (flylint.rules.rewrites.statement_cost, what table-rewrite and
+    change-column-type read: no rewrite for timestamp -> timestamptz under TimeZone UTC on 12+, no scan for
+    SET NOT NULL that a validated CHECK proves on 12+)."""
+    if ch.kind not in _PG_ONE_PASS:
+        return False
+    from flylint.rules.rewrites import statement_cost
+
+    c = statement_cost(ctx, st, ch)
+    return c is not None and (c.rewrite or c.scan)
 
 
 _HEAD = re.compile(r"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?((?:[`\"][^`\"]*[`\"]|[\w$]+)"
@@ -343,8 +346,8 @@ def _actions(text: str) -> tuple[str, str] | None:
         "since DDL is not transactional a failure of the second leaves the first applied. One ALTER "
         "TABLE with all the actions rebuilds once and is atomic. On PostgreSQL the lock is held "
         "until the migration commits anyway, but each ALTER that rewrites the table (a type change "
-        "that is not binary-coercible, a volatile default) or scans it (SET NOT NULL, a validated "
-        "CHECK) does so separately, under ACCESS EXCLUSIVE; combined, PostgreSQL rewrites or scans "
+        "that is not binary-coercible, a volatile default; not timestamp -> timestamptz under TimeZone UTC on "
+        "12+) or scans it (SET NOT NULL that no validated CHECK proves, a validated CHECK) does so separately, under ACCESS EXCLUSIVE; combined, PostgreSQL rewrites or scans "
         "once and checks every new constraint in that pass, so the rule reports PostgreSQL only "
         "when at least two such ALTERs follow each other. Renames, VALIDATE CONSTRAINT, "
         "CONCURRENTLY forms, MySQL foreign keys (they force a table copy) and ALTERs with "
@@ -367,6 +370,10 @@ def _actions(text: str) -> tuple[str, str] | None:
         Example({"V1__init.sql": _PG, "V2__alter.sql": "ALTER TABLE users ADD COLUMN age int;\n"
                  "ALTER TABLE users ADD COLUMN city text;\n"}, False,
                 title="PostgreSQL: neither ALTER reads the table, the lock is held once"),
+        Example({"V1__init.sql": _PG + "ALTER TABLE users ADD COLUMN seen timestamp;\n",
+                 "V2__alter.sql": "SET TimeZone = 'UTC';\nALTER TABLE users ALTER COLUMN seen TYPE timestamptz;\n"
+                 "ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n"}, False,
+                title="PostgreSQL 12+: timestamp -> timestamptz under TimeZone UTC does not rewrite the table"),
         Example({"V1__init.sql": _PG, "V2__alter.sql": "ALTER TABLE users RENAME COLUMN email TO mail;\n"
                  "ALTER TABLE users ALTER COLUMN mail SET NOT NULL;\n"
                  "ALTER TABLE users ADD CONSTRAINT users_mail_check CHECK (mail <> '') NOT VALID;\n",
@@ -388,7 +395,7 @@ def merge_alter_table(rule, ctx):
     for fa, st, ch in ctx.changes_of(*mergeable):
         if not ch.born and ch.table is not None:
             candidates.setdefault(ch.file, set()).add(ch.statement)
-            if pg and _pg_heavy(ch):
+            if pg and _pg_heavy(ctx, st, ch):
                 heavy.setdefault(ch.file, set()).add(ch.statement)
     for fi, sts in candidates.items():
         if len(sts) < 2 or (pg and len(heavy.get(fi, ())) < 2):
@@ -423,7 +430,7 @@ def _mergeable_statement(st, changes, mergeable) -> bool:
 def _report(rule, ctx, fa, per_file, run, pg):
     if len(run) < 2:
         return
-    heavy = sum(any(_pg_heavy(ch) for ch in per_file[si]) for si, _ in run)
+    heavy = sum(any(_pg_heavy(ctx, fa.statements[si], ch) for ch in per_file[si]) for si, _ in run)
     if pg and heavy < 2:
         return
     sts = [fa.statements[si] for si, _ in run]

@@ -39,6 +39,18 @@ def change_cost(ctx, ch):
         return None
 
 
+def statement_cost(ctx, st, ch):
+    """What `ch` costs as statement `st` runs it: `change_cost`, with what is read around the statement (the
+    session TimeZone of a PostgreSQL timestamp <-> timestamptz change: under UTC, PostgreSQL 12+ does not
+    rewrite the table). The one answer every rule that asks "does this rewrite or scan?" shares."""
+    if ch.kind == "change-column-type" and ch.detail.get("timestamp_tz"):
+        from flylint.rules.compat import timestamp_tz_zone
+
+        utc = timestamp_tz_zone(ctx, st, ch)[2]
+        ch = replace(ch, detail={**ch.detail, "timezone_utc": utc})
+    return change_cost(ctx, ch)
+
+
 def _version_note(ctx, c) -> str:
     if c.assumed_version:
         name = {"postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB"}[ctx.dialect]

@@ -4,7 +4,8 @@ prefer-bigint-key and prefer-jsonb run by default; the pure style rules (prefer-
 prefer-timestamptz, ban-char-field, table-without-primary-key) are opt-in: they run when `--select`
 or `select` in the settings names them, so a long history is not buried under style notes.
 
-These rules look at what a migration creates (a table, or a column added to a table), on tables born
+These rules look at what a migration creates (a table, a column added to a table; for prefer-jsonb also
+a column's new type), on tables born
 in that migration as well as on live ones: the point is the type chosen, not the lock taken. Each
 finding says what goes wrong with the type and which one to use instead, with the user's names.
 """
@@ -184,7 +185,9 @@ def ban_char_field(rule, ctx):
         "PostgreSQL's json type has no equality operator: SELECT DISTINCT, UNION, GROUP BY and = over "
         "a row that contains a json column fail with \"could not identify an equality operator for "
         "type json\". Adding a json column to a live table therefore breaks the live application's "
-        "queries that do any of these over all columns (SELECT DISTINCT *). json also re-parses the "
+        "queries that do any of these over all columns (SELECT DISTINCT *); changing a live column's type "
+        "to json also breaks its comparisons (WHERE col = ..., GROUP BY col), which worked on the old "
+        "type, and rewrites the table. json also re-parses the "
         "text on every access and cannot be indexed with GIN; jsonb has none of these problems. On a "
         "table created in the same migration the finding is only informational."
     ),
@@ -198,24 +201,36 @@ def ban_char_field(rule, ctx):
                 title="a new table (info)"),
         Example({"V1__init.sql": "CREATE TABLE users (id bigint, settings json);\n"}, False, dialect="mysql",
                 title="MySQL's JSON is a binary format with comparison"),
+        Example({"V1__init.sql": "CREATE TABLE users (id bigint, settings jsonb);\n",
+                 "V2__type.sql": "ALTER TABLE users ALTER COLUMN settings TYPE json;\n"}, True,
+                title="a live column changed to json"),
+        Example({"V1__init.sql": "CREATE TABLE users (id bigint, settings text);\n",
+                 "V2__type.sql": "ALTER TABLE users ALTER COLUMN settings TYPE jsonb USING settings::jsonb;\n"}, False,
+                title="a live column changed to jsonb"),
     ),
 )
 def prefer_jsonb(rule, ctx):
     if ctx.dialect != "postgres":
         return
-    for fa, st, ch in ctx.changes_of("create-table", "add-column"):
+    for fa, st, ch in ctx.changes_of("create-table", "add-column", "change-column-type"):
         table = ch.table[1] if ch.table else ch.object
         if ch.kind == "create-table":
             cols = [name for name, family, *_ in ch.detail.get("columns") or () if family == "json"]
             live = False
         elif ch.kind == "add-column" and ch.detail.get("family") == "json":
             cols, live = [ch.detail.get("column")], not ch.born
-        elif ch.kind == "change-column-type" and (ch.detail.get("new_type") or "").lower() == "json":
+        elif ch.kind == "change-column-type" and ch.detail.get("family") == "json" and ch.detail.get("verdict") != "same":
             cols, live = [ch.detail.get("column")], not ch.born
         else:
             continue
         for col in cols:
-            if live:
+            if live and ch.kind == "change-column-type":
+                # measured on PostgreSQL 15.20: jsonb -> json rewrote the table; SELECT DISTINCT *, GROUP BY and
+                # json = json then failed ("could not identify an equality operator for type json")
+                msg = (f"{table}.{col} becomes json, which has no equality operator: the live application's "
+                       f"comparisons of {col} (=, IN, GROUP BY {col}, DISTINCT) and its SELECT DISTINCT, UNION or "
+                       f"GROUP BY over all columns of {table} start failing, and the change rewrites {table}.")
+            elif live:
                 msg = (f"{table}.{col} is json, which has no equality operator: the live application's SELECT "
                        f"DISTINCT, UNION or GROUP BY over all columns of {table} start failing.")
             else:

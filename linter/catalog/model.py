@@ -159,6 +159,9 @@ class Catalog:
     """Everything flylint knows about the schema at one point of the replay."""
 
     implicit_database: bool = False  # (also for catalogs cached before the attribute existed)
+    # The server version the history is judged for (--db-version; None: the oldest supported): what the
+    # server enforces depends on it (a MySQL CHECK before 8.0.16 is parsed and ignored).
+    db_version: str | None = None
 
     def __init__(self, dialect: str, default_schema: str) -> None:
         self.dialect = dialect

@@ -16,6 +16,7 @@ from sqlglot import exp
 from flylint.catalog.changes import DEFAULT_CLASS, Change
 from flylint.catalog.model import Catalog, Column, ColumnMove, Constraint, Domain, EnumType, Index, Sequence as Seq, Table, View
 from flylint.catalog.types import compare, enum_append, render, type_info
+from flylint.dbfacts import check_enforced
 from flylint.model import FileAnalysis
 from flylint.sql import nodes as N
 
@@ -115,15 +116,18 @@ class Replay:
 
 
 def replay(files: Sequence[FileAnalysis], dialect: str, default_schema: str, resume: Replay | None = None,
-           release=None) -> Replay:
+           release=None, db_version: str | None = None) -> Replay:
     """Replay `files` in order; with `resume` (an earlier replay of a prefix of them), only the rest.
     `release` (flylint.release.Release) says which objects are born in the release being judged;
-    without it, each migration is its own release."""
+    without it, each migration is its own release. `db_version` is the server version judged (None: the
+    oldest supported), for what the server enforces (a MySQL CHECK before 8.0.16 is ignored)."""
     if resume is not None:
         out = resume
         cat = out.catalog
+        cat.db_version = db_version
     else:
         cat = Catalog(dialect, default_schema)
+        cat.db_version = db_version
         if dialect != "postgres" and default_schema == GUESSED_MYSQL_SCHEMA:
             cat.implicit_database = True  # see _Replayer.key
         out = Replay(cat)
@@ -1772,8 +1776,12 @@ class _Replayer:
 
     def set_not_null(self, t: Table, key, col: Column | None, ck: str, obj: str, born: bool,
                      default: str | None = None) -> None:
+        # a validated CHECK (col IS NOT NULL) the server enforces: no row is NULL and every write of NULL is
+        # already refused, so NOT NULL refuses nothing new (neutral, like a key that contains an existing
+        # unique key); PostgreSQL 12+ also skips the scan. MySQL before 8.0.16 ignores CHECK: no proof there.
         proving = [c for c in t.constraints.values()
-                   if c.kind == "check" and ck in c.proves_not_null and c.validated]
+                   if c.kind == "check" and ck in c.proves_not_null and c.validated] \
+            if check_enforced(self.cat.dialect, getattr(self.cat, "db_version", None)) else []
         was = col.nullable if col else None
         if col:
             col.nullable = False
@@ -1781,6 +1789,7 @@ class _Replayer:
             self.emit("other", key, obj, f"{obj} is already NOT NULL", born=born, klass="neutral")
             return
         self.emit("set-not-null", key, obj, f"set not null on {obj}", born=born, proven_by_check=bool(proving),
+                  klass="neutral" if proving else None,
                   check=proving[0].name if proving else None, has_default=bool(col and col.default is not None),
                   column=col.name if col else obj.split(".")[-1],
                   default=default if default is not None else col.default if col else None)
@@ -1803,7 +1812,7 @@ class _Replayer:
                   klass=klass, old_type=str(old) if old else None, new_type=str(new), verdict=verdict,
                   binary_coercible=verdict in ("same", "widen"), using=using, options=opts or {},
                   enum_append=bool(known and enum_append(old, new)), column=col.name if col else obj.split(".")[-1],
-                  **extra)
+                  family=new.family, **extra)
 
     def a_ModifyColumn(self, t: Table, key, m: exp.ModifyColumn, opts) -> None:
         """MySQL MODIFY / CHANGE: the new definition replaces the column's; diff it with the catalog."""

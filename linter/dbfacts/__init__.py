@@ -60,6 +60,7 @@ __all__ = [
     "operation_lock",
     "SyntaxGate",
     "syntax_gate",
+    "check_enforced",
     "lock_blocks",
     "parse_version",
     "pg_lock_mode",
@@ -247,6 +248,20 @@ def syntax_gate(dialect: str, feature: str, db_version: str | None = None) -> Sy
     if since is not None and version_at_least(parse_version(db_version), parse_version(since)):
         return None
     return SyntaxGate(feature, syntax, since, str(db_version), source, dialect, assumed)
+
+
+def check_enforced(dialect: str, db_version: str | None = None) -> bool:
+    """Whether `dialect` at `db_version` (the oldest supported version when None) enforces CHECK
+    constraints: PostgreSQL always; MySQL from 8.0.16, MariaDB from 10.2.1 (`mysql.CHECK_ENFORCED_SINCE`),
+    before which a CHECK is parsed and ignored. Raises ValueError for an unknown dialect or an
+    unparsable version."""
+    dialect = _dialect(dialect)
+    if dialect == "postgres":
+        return True
+    if db_version is None or str(db_version).strip() == "":
+        db_version = OLDEST[dialect]
+    since, _source = _mysql.CHECK_ENFORCED_SINCE[dialect]
+    return version_at_least(parse_version(db_version), parse_version(since))
 
 
 def describe(c: Cost) -> str:

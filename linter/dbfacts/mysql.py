@@ -518,3 +518,15 @@ SYNTAX_SINCE: dict[str, dict[str, tuple[str | None, str, str]]] = {
                   "ALTER TABLE (DROP CHECK from 8.0.16) [manual]"),
     },
 }
+
+# The first version that enforces CHECK constraints: before it the server parses CHECK and ignores it
+# (no existing row is checked, no write is refused), so a CHECK proves nothing about the data.
+CHECK_ENFORCED_SINCE = {
+    "mysql": ("8.0.16", "MySQL 8.0 manual: CHECK Constraints ('Prior to MySQL 8.0.16, CREATE TABLE permits only the "
+                        "following limited version of table CHECK constraint syntax, which is parsed and ignored'; "
+                        "from 8.0.16 a CHECK is enforced unless declared NOT ENFORCED) [manual]"),
+    "mariadb": ("10.2.1", "MariaDB KB: CONSTRAINT ('MariaDB 10.2.1 now enforces constraints. Before MariaDB 10.2.1 "
+                          "constraint expressions were accepted in the syntax but ignored'; check_constraint_checks=OFF "
+                          "turns the checks off) [manual]; measured on MariaDB 10.11.19 here: with CHECK (c IS NOT "
+                          "NULL), ADD CONSTRAINT over a NULL row, INSERT of NULL and UPDATE to NULL all failed (4025)"),
+}
