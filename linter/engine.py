@@ -216,7 +216,7 @@ def _lint(project: Project) -> Result:
         files += more_files
         per_file_facts += more_facts
     last = max(len(files) - 1, 0)
-    history = replay(files[:last], dialect, default_schema, resume=history, release=release, db_version=opts.db_version)
+    history = replay_from(files[:last], history)
     if opts.cache and release.per_file and chain and (snapshot is None or snapshot["chain"] != chain[:last]):
         cache.put(
             snapshot_key,
@@ -224,7 +224,7 @@ def _lint(project: Project) -> Result:
              "facts": per_file_facts[:last], "replay": history},
             "snapshot",
         )
-    history = replay(files, dialect, default_schema, resume=history, release=release, db_version=opts.db_version)
+    history = replay_from(files, history)
     cache.flush()
     facts: list[object] = list(found.facts)
     for more in per_file_facts:

@@ -11,6 +11,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+
 def quick_init(cls):
     """Class decorator, below @dataclass(frozen=True) on a class without slots or __post_init__:
     an __init__ that fills the instance's __dict__ directly. The generated frozen __init__ calls

@@ -196,6 +196,7 @@ def run_split(
     nb = kb - ka
     after_b = None
     rest = None
+    writer = None
     try:
         ours, ours_facts = analyse(todo[:ka])
         files = files + ours
@@ -217,6 +218,8 @@ def run_split(
             rest = _receive(to_parent_r)
     except BaseException:  # e.g. Ctrl-C: do not wait for the child to finish its part
         os.kill(pid, signal.SIGKILL)
+        if writer is not None:
+            writer.join()  # its write fails once the child is gone; only then may its pipe be closed
         raise
     finally:
         if to_child_w >= 0:

@@ -70,6 +70,8 @@ def _filters(where) -> bool:
     if isinstance(cond, exp.NEQ):
         return cond.this == cond.expression
     return True
+
+
 def _skips_done_rows(where, assignments, col_key) -> tuple[tuple[str, str, str], ...]:
     """(column as written, "null" or "distinct", column key) for the columns a WHERE only tests to skip rows already done: `UPDATE t SET b = a WHERE b IS NULL`
     (or `b IS DISTINCT FROM a`, `b <> a`), every conjunct about a column the UPDATE sets. Such a WHERE
@@ -124,13 +126,12 @@ def replay(files: Sequence[FileAnalysis], dialect: str, default_schema: str, res
     if resume is not None:
         out = resume
         cat = out.catalog
-        cat.db_version = db_version
     else:
         cat = Catalog(dialect, default_schema)
-        cat.db_version = db_version
         if dialect != "postgres" and default_schema == GUESSED_MYSQL_SCHEMA:
             cat.implicit_database = True  # see _Replayer.key
         out = Replay(cat)
+    cat.db_version = db_version
     for fi in range(len(out.changes), len(files)):
         fa = files[fi]
         per_file: list[list[Change]] = []
@@ -278,6 +279,7 @@ class _Replayer:
     lock_wait = False
     alter_actions: Sequence = ()  # the actions of the ALTER TABLE being replayed
     renamed_for_views: tuple = ()  # MySQL: views reading the column the last rename_column renamed
+    unique_before: tuple = (None, ())  # (table key, its unique keys' columns) before an ALTER that adds a constraint
 
     def emit(self, kind, table, obj, description, *, born=False, klass=None, **detail) -> None:
         if self.lock_wait:
@@ -1385,10 +1387,12 @@ class _Replayer:
                 self.emit("other", key, key[1], f"change the default character set of {key[1]}",
                           born=self.born(t.origin))
         self.alter_actions = node.args.get("actions") or ()
-        # the unique keys of the table before this statement (a DROP PRIMARY KEY earlier in it included)
-        self.unique_before = (t.schema, t.name), (
-            tuple(c.columns for c in t.constraints.values() if c.kind in ("primary-key", "unique"))
-            + tuple(i.columns for ik in self.cat.indexes_on((t.schema, t.name)) if (i := self.cat.indexes[ik]).unique))
+        if any(isinstance(a, exp.AddConstraint) for a in self.alter_actions):
+            # the unique keys of the table before this statement (a DROP PRIMARY KEY earlier in it included)
+            self.unique_before = (t.schema, t.name), (
+                tuple(c.columns for c in t.constraints.values() if c.kind in ("primary-key", "unique"))
+                + tuple(i.columns for ik in self.cat.indexes_on((t.schema, t.name))
+                        if (i := self.cat.indexes[ik]).unique))
         for action in self.alter_actions:
             handler = getattr(self, "a_" + type(action).__name__, None)
             # a rename earlier in the statement moves the table: follow it
@@ -1781,7 +1785,7 @@ class _Replayer:
         # unique key); PostgreSQL 12+ also skips the scan. MySQL before 8.0.16 ignores CHECK: no proof there.
         proving = [c for c in t.constraints.values()
                    if c.kind == "check" and ck in c.proves_not_null and c.validated] \
-            if check_enforced(self.cat.dialect, getattr(self.cat, "db_version", None)) else []
+            if check_enforced(self.cat.dialect, self.cat.db_version) else []
         was = col.nullable if col else None
         if col:
             col.nullable = False
@@ -1953,7 +1957,7 @@ class _Replayer:
             if c.kind in ("primary-key", "unique") and not nullable and c.columns:
                 # a key that contains a unique key the table already had, on NOT NULL columns, cannot
                 # find duplicates: the statement cannot fail on the data, and no write starts failing
-                was_key, was = getattr(self, "unique_before", (None, ()))
+                was_key, was = self.unique_before
                 implied = next((u for u in (was if was_key == key else ())
                                 if u and "(expression)" not in u and set(u) <= set(c.columns)), None)
                 if implied is not None:
@@ -2533,9 +2537,11 @@ class _Replayer:
         where = node.args.get("where")
         # a WHERE that only skips the rows already done matches every row while the column is still
         # NULL everywhere (added by ALTER TABLE, never set since)
-        skip = _skips_done_rows(where, node.expressions, self.cat.col_key)
-        if t is None or not all((c := t.columns.get(ck)) is not None and c.unfilled for _, _, ck in skip):
-            skip = ()
+        skip = ()
+        if t is not None and any((c := t.columns.get(ck)) is not None and c.unfilled for ck, _ in sets):
+            skip = _skips_done_rows(where, node.expressions, self.cat.col_key)
+            if not all((c := t.columns.get(ck)) is not None and c.unfilled for _, _, ck in skip):
+                skip = ()
         skip = tuple((name, how) for name, how, _ in skip)
         for ck, _ in sets:
             if t is not None and ck in t.columns:

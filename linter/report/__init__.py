@@ -25,38 +25,12 @@ def is_unanalysed(statement) -> bool:
     return statement.split_error is not None or statement.parsed is None or statement.parsed.unanalysed is not None
 
 
-def class_counts(result, index: int) -> dict[str, int]:
-    """How many changes of each class migration number `index` makes (classes in a fixed order)."""
-    from flylint.catalog.changes import CLASS_ORDER
-
-    counts = dict.fromkeys(CLASS_ORDER, 0)
-    history = getattr(result, "replay", None)
-    if history is not None and index < len(history.changes):
-        for changes in history.changes[index]:
-            for ch in changes:
-                counts[ch.klass] = counts.get(ch.klass, 0) + 1
-    return {k: v for k, v in counts.items() if v}
-
-
-def migration_phase(result, index: int) -> str | None:
-    """The expand/contract phase of migration number `index` (flylint.expand)."""
-    from flylint.expand import file_phase
-
-    return file_phase(getattr(result, "replay", None), index)
-
-
-def contracted_renames(result, index: int) -> list[dict]:
-    """Renames in progress that migration number `index` completes (flylint.expand)."""
-    from flylint.expand import contracted_renames as found
-
-    return found(getattr(result, "replay", None), result.files, index)
-
-
 def migration_summaries(result) -> list[tuple[dict[str, int], str | None, list[dict]]]:
-    """`(class_counts, migration_phase, contracted_renames)` of every migration, in Flyway order, in
-    one pass over the replay (the three functions above, for all files at once)."""
+    """Per migration, in Flyway order: how many changes of each class it makes (classes in a fixed
+    order), its expand/contract phase and the renames in progress it completes (flylint.expand),
+    in one pass over the replay."""
     from flylint.catalog.changes import CLASS_ORDER
-    from flylint.expand import contracted_renames as contracted, migration_phase as phase_of
+    from flylint.expand import contracted_renames, migration_phase
 
     history = getattr(result, "replay", None)
     done = len(history.changes) if history is not None else 0
@@ -73,8 +47,8 @@ def migration_summaries(result) -> list[tuple[dict[str, int], str | None, list[d
             drops = drops or ch.kind == "drop-column"
         counts = {k: found[k] for k in CLASS_ORDER if k in found}
         counts.update((k, n) for k, n in found.items() if k not in counts)
-        out.append((counts, phase_of(changes) if changes else None,
-                    contracted(history, result.files, index) if drops else []))
+        out.append((counts, migration_phase(changes) if changes else None,
+                    contracted_renames(history, result.files, index) if drops else []))
     return out
 
 
@@ -104,7 +78,7 @@ def summary(result, entries: list[dict] | None = None) -> dict:
     for f in result.findings:
         counts[f.severity] += 1
     if entries is None:
-        entries = [migration_entry(fa, class_counts(result, i)) for i, fa in enumerate(result.files)]
+        entries = [migration_entry(fa, counts) for fa, (counts, _, _) in zip(result.files, migration_summaries(result))]
     return {
         "files": len(result.files),
         "statements": sum(len(fa.statements) for fa in result.files),

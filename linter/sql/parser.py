@@ -229,21 +229,27 @@ _PLAIN_PG_ALTER = re.compile(
 
 def _plain_alter(ctx: Ctx):
     """The stock tree of a statement `_PLAIN_PG_ALTER` matches, as `_alter_table` would give it;
-    None (and nothing recorded) when the full way must decide."""
+    None (and nothing recorded) when the full way must decide (it then says what is wrong)."""
     logged = warnings_so_far()
     try:
-        tree = ctx.stock(ctx.tokens)
+        tree = _whole_alter(ctx, ctx.tokens, 1, _NO_HEADER)
     except Unanalysed:
         tree = None
-    if isinstance(tree, exp.Alter) and (not ctx.last_maybe_command or find_command(tree) is None) \
-            and (tree.args.get("actions") or tree.args.get("options")):
-        try:
-            _finish_alter(tree, _NO_HEADER)
-            return tree
-        except Unanalysed:
-            pass
-    forget_warnings_after(logged)  # the full way reads it again, action by action if need be
-    return None
+    if tree is None:
+        forget_warnings_after(logged)
+    return tree
+
+
+def _whole_alter(ctx: Ctx, tokens, actions: int, hdr: AlterHeader):
+    """The stock parser's tree of a whole ALTER TABLE statement of `actions` actions, finished;
+    None when it did not read it as one (not an exp.Alter, or a Command in it)."""
+    tree = ctx.stock(tokens)
+    if not isinstance(tree, exp.Alter) or (ctx.last_maybe_command and find_command(tree) is not None):
+        return None
+    if len(tree.args.get("actions") or []) + len(tree.args.get("options") or []) < actions:
+        raise Unanalysed("sqlglot lost an ALTER TABLE action; flylint does not trust the result", ctx.tokens[0].start)
+    _finish_alter(tree, hdr)
+    return tree
 
 
 _NO_HEADER = AlterHeader()
@@ -292,12 +298,9 @@ def _alter_table(ctx: Ctx, cur: Cursor, ext) -> object:
     if plain:
         # fast path: the stock parser reads the whole statement at once
         logged = warnings_so_far()
-        tree = ctx.stock(list(hdr.stock_tokens) + list(toks[hdr.body :]) if hdr.trimmed else toks)
-        if isinstance(tree, exp.Alter) and (not ctx.last_maybe_command or find_command(tree) is None):
-            found_count = len(tree.args.get("actions") or []) + len(tree.args.get("options") or [])
-            if found_count < len(parts):
-                raise Unanalysed("sqlglot lost an ALTER TABLE action; flylint does not trust the result", toks[0].start)
-            _finish_alter(tree, hdr)
+        tree = _whole_alter(ctx, list(hdr.stock_tokens) + list(toks[hdr.body :]) if hdr.trimmed else toks,
+                            len(parts), hdr)
+        if tree is not None:
             return tree
         # otherwise read action by action below, to say which action is the problem (that
         # attempt's log records are not evidence any more: each action is checked on its own)
